@@ -1,0 +1,12 @@
+// The featpure kernel module: every export is a kernel that works on caller-owned memory.
+export { matmulForward, matmulBackward } from "./linear";
+export { activationForward, activationBackward } from "./activation";
+export { logisticForward, logisticBackward, countCorrect } from "./loss";
+export { netForward, netBackward } from "./net";
+export { pgdAttack, pgdEval } from "./attack";
+export { adamStep, sgdStep, clampMin } from "./optim";
+
+// First free byte after static data: the TypeScript arena starts here.
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,27 @@
+// The typed surface of the WASM module (assembly/index.ts). Pointers are byte offsets into the
+// arena; every float buffer is f32, row-major.
+export interface Kernels {
+  matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
+  matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
+  activationForward(out: number, pre: number, thr: number, B: number, M: number, kind: number): void;
+  activationBackward(dpre: number, dthr: number, dout: number, pre: number, thr: number, B: number, M: number, kind: number, deadSlope: number): void;
+  logisticForward(logits: number, y: number, B: number): number;
+  logisticBackward(dlogits: number, logits: number, y: number, B: number, scale: number): void;
+  countCorrect(logits: number, y: number, B: number): number;
+  netForward(net: number, work: number, x: number, B: number): void;
+  netBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
+  pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, B: number,
+            norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
+  pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number,
+          B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
+  clampMin(p: number, n: number, lo: number): void;
+  heapBase(): number;
+}
+
+// Enumerations shared with assembly/: keep in step with activation.ts and attack.ts.
+export const ACTIVATION = { symrelu: 0, relu: 1 } as const;
+export const NORM = { l2: 0, linf: 1 } as const;
+export type Activation = keyof typeof ACTIVATION;
+export type Norm = keyof typeof NORM;

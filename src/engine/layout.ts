@@ -1,0 +1,53 @@
+// Descriptor records read by assembly/net.ts (class Net and class Work): i32 words in field order.
+import type { Arena, Buf } from "./arena.js";
+import { ACTIVATION, type Activation } from "./kernels.js";
+
+export interface NetParams {
+  W: Buf; // (m,d)
+  thr: Buf; // (m)
+  A: Buf; // (C,m)
+  c: Buf | null; // (C) output bias, or none
+}
+
+export interface NetShape {
+  d: number;
+  m: number;
+  C: number;
+  activation: Activation;
+}
+
+/** Writes a Net record: parameters (or their gradients; null pointers mean "not wanted"). */
+export function writeNet(arena: Arena, p: { W: Buf | null; thr: Buf | null; A: Buf | null; c: Buf | null }, s: NetShape): Buf {
+  const rec = arena.alloc(8, "net descriptor");
+  arena.i32(rec).set([p.W?.ptr ?? 0, p.thr?.ptr ?? 0, p.A?.ptr ?? 0, p.c?.ptr ?? 0, s.d, s.m, s.C, ACTIVATION[s.activation]]);
+  return rec;
+}
+
+/** Per-batch activations and gradients for a batch of up to `B` samples. */
+export interface Work {
+  rec: Buf;
+  B: number;
+  pre: Buf;
+  h: Buf;
+  logits: Buf;
+  dlogits: Buf;
+  dh: Buf;
+  dpre: Buf;
+  dx: Buf;
+}
+
+export function allocWork(arena: Arena, s: NetShape, B: number): Work {
+  const w = {
+    B,
+    pre: arena.alloc(B * s.m, "pre-activations"),
+    h: arena.alloc(B * s.m, "activations"),
+    logits: arena.alloc(B * s.C, "logits"),
+    dlogits: arena.alloc(B * s.C, "logit gradients"),
+    dh: arena.alloc(B * s.m, "activation gradients"),
+    dpre: arena.alloc(B * s.m, "pre-activation gradients"),
+    dx: arena.alloc(B * s.d, "input gradients"),
+  };
+  const rec = arena.alloc(7, "work descriptor");
+  arena.i32(rec).set([w.pre.ptr, w.h.ptr, w.logits.ptr, w.dlogits.ptr, w.dh.ptr, w.dpre.ptr, w.dx.ptr]);
+  return { rec, ...w };
+}

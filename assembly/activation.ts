@@ -1,21 +1,36 @@
 // Thresholded activations of the hidden layer, applied column-wise with one threshold per neuron.
 // kind 0: symmetric ReLU  h = relu(p - t) - relu(-p - t)   (zero on the dead zone |p| <= t)
 // kind 1: plain ReLU      h = relu(p - t)
+// Thresholds must be >= 0 (the config and the optimiser's clamp guarantee it): then the symmetric
+// ReLU is max(p - t, 0) + min(p + t, 0), which vectorises without branches. Branches on the sign
+// of p would mispredict on random data and cost as much as the matrix products around them.
 
 export const SYMRELU = 0;
 export const RELU = 1;
 
 // out, pre are (B,M), thr is (M)
 export function activationForward(out: usize, pre: usize, thr: usize, B: i32, M: i32, kind: i32): void {
+  const sym = kind == SYMRELU;
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>M << 2;
-    for (let j = 0; j < M; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const zero = f32x4.splat(0);
+      for (; j + 4 <= M; j += 4) {
+        const off = <usize>j << 2;
+        const p = v128.load(pre + row + off);
+        const t = v128.load(thr + off);
+        let h = f32x4.max(f32x4.sub(p, t), zero);
+        if (sym) h = f32x4.add(h, f32x4.min(f32x4.add(p, t), zero));
+        v128.store(out + row + off, h);
+      }
+    }
+    for (; j < M; j++) {
       const off = <usize>j << 2;
       const p = load<f32>(pre + row + off);
       const t = load<f32>(thr + off);
-      let h: f32 = 0;
-      if (p > t) h = p - t;
-      else if (kind == SYMRELU && p < -t) h = p + t;
+      let h = max<f32>(p - t, 0);
+      if (sym) h += min<f32>(p + t, 0);
       store<f32>(out + row + off, h);
     }
   }
@@ -25,20 +40,38 @@ export function activationForward(out: usize, pre: usize, thr: usize, B: i32, M:
 // deadSlope is the gradient used inside the dead zone: 0 is the exact derivative; a positive value is
 // a surrogate that lets attacks move out of flat regions where the true gradient vanishes.
 export function activationBackward(dpre: usize, dthr: usize, dout: usize, pre: usize, thr: usize, B: i32, M: i32, kind: i32, deadSlope: f32): void {
+  const sym = kind == SYMRELU;
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>M << 2;
-    for (let j = 0; j < M; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const one = f32x4.splat(1), minusOne = f32x4.splat(-1), slope = f32x4.splat(deadSlope), zero = f32x4.splat(0);
+      for (; j + 4 <= M; j += 4) {
+        const off = <usize>j << 2;
+        const g = v128.load(dout + row + off);
+        const p = v128.load(pre + row + off);
+        const t = v128.load(thr + off);
+        const hi = f32x4.gt(p, t);
+        const lo = sym ? f32x4.lt(p, f32x4.neg(t)) : zero;
+        const dp = v128.bitselect(one, slope, v128.or(hi, lo));
+        v128.store(dpre + row + off, f32x4.add(v128.load(dpre + row + off), f32x4.mul(g, dp)));
+        if (dthr) {
+          const dt = v128.or(v128.and(minusOne, hi), v128.and(one, lo));
+          v128.store(dthr + off, f32x4.add(v128.load(dthr + off), f32x4.mul(g, dt)));
+        }
+      }
+    }
+    for (; j < M; j++) {
       const off = <usize>j << 2;
       const g = load<f32>(dout + row + off);
-      if (g == 0) continue;
       const p = load<f32>(pre + row + off);
       const t = load<f32>(thr + off);
       let dp: f32 = deadSlope;
       let dt: f32 = 0;
       if (p > t) { dp = 1; dt = -1; }
-      else if (kind == SYMRELU && p < -t) { dp = 1; dt = 1; }
+      else if (sym && p < -t) { dp = 1; dt = 1; }
       store<f32>(dpre + row + off, load<f32>(dpre + row + off) + g * dp);
-      if (dthr && dt != 0) store<f32>(dthr + off, load<f32>(dthr + off) + g * dt);
+      if (dthr) store<f32>(dthr + off, load<f32>(dthr + off) + g * dt);
     }
   }
 }

@@ -29,23 +29,6 @@ function dot(a: usize, b: usize, C: i32): f32 {
   return dotScalar(a, b, 0, C);
 }
 
-// y[0..C) += alpha * x[0..C)
-function axpy(y: usize, x: usize, alpha: f32, C: i32): void {
-  let c = 0;
-  if (ASC_FEATURE_SIMD) {
-    const C4 = C & ~3;
-    const va = f32x4.splat(alpha);
-    for (; c < C4; c += 4) {
-      const off = <usize>c << 2;
-      v128.store(y + off, f32x4.add(v128.load(y + off), f32x4.mul(va, v128.load(x + off))));
-    }
-  }
-  for (; c < C; c++) {
-    const off = <usize>c << 2;
-    store<f32>(y + off, load<f32>(y + off) + alpha * load<f32>(x + off));
-  }
-}
-
 // out is (B,OC), inp is (B,C), weight is (OC,C), bias is (OC) or 0: out = inp · weightᵀ + bias
 export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F; // row stride of inp and weight
@@ -105,23 +88,85 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
   }
 }
 
-// dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C), dweight (OC,C), dbias (OC).
-// A zero pointer skips that gradient (attacks need only dinp). Zero entries of dout are skipped:
-// thresholded activations make most of them zero, so this is where sparsity pays.
+// dst[from..C) += sum_k g[k*gStride] * src[k*srcStride + (from..C)]: one row of a product whose
+// reduction index k runs over rows of src, one vector of columns at a time (zero coefficients are
+// skipped: that is where the sparsity of thresholded activations pays). The pair kernel below does
+// the bulk; this one takes the leftover row and columns.
+function accumulateColumns(dst: usize, src: usize, srcStride: usize, g: usize, gStride: usize, K: i32, from: i32, C: i32): void {
+  let c = from;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= C; c += 4) {
+      const d0 = dst + (<usize>c << 2);
+      let a0 = v128.load(d0);
+      for (let k = 0; k < K; k++) {
+        const gk = load<f32>(g + <usize>k * gStride);
+        if (gk == 0) continue;
+        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(gk), v128.load(src + <usize>k * srcStride + (<usize>c << 2))));
+      }
+      v128.store(d0, a0);
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    const gk = load<f32>(g + <usize>k * gStride);
+    if (gk == 0) continue;
+    const s = src + <usize>k * srcStride;
+    for (let i = c; i < C; i++) {
+      const off = <usize>i << 2;
+      store<f32>(dst + off, load<f32>(dst + off) + gk * load<f32>(s + off));
+    }
+  }
+}
+
+// Two rows at once: dst0 += sum_k g0[k] src[k], dst1 += sum_k g1[k] src[k]. Sharing each src load
+// between two rows halves the loads per multiply-add against accumulateRow.
+function accumulateRowPair(dst0: usize, dst1: usize, src: usize, srcStride: usize, g0: usize, g1: usize, gStride: usize, K: i32, C: i32): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 16 <= C; c += 16) {
+      const p0 = dst0 + (<usize>c << 2), p1 = dst1 + (<usize>c << 2);
+      let a0 = v128.load(p0), a1 = v128.load(p0, 16), a2 = v128.load(p0, 32), a3 = v128.load(p0, 48);
+      let b0 = v128.load(p1), b1 = v128.load(p1, 16), b2 = v128.load(p1, 32), b3 = v128.load(p1, 48);
+      for (let k = 0; k < K; k++) {
+        const gk0 = load<f32>(g0 + <usize>k * gStride), gk1 = load<f32>(g1 + <usize>k * gStride);
+        if (gk0 == 0 && gk1 == 0) continue;
+        const u = f32x4.splat(gk0), v = f32x4.splat(gk1);
+        const s = src + <usize>k * srcStride + (<usize>c << 2);
+        const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
+        a0 = f32x4.add(a0, f32x4.mul(u, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s0));
+        a1 = f32x4.add(a1, f32x4.mul(u, s1)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
+        a2 = f32x4.add(a2, f32x4.mul(u, s2)); b2 = f32x4.add(b2, f32x4.mul(v, s2));
+        a3 = f32x4.add(a3, f32x4.mul(u, s3)); b3 = f32x4.add(b3, f32x4.mul(v, s3));
+      }
+      v128.store(p0, a0); v128.store(p0, a1, 16); v128.store(p0, a2, 32); v128.store(p0, a3, 48);
+      v128.store(p1, b0); v128.store(p1, b1, 16); v128.store(p1, b2, 32); v128.store(p1, b3, 48);
+    }
+  }
+  // The remaining columns, fewer than 16, row by row.
+  accumulateColumns(dst0, src, srcStride, g0, gStride, K, c, C);
+  accumulateColumns(dst1, src, srcStride, g1, gStride, K, c, C);
+}
+
+// dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
+// dweight (OC,C) += doutᵀ · inp and dbias (OC) += column sums of dout. A zero pointer skips that
+// gradient (attacks need only dinp).
 export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F;
-  for (let b = 0; b < B; b++) {
-    const drow = dout + <usize>b * <usize>OC * F;
-    const xrow = inp + <usize>b * rs;
-    const dxrow = dinp + <usize>b * rs;
-    for (let o = 0; o < OC; o++) {
-      const g = load<f32>(drow + (<usize>o << 2));
-      if (g == 0) continue;
-      if (dinp) axpy(dxrow, weight + <usize>o * rs, g, C);
-      if (dweight) axpy(dweight + <usize>o * rs, xrow, g, C);
-      if (dbias) {
+  const os = <usize>OC * F;
+  if (dinp) {
+    let b = 0;
+    for (; b + 2 <= B; b += 2) accumulateRowPair(dinp + <usize>b * rs, dinp + <usize>(b + 1) * rs, weight, rs, dout + <usize>b * os, dout + <usize>(b + 1) * os, F, OC, C);
+    if (b < B) accumulateColumns(dinp + <usize>b * rs, weight, rs, dout + <usize>b * os, F, OC, 0, C);
+  }
+  if (dweight) {
+    let o = 0;
+    for (; o + 2 <= OC; o += 2) accumulateRowPair(dweight + <usize>o * rs, dweight + <usize>(o + 1) * rs, inp, rs, dout + (<usize>o << 2), dout + (<usize>(o + 1) << 2), os, B, C);
+    if (o < OC) accumulateColumns(dweight + <usize>o * rs, inp, rs, dout + (<usize>o << 2), os, B, 0, C);
+  }
+  if (dbias) {
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < OC; o++) {
         const p = dbias + (<usize>o << 2);
-        store<f32>(p, load<f32>(p) + g);
+        store<f32>(p, load<f32>(p) + load<f32>(dout + <usize>b * os + (<usize>o << 2)));
       }
     }
   }

@@ -1,0 +1,161 @@
+// PGD and FGM on the input of a two-layer network: random starts in TypeScript (from the seeded
+// PRNG), the whole iterative attack on a batch in one WASM call.
+import type { Buf } from "../engine/arena.js";
+import { NORM, type Norm } from "../engine/kernels.js";
+import type { Work } from "../engine/layout.js";
+import type { Engine } from "../engine/wasm.js";
+import type { TwoLayer } from "../model/twoLayer.js";
+import type { Rng } from "../rng.js";
+
+export interface AttackSpec {
+  norm: Norm;
+  eps: number;
+  steps: number;
+  stepSize: number;
+  randomStart: boolean;
+}
+
+/** A uniform draw from the eps-ball of the norm for each of the B rows of delta (B,d). */
+export function fillRandomStart(delta: Float32Array, B: number, d: number, norm: Norm, eps: number, rng: Rng): void {
+  if (norm === "linf") {
+    for (let i = 0; i < B * d; i++) delta[i] = (2 * rng.uniform() - 1) * eps;
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    const row = delta.subarray(b * d, (b + 1) * d);
+    rng.fillNormal(row);
+    let n = 0;
+    for (let i = 0; i < d; i++) n += row[i] * row[i];
+    // Radius eps * U^(1/d) makes the draw uniform in the ball, not on its sphere.
+    const s = n > 0 ? (eps * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n) : 0;
+    for (let i = 0; i < d; i++) row[i] *= s;
+  }
+}
+
+/** Training-time attack on a batch: leaves x + delta in xadv. */
+export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y: Buf, delta: Buf, xadv: Buf, B: number, spec: AttackSpec, rng: Rng): void {
+  const { arena, kernels } = engine;
+  const d = net.shape.d;
+  const view = arena.f32(delta).subarray(0, B * d);
+  if (spec.randomStart) fillRandomStart(view, B, d, spec.norm, spec.eps, rng);
+  else view.fill(0);
+  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, 0, 0);
+}
+
+/** A labelled set living in the arena: x (n,d), y (n). */
+export interface LabelledSet {
+  x: Buf;
+  y: Buf;
+  n: number;
+}
+
+export interface EvalAttack {
+  norm: Norm;
+  eps: number;
+  steps: number;
+  restarts: number;
+  /** Step size = stepScale * eps / steps. */
+  stepScale: number;
+  /** Dead-zone gradient slope used by odd-numbered restarts. */
+  surrogateSlope: number;
+}
+
+/** Scratch buffers for evaluation attacks on chunks of up to `chunk` samples. */
+export interface EvalScratch {
+  chunk: number;
+  work: Work;
+  x: Buf;
+  y: Buf;
+  delta: Buf;
+  xadv: Buf;
+  best: Buf;
+  margin: Buf;
+}
+
+export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScratch {
+  const { arena } = engine;
+  const B = work.B;
+  return {
+    chunk: B,
+    work,
+    x: arena.alloc(B * d, "attack inputs"),
+    y: arena.alloc(B, "attack labels"),
+    delta: arena.alloc(B * d, "perturbations"),
+    xadv: arena.alloc(B * d, "adversarial inputs"),
+    best: arena.alloc(B * d, "worst perturbations"),
+    margin: arena.alloc(B, "worst margins"),
+  };
+}
+
+export interface RobustResult {
+  /** Fraction of samples classified correctly at every point the attack tried (the clean point included). */
+  accuracy: number;
+  /** Per sample, the perturbation with the lowest margin found (n,d): reused by transfer attacks. */
+  worst: Float32Array;
+}
+
+/**
+ * Robust accuracy under PGD with restarts. Each sample starts at its clean margin (so a misclassified
+ * sample is never counted robust); each restart attacks only the samples that survived so far, from a
+ * fresh random start, and keeps the worst iterate. Odd restarts follow a surrogate gradient in the
+ * activation dead zone, where the exact gradient is zero and would stall the attack.
+ */
+export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng): RobustResult {
+  const { arena, kernels } = engine;
+  const d = net.shape.d;
+  const worst = new Float32Array(set.n * d);
+  const margins = new Float32Array(set.n).fill(Infinity);
+  const X = arena.f32(set.x);
+  const Y = arena.f32(set.y);
+  const alpha = (attack.stepScale * attack.eps) / attack.steps;
+  const norm = NORM[attack.norm];
+  for (let start = 0; start < set.n; start += scratch.chunk) {
+    const end = Math.min(set.n, start + scratch.chunk);
+    let idx = Array.from({ length: end - start }, (_, i) => start + i);
+    for (let r = -1; r < attack.restarts && idx.length > 0; r++) {
+      const B = idx.length;
+      const xs = arena.f32(scratch.x), ys = arena.f32(scratch.y), delta = arena.f32(scratch.delta);
+      const best = arena.f32(scratch.best), bm = arena.f32(scratch.margin);
+      idx.forEach((s, i) => {
+        xs.set(X.subarray(s * d, (s + 1) * d), i * d);
+        ys[i] = Y[s];
+        bm[i] = margins[s];
+        best.set(worst.subarray(s * d, (s + 1) * d), i * d);
+      });
+      // r = -1 is the clean pass: zero perturbation, no steps.
+      if (r < 0 || attack.eps === 0) delta.fill(0, 0, B * d);
+      else fillRandomStart(delta.subarray(0, B * d), B, d, attack.norm, attack.eps, rng);
+      const steps = r < 0 ? 0 : attack.steps;
+      const slope = r % 2 === 1 ? attack.surrogateSlope : 0;
+      kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,
+        scratch.best.ptr, scratch.margin.ptr, B, norm, attack.eps, alpha, steps, slope, 0, 0);
+      idx.forEach((s, i) => {
+        margins[s] = bm[i];
+        worst.set(best.subarray(i * d, (i + 1) * d), s * d);
+      });
+      if (attack.eps === 0) break;
+      idx = idx.filter((s) => margins[s] > 0);
+    }
+  }
+  let robust = 0;
+  for (let i = 0; i < set.n; i++) if (margins[i] > 0) robust++;
+  return { accuracy: robust / set.n, worst };
+}
+
+/** Accuracy of `net` on x + perturbations (n,d) crafted elsewhere: the transfer attack. */
+export function accuracyUnder(engine: Engine, net: TwoLayer, set: LabelledSet, perturbations: Float32Array, scratch: EvalScratch): number {
+  const { arena, kernels } = engine;
+  const d = net.shape.d;
+  const X = arena.f32(set.x), Y = arena.f32(set.y);
+  let correct = 0;
+  for (let start = 0; start < set.n; start += scratch.chunk) {
+    const B = Math.min(set.n, start + scratch.chunk) - start;
+    arena.f32(scratch.x).set(X.subarray(start * d, (start + B) * d));
+    arena.f32(scratch.y).set(Y.subarray(start, start + B));
+    arena.f32(scratch.delta).set(perturbations.subarray(start * d, (start + B) * d));
+    arena.f32(scratch.margin).fill(Infinity, 0, B);
+    correct += kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,
+      scratch.best.ptr, scratch.margin.ptr, B, 0, 0, 0, 0, 0, 0, 0);
+  }
+  return correct / set.n;
+}

@@ -1,0 +1,61 @@
+// From command-line strings to a config layer, with errors that name the flag the user typed.
+import { walkSchema } from "../config/validate.js";
+import type { ConfigIssue } from "../config/validate.js";
+import type { FieldSpec } from "../config/schema.js";
+
+export interface FlagSpec {
+  flag: string;
+  path: string;
+  spec: FieldSpec;
+}
+
+export function flagSpecs(): FlagSpec[] {
+  const out: FlagSpec[] = [];
+  walkSchema((path, spec) => {
+    if (spec.flag) out.push({ flag: spec.flag, path, spec });
+  });
+  return out;
+}
+
+/** commander stores `--n-train` as `nTrain`. */
+export function optionKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+}
+
+/** Parses one flag's string; numbers that do not parse stay strings so validation reports them. */
+export function parseFlag(spec: FieldSpec, raw: string): unknown {
+  const num = (s: string) => (s.trim() !== "" && Number.isFinite(Number(s)) ? Number(s) : s);
+  switch (spec.kind) {
+    case "int":
+    case "number":
+      return num(raw);
+    case "list":
+      return raw.split(",").filter((s) => s.trim() !== "").map(num);
+    case "bool":
+      return raw === "true" ? true : raw === "false" ? false : raw;
+    case "enum":
+      return raw;
+  }
+}
+
+/** The values a field accepts, as a user would type them. */
+export function accepted(spec: FieldSpec): string {
+  if (spec.kind === "enum") return spec.values.join("|");
+  if (spec.kind === "bool") return "true|false";
+  const lo = "minExclusive" in spec && spec.minExclusive ? "(" : "[";
+  return `${spec.kind === "int" ? "integer " : ""}${lo}${spec.min}, ${spec.max}]${spec.kind === "list" ? ", comma-separated" : ""}`;
+}
+
+export function defaultText(spec: FieldSpec): string {
+  return Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default);
+}
+
+export function flagHelp(spec: FieldSpec): string {
+  return `${spec.doc} (${accepted(spec)}; default ${defaultText(spec)})`;
+}
+
+/** Describes a config issue in the user's terms: the flag when the field has one. */
+export function describeIssue(issue: ConfigIssue, source: "flags" | "file"): string {
+  const flag = flagSpecs().find((f) => f.path === issue.path)?.flag;
+  return source === "flags" && flag ? `--${flag} (${issue.path}): ${issue.message}` : `${issue.path}: ${issue.message}`;
+}

@@ -1,0 +1,66 @@
+// The experiment configuration. Its ranges, defaults and documentation live in schema.ts.
+export interface Config {
+  seed: number;
+  mode: "supervised";
+  train: "clean" | "adv" | "both";
+  data: {
+    dictionary: "identity" | "orthogonal" | "overcomplete";
+    dim: number;
+    features: number;
+    sparsity: number;
+    magnitude: "sign" | "uniform";
+    magnitudeLow: number;
+    noise: number;
+    nTrain: number;
+    downstreamSubset: number;
+  };
+  model: {
+    width: number;
+    activation: "symrelu" | "relu";
+    thresholdInit: number;
+    trainThreshold: boolean;
+    initStd: number;
+    headInitStd: number;
+    trainHead: boolean;
+    outputBias: boolean;
+  };
+  optim: {
+    optimizer: "adam" | "sgd";
+    lr: number;
+    momentum: number;
+    beta1: number;
+    beta2: number;
+    adamEps: number;
+    weightDecay: number;
+    batch: number;
+    steps: number;
+  };
+  adv: {
+    attack: "pgd" | "fgm";
+    norm: "l2" | "linf";
+    eps: number;
+    steps: number;
+    stepSize: number;
+    randomStart: boolean;
+  };
+  downstream: { n: number; l2: number };
+  eval: {
+    n: number;
+    epsL2: number[];
+    epsLinf: number[];
+    steps: number;
+    restarts: number;
+    stepScale: number;
+    surrogateSlope: number;
+    radius: number;
+    radiusNorm: "l2" | "linf";
+    strongSteps: number;
+    strongRestarts: number;
+    chunk: number;
+  };
+  metrics: { significance: number; topR: number; liveFraction: number; histogramBins: number };
+  logEvery: number;
+  backend: "auto" | "simd" | "scalar";
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends number[] ? number[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -1,0 +1,80 @@
+// Clean and robust accuracy of one model over the eps grid, plus the checks that a robustness
+// number is not an artefact of a weak attack: a much stronger attack at the headline radius, and
+// (filled in by the caller) perturbations transferred from another model.
+import type { Config } from "../config/types.js";
+import type { Norm } from "../engine/kernels.js";
+import type { Engine } from "../engine/wasm.js";
+import type { TwoLayer } from "../model/twoLayer.js";
+import { robustAccuracy, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import type { Rng } from "../rng.js";
+
+export interface GridPoint {
+  norm: Norm;
+  eps: number;
+  accuracy: number;
+}
+
+export interface Headline {
+  norm: Norm;
+  eps: number;
+  /** PGD with the grid's steps and restarts. */
+  accuracy: number;
+  /** PGD with strongSteps steps and strongRestarts restarts. */
+  strongAccuracy: number;
+  strongSteps: number;
+  strongRestarts: number;
+  /** Accuracy under the worst perturbations found on the other arm's model for the same task. */
+  transferAccuracy: number | null;
+}
+
+export interface ModelEval {
+  clean: number;
+  grid: GridPoint[];
+  headline: Headline;
+}
+
+export interface Evaluated {
+  eval: ModelEval;
+  /** Worst perturbations at the headline radius, for transfer to other models. */
+  worst: Float32Array;
+}
+
+export function gridAttack(cfg: Config, norm: Norm, eps: number, strong = false): EvalAttack {
+  const e = cfg.eval;
+  return {
+    norm,
+    eps,
+    steps: strong ? e.strongSteps : e.steps,
+    restarts: strong ? e.strongRestarts : e.restarts,
+    stepScale: e.stepScale,
+    surrogateSlope: e.surrogateSlope,
+  };
+}
+
+export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, scratch: EvalScratch, rng: Rng): Evaluated {
+  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0), scratch, rng).accuracy;
+  const grid: GridPoint[] = [];
+  for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
+    for (const eps of radii) grid.push({ norm, eps, accuracy: robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps), scratch, rng).accuracy });
+  }
+  const { radius, radiusNorm } = cfg.eval;
+  const inGrid = grid.find((g) => g.norm === radiusNorm && g.eps === radius);
+  const standard = inGrid?.accuracy ?? robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius), scratch, rng).accuracy;
+  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, true), scratch, rng);
+  return {
+    eval: {
+      clean,
+      grid,
+      headline: {
+        norm: radiusNorm,
+        eps: radius,
+        accuracy: standard,
+        strongAccuracy: strong.accuracy,
+        strongSteps: cfg.eval.strongSteps,
+        strongRestarts: cfg.eval.strongRestarts,
+        transferAccuracy: null,
+      },
+    },
+    worst: strong.worst,
+  };
+}

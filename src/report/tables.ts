@@ -1,0 +1,78 @@
+// Plain-data tables (header + rows of strings) of an experiment result; the CLI renders them with
+// cli-table3, and anything else (a web page, a Markdown report) can render the same rows.
+import type { ExperimentResult } from "../api.js";
+import type { Config } from "../config/types.js";
+import type { ModelEval } from "../experiments/evaluate.js";
+import type { Summary } from "../metrics/purity.js";
+
+export interface TableData {
+  title: string;
+  head: string[];
+  rows: string[][];
+}
+
+const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1) + "%");
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+const summ = (s: Summary) => `${f3(s.mean)} (median ${f3(s.median)})`;
+
+export function configTable(c: Config): TableData {
+  const D = c.data.features || c.data.dim;
+  const attack = c.adv.attack === "fgm" ? "FGM, 1 step" : `PGD-${c.adv.steps}${c.adv.randomStart ? ", random start" : ""}`;
+  return {
+    title: "Configuration",
+    head: ["option", "value"],
+    rows: [
+      ["seed", String(c.seed)],
+      ["data", `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`],
+      ["network", `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`],
+      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps`],
+      ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
+      ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}`],
+      ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],
+    ],
+  };
+}
+
+export function purityTable(r: ExperimentResult): TableData {
+  const arms = r.arms;
+  const row = (name: string, f: (a: (typeof arms)[number]) => string) => [name, ...arms.map(f)];
+  return {
+    title: "Purification of the hidden neurons (over live neurons)",
+    head: ["metric", ...arms.map((a) => `${a.arm} pre-training`)],
+    rows: [
+      row("live neurons", (a) => `${a.purity.live} / ${a.purity.neurons}`),
+      row("top-1 share max|c|/||c||", (a) => summ(a.purity.top1)),
+      row("participation ratio", (a) => summ(a.purity.participation)),
+      row(`energy outside top ${r.config.metrics.topR}`, (a) => summ(a.purity.outsideTopR)),
+      row("|cos(w, M theta)|", (a) => summ(a.purity.cosLabel)),
+      row("significant features", (a) => summ(a.purity.significant)),
+      row("features per neuron (1,2,3,...)", (a) => a.purity.histogram.join(" ")),
+      row("thresholds mean / max", (a) => `${f3(a.thresholds.mean)} / ${f3(a.thresholds.max)}`),
+    ],
+  };
+}
+
+function models(r: ExperimentResult): [string, ModelEval][] {
+  return r.arms.flatMap((a) => [[`${a.arm}: pre-trained`, a.pretrained], [`${a.arm}: downstream`, a.downstream]] as [string, ModelEval][]);
+}
+
+export function accuracyTable(r: ExperimentResult): TableData {
+  const cols = models(r);
+  return {
+    title: "Accuracy against attack radius (robust accuracy under PGD with restarts)",
+    head: ["attack", ...cols.map(([name]) => name)],
+    rows: [
+      ["clean", ...cols.map(([, e]) => pct(e.clean))],
+      ...cols[0][1].grid.map((g, i) => [`${g.norm} eps=${g.eps}`, ...cols.map(([, e]) => pct(e.grid[i].accuracy))]),
+    ],
+  };
+}
+
+export function checksTable(r: ExperimentResult): TableData {
+  const h = r.arms[0].downstream.headline;
+  return {
+    title: `Is the attack strong enough? (${h.norm} eps=${h.eps})`,
+    head: ["model", `PGD-${r.config.eval.steps} x ${r.config.eval.restarts}`, `PGD-${h.strongSteps} x ${h.strongRestarts}`, "transfer from the other arm"],
+    rows: models(r).map(([name, e]) => [name, pct(e.headline.accuracy), pct(e.headline.strongAccuracy), pct(e.headline.transferAccuracy)]),
+  };
+}

@@ -1,0 +1,182 @@
+// WASM layer kernels (linear, activation, loss, optim) against the f64 references, on both backends and on
+// shapes that are not multiples of the SIMD width. Inputs are f32-exact, so differences are f32 rounding only.
+import { describe, expect, it } from "vitest";
+import { BACKENDS } from "../src/engine/wasm.js";
+import * as ref from "../src/reference/linear.js";
+import * as refAct from "../src/reference/activation.js";
+import * as refLoss from "../src/reference/loss.js";
+import * as refOpt from "../src/reference/optim.js";
+import { engines, expectClose, Mem, Rand } from "./kernels-harness.js";
+
+const F32 = 2 ** -23; // f32 machine epsilon
+// dot products of C terms of size ~1: rounding grows like sqrt(C) for random signs; 10x margin
+const dotTol = (C: number) => 1e-5 * Math.sqrt(C);
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [1, 3, 2], [3, 7, 5], [5, 16, 3], [8, 33, 200], [3, 100, 1], [5, 1, 200], [8, 100, 5], [4, 4, 2], [7, 33, 3],
+];
+
+describe.each(BACKENDS)("%s backend", (backend) => {
+  const mem = new Mem(engines[backend]);
+
+  describe("matmulForward", () => {
+    it.each(SHAPES)("B=%i C=%i OC=%i, with and without bias", (B, C, OC) => mem.scope(() => {
+      const r = new Rand(B * 10007 + C * 101 + OC);
+      const inp = r.vec(B * C), weight = r.vec(OC * C), bias = r.vec(OC);
+      for (const withBias of [false, true]) {
+        const want = new Float64Array(B * OC);
+        ref.matmulForward(want, inp, weight, withBias ? bias : null, B, C, OC);
+        const out = mem.put(r.vec(B * OC)); // garbage: the kernel overwrites
+        const pi = mem.put(inp), pw = mem.put(weight), pb = mem.put(bias);
+        const before = mem.snapshot();
+        mem.k.matmulForward(out.ptr, pi.ptr, pw.ptr, withBias ? pb.ptr : 0, B, C, OC);
+        mem.expectOnlyChanged(before, [out], "matmulForward");
+        expectClose(mem.get(out), want, dotTol(C), `out, bias=${withBias}`);
+      }
+    }));
+  });
+
+  describe("matmulBackward", () => {
+    it.each(SHAPES)("B=%i C=%i OC=%i, each gradient alone and all together, accumulating", (B, C, OC) => mem.scope(() => {
+      const r = new Rand(B * 7919 + C * 31 + OC);
+      const inp = r.vec(B * C), weight = r.vec(OC * C), dout = r.sparsify(r.vec(B * OC), 0.3);
+      const init = { dinp: r.vec(B * C), dweight: r.vec(OC * C), dbias: r.vec(OC) };
+      const want = { dinp: init.dinp.slice(), dweight: init.dweight.slice(), dbias: init.dbias.slice() };
+      ref.matmulBackward(want.dinp, want.dweight, want.dbias, dout, inp, weight, B, C, OC);
+      const pi = mem.put(inp), pw = mem.put(weight), pd = mem.put(dout);
+      const tol = { dinp: dotTol(OC), dweight: dotTol(B), dbias: dotTol(B) };
+      const names = ["dinp", "dweight", "dbias"] as const;
+      for (const wanted of [["dinp"], ["dweight"], ["dbias"], ["dinp", "dweight", "dbias"]] as const) {
+        const bufs = { dinp: mem.put(init.dinp), dweight: mem.put(init.dweight), dbias: mem.put(init.dbias) };
+        const ptr = (n: (typeof names)[number]) => ((wanted as readonly string[]).includes(n) ? bufs[n].ptr : 0);
+        const before = mem.snapshot();
+        mem.k.matmulBackward(ptr("dinp"), ptr("dweight"), ptr("dbias"), pd.ptr, pi.ptr, pw.ptr, B, C, OC);
+        mem.expectOnlyChanged(before, wanted.map((n) => bufs[n]), `matmulBackward(${wanted})`);
+        for (const n of wanted) expectClose(mem.get(bufs[n]), want[n], tol[n], `${n} with ${wanted}`);
+      }
+    }));
+  });
+
+  describe.each([
+    ["symmetric ReLU", 0],
+    ["ReLU", 1],
+  ])("activation %s", (_name, kind) => {
+    // Pre-activations include exact hits on +-t: both sides use strict comparisons there.
+    function draw(r: Rand, B: number, M: number) {
+      const thr = r.vec(M, 0, 0.6);
+      thr[0] = 0;
+      const pre = r.vec(B * M, -1.5, 1.5);
+      for (let j = 0; j < M; j++) if (j % 3 === 1) pre[j] = j % 2 ? thr[j] : -thr[j];
+      return { thr, pre };
+    }
+
+    it.each([[1, 1], [3, 7], [5, 16], [8, 33], [2, 100]])("forward B=%i M=%i", (B, M) => mem.scope(() => {
+      const r = new Rand(31 * B + M + 1000 * kind);
+      const { thr, pre } = draw(r, B, M);
+      const want = new Float64Array(B * M);
+      refAct.activationForward(want, pre, thr, B, M, kind);
+      const out = mem.put(r.vec(B * M)), pp = mem.put(pre), pt = mem.put(thr);
+      const before = mem.snapshot();
+      mem.k.activationForward(out.ptr, pp.ptr, pt.ptr, B, M, kind);
+      mem.expectOnlyChanged(before, [out], "activationForward");
+      expectClose(mem.get(out), want, F32, "h"); // one f32 subtraction
+    }));
+
+    it.each([[1, 1, 0], [3, 7, 0], [5, 16, 0.1], [8, 33, 0.25], [2, 100, 0]])("backward B=%i M=%i deadSlope=%f", (B, M, slope) =>
+      mem.scope(() => {
+        const r = new Rand(17 * B + M + 1000 * kind);
+        const { thr, pre } = draw(r, B, M);
+        const dout = r.sparsify(r.vec(B * M), 0.2);
+        const dpre0 = r.vec(B * M), dthr0 = r.vec(M);
+        const deadSlope = Math.fround(slope);
+        for (const withThr of [false, true]) {
+          const wantDpre = dpre0.slice(), wantDthr = dthr0.slice();
+          refAct.activationBackward(wantDpre, withThr ? wantDthr : null, dout, pre, thr, B, M, kind, deadSlope);
+          const dpre = mem.put(dpre0), dthr = mem.put(dthr0), pd = mem.put(dout), pp = mem.put(pre), pt = mem.put(thr);
+          const before = mem.snapshot();
+          mem.k.activationBackward(dpre.ptr, withThr ? dthr.ptr : 0, pd.ptr, pp.ptr, pt.ptr, B, M, kind, deadSlope);
+          mem.expectOnlyChanged(before, withThr ? [dpre, dthr] : [dpre], "activationBackward");
+          expectClose(mem.get(dpre), wantDpre, 2 * F32, "dpre");
+          expectClose(mem.get(dthr), wantDthr, dotTol(B), `dthr (wanted: ${withThr})`);
+        }
+      }),
+    );
+  });
+
+  describe("logistic loss", () => {
+    it.each([1, 3, 5, 8, 33])("forward, backward and countCorrect, B=%i", (B) => mem.scope(() => {
+      const r = new Rand(4242 + B);
+      const logits = r.vec(B, -8, 8), y = r.labels(B);
+      if (B > 3) [logits[0], logits[1], logits[2]] = [90, -120, 0]; // saturated both ways, and a tie
+      const pl = mem.put(logits), py = mem.put(y);
+      const rel = Math.abs(mem.k.logisticForward(pl.ptr, py.ptr, B) / refLoss.logisticForward(logits, y, B) - 1);
+      expect(rel).toBeLessThan(1e-6); // f64 inside, one f32 rounding of the result
+      expect(mem.k.countCorrect(pl.ptr, py.ptr, B)).toBe(refLoss.countCorrect(logits, y, B));
+
+      const d0 = r.vec(B), scale = Math.fround(1 / B);
+      const want = d0.slice();
+      refLoss.logisticBackward(want, logits, y, B, scale);
+      const dl = mem.put(d0);
+      const before = mem.snapshot();
+      mem.k.logisticBackward(dl.ptr, pl.ptr, py.ptr, B, scale);
+      mem.expectOnlyChanged(before, [dl], "logisticBackward");
+      expectClose(mem.get(dl), want, 2 * F32, "dlogits");
+    }));
+
+    it("countCorrect counts y*f > 0 only (zero logits are wrong)", () => mem.scope(() => {
+      const logits = [1, -1, 0, 0, 2, -3, 0.5], y = [1, 1, 1, -1, -1, -1, 1];
+      expect(mem.k.countCorrect(mem.put(logits).ptr, mem.put(y).ptr, 7)).toBe(3);
+      expect(refLoss.countCorrect(logits, y, 7)).toBe(3);
+    }));
+  });
+
+  describe("optimisers", () => {
+    const n = 37;
+    it.each([1, 2, 3, 10, 1000])("adamStep at t=%i", (t) => mem.scope(() => {
+      const r = new Rand(99 + t);
+      const p = r.vec(n), g = r.vec(n, -0.1, 0.1), m = r.vec(n, -0.01, 0.01), v = r.vec(n, 0, 1e-3);
+      g[0] = 0;
+      const [lr, b1, b2, eps, wd] = [1e-2, 0.9, 0.999, 1e-8, 0.01].map(Math.fround);
+      const want = { p: p.slice(), m: m.slice(), v: v.slice() };
+      refOpt.adamStep(want.p, g, want.m, want.v, n, lr, b1, b2, eps, wd, t);
+      const bp = mem.put(p), bg = mem.put(g), bm = mem.put(m), bv = mem.put(v);
+      const before = mem.snapshot();
+      mem.k.adamStep(bp.ptr, bg.ptr, bm.ptr, bv.ptr, n, lr, b1, b2, eps, wd, t);
+      mem.expectOnlyChanged(before, [bp, bm, bv], "adamStep");
+      expectClose(mem.get(bm), want.m, 1e-6, "m", 1e-3);
+      expectClose(mem.get(bv), want.v, 1e-6, "v", 1e-6);
+      // the step is ~lr: compare the update itself, relative to lr
+      const step = mem.get(bp).map((x, i) => x - p[i]), wantStep = want.p.map((x, i) => x - p[i]);
+      expectClose(step, wantStep, 1e-4, "p - p0", lr);
+    }));
+
+    it.each([[0, 0], [0.9, 0], [0.9, 5e-4]])("sgdStep momentum=%f weightDecay=%f, three steps", (mu, wd) => mem.scope(() => {
+      const r = new Rand(7 + 100 * mu);
+      const p = r.vec(n), mom = r.vec(n, -0.1, 0.1), lr = Math.fround(0.05);
+      const want = { p: p.slice(), mom: mom.slice() };
+      const bp = mem.put(p), bm = mem.put(mom);
+      for (let s = 0; s < 3; s++) {
+        const g = r.vec(n);
+        refOpt.sgdStep(want.p, g, want.mom, n, lr, Math.fround(mu), Math.fround(wd));
+        const bg = mem.put(g);
+        const before = mem.snapshot();
+        mem.k.sgdStep(bp.ptr, bg.ptr, bm.ptr, n, lr, mu, wd);
+        mem.expectOnlyChanged(before, [bp, bm], "sgdStep");
+      }
+      expectClose(mem.get(bm), want.mom, 1e-6, "momentum");
+      expectClose(mem.get(bp), want.p, 1e-6, "p");
+    }));
+
+    it("clampMin", () => mem.scope(() => {
+      const r = new Rand(5);
+      const p = r.vec(n, -1, 1);
+      p[3] = 0.25;
+      const want = p.slice();
+      refOpt.clampMin(want, n, 0.25);
+      const bp = mem.put(p);
+      mem.k.clampMin(bp.ptr, n, 0.25);
+      expect(Array.from(mem.get(bp))).toEqual(Array.from(want)); // exact: max of f32 values
+      expect(Math.min(...mem.get(bp))).toBe(0.25);
+    }));
+  });
+});

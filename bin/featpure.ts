@@ -107,7 +107,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
     process.off("SIGINT", onSigint);
   }
   if (!quiet) {
-    for (const t of [purityTable(result), accuracyTable(result), checksTable(result)]) console.log(render(t) + "\n");
+    for (const t of [purityTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");

@@ -1,14 +1,17 @@
 // The public API of featpure. The CLI is a thin layer over it, and browsers use it unchanged.
 import type { Config, DeepPartial } from "./config/types.js";
 import { resolveConfig } from "./config/validate.js";
-import { runSupervised, type ArmResult, type RunOptions } from "./experiments/supervised.js";
+import { runArms, type ArmResult, type RunOptions } from "./experiments/experiment.js";
 import type { Backend } from "./engine/wasm.js";
 import { VERSION } from "./version.js";
 
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, type FieldSpec } from "./config/schema.js";
 export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
-export type { ArmResult, Progress, RunOptions, Arm } from "./experiments/supervised.js";
+export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained } from "./experiments/experiment.js";
+export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
+export { makeDataset } from "./data/datasets.js";
+export type { Dataset, LabelledData } from "./data/dataset.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
 export type { CurvePoint } from "./train/pretrain.js";
 export { DivergenceError } from "./train/pretrain.js";
@@ -32,6 +35,6 @@ export interface ExperimentResult {
 export async function runExperiment(config: DeepPartial<Config> | Config = {}, opts: RunOptions = {}): Promise<ExperimentResult> {
   const cfg = resolveConfig(config);
   const t0 = performance.now();
-  const r = await runSupervised(cfg, opts);
+  const r = await runArms(cfg, opts);
   return { version: VERSION, config: cfg, backend: r.backend, arms: r.arms, timingsMs: { total: performance.now() - t0 } };
 }

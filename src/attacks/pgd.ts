@@ -13,6 +13,13 @@ export interface AttackSpec {
   steps: number;
   stepSize: number;
   randomStart: boolean;
+  /** Valid input range [lo, hi] that perturbed inputs are clamped to; null: unbounded. */
+  box: [number, number] | null;
+}
+
+/** lo, hi arguments of the attack kernels: lo = hi switches the clamp off. */
+function boxArgs(box: [number, number] | null): [number, number] {
+  return box ?? [0, 0];
 }
 
 /** A uniform draw from the eps-ball of the norm for each of the B rows of delta (B,d). */
@@ -39,7 +46,7 @@ export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y
   const view = arena.f32(delta).subarray(0, B * d);
   if (spec.randomStart) fillRandomStart(view, B, d, spec.norm, spec.eps, rng);
   else view.fill(0);
-  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, 0, 0);
+  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, ...boxArgs(spec.box));
 }
 
 /** A labelled set living in the arena: x (n,d), y (n). */
@@ -58,6 +65,7 @@ export interface EvalAttack {
   stepScale: number;
   /** Dead-zone gradient slope used by odd-numbered restarts. */
   surrogateSlope: number;
+  box: [number, number] | null;
 }
 
 /** Scratch buffers for evaluation attacks on chunks of up to `chunk` samples. */
@@ -128,7 +136,7 @@ export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, 
       const steps = r < 0 ? 0 : attack.steps;
       const slope = r % 2 === 1 ? attack.surrogateSlope : 0;
       kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,
-        scratch.best.ptr, scratch.margin.ptr, B, norm, attack.eps, alpha, steps, slope, 0, 0);
+        scratch.best.ptr, scratch.margin.ptr, B, norm, attack.eps, alpha, steps, slope, ...boxArgs(attack.box));
       idx.forEach((s, i) => {
         margins[s] = bm[i];
         worst.set(best.subarray(i * d, (i + 1) * d), s * d);

@@ -49,6 +49,7 @@ export const SCHEMA: SchemaOf<Config> = {
   mode: oneOf(["supervised"] as const, "supervised", "pre-training objective", "mode"),
   train: oneOf(["clean", "adv", "both"] as const, "both", "pre-training arms to run: clean, adversarial, or both side by side", "train"),
   data: {
+    source: oneOf(["sparse"] as const, "sparse", "dataset: the synthetic sparse-coding model x = M z + xi", "data"),
     dictionary: oneOf(["identity", "orthogonal", "overcomplete"] as const, "orthogonal", "dictionary M: identity, Haar-random orthogonal (D = d), or over-complete with unit-norm Gaussian atoms (D >= d)", "dictionary", R),
     dim: int(2, 4096, 100, "input dimension d", "dim"),
     features: int(0, 65536, 0, "number of dictionary atoms D (0: D = d)", "features"),

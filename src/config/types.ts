@@ -4,6 +4,7 @@ export interface Config {
   mode: "supervised";
   train: "clean" | "adv" | "both";
   data: {
+    source: "sparse";
     dictionary: "identity" | "orthogonal" | "overcomplete";
     dim: number;
     features: number;

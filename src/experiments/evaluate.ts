@@ -39,9 +39,10 @@ export interface Evaluated {
   worst: Float32Array;
 }
 
-export function gridAttack(cfg: Config, norm: Norm, eps: number, strong = false): EvalAttack {
+export function gridAttack(cfg: Config, norm: Norm, eps: number, box: [number, number] | null, strong = false): EvalAttack {
   const e = cfg.eval;
   return {
+    box,
     norm,
     eps,
     steps: strong ? e.strongSteps : e.steps,
@@ -51,16 +52,16 @@ export function gridAttack(cfg: Config, norm: Norm, eps: number, strong = false)
   };
 }
 
-export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, scratch: EvalScratch, rng: Rng): Evaluated {
-  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0), scratch, rng).accuracy;
+export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, box: [number, number] | null, scratch: EvalScratch, rng: Rng): Evaluated {
+  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng).accuracy;
   const grid: GridPoint[] = [];
   for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
-    for (const eps of radii) grid.push({ norm, eps, accuracy: robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps), scratch, rng).accuracy });
+    for (const eps of radii) grid.push({ norm, eps, accuracy: robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps, box), scratch, rng).accuracy });
   }
   const { radius, radiusNorm } = cfg.eval;
   const inGrid = grid.find((g) => g.norm === radiusNorm && g.eps === radius);
-  const standard = inGrid?.accuracy ?? robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius), scratch, rng).accuracy;
-  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, true), scratch, rng);
+  const standard = inGrid?.accuracy ?? robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box), scratch, rng).accuracy;
+  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng);
   return {
     eval: {
       clean,

@@ -33,8 +33,10 @@ export function configTable(c: Config): TableData {
   };
 }
 
-export function purityTable(r: ExperimentResult): TableData {
-  const arms = r.arms;
+/** null when the data has no known dictionary to measure purity against. */
+export function purityTable(r: ExperimentResult): TableData | null {
+  const arms = r.arms.flatMap((a) => (a.purity ? [{ ...a, purity: a.purity }] : []));
+  if (arms.length !== r.arms.length) return null;
   const row = (name: string, f: (a: (typeof arms)[number]) => string) => [name, ...arms.map(f)];
   return {
     title: "Purification of the hidden neurons (over live neurons)",

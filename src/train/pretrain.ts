@@ -29,14 +29,16 @@ export class DivergenceError extends Error {
 
 export interface PretrainOptions {
   adversarial: boolean;
+  /** Input range the attack clamps to (dataset.box). */
+  box: [number, number] | null;
   onStep?: (step: number, total: number) => void;
   signal?: AbortSignal;
 }
 
-export function trainingAttack(cfg: Config): AttackSpec {
+export function trainingAttack(cfg: Config, box: [number, number] | null): AttackSpec {
   const a = cfg.adv;
-  if (a.attack === "fgm") return { norm: a.norm, eps: a.eps, steps: 1, stepSize: a.eps, randomStart: false };
-  return { norm: a.norm, eps: a.eps, steps: a.steps, stepSize: a.stepSize || (2.5 * a.eps) / a.steps, randomStart: a.randomStart };
+  if (a.attack === "fgm") return { norm: a.norm, eps: a.eps, steps: 1, stepSize: a.eps, randomStart: false, box };
+  return { norm: a.norm, eps: a.eps, steps: a.steps, stepSize: a.stepSize || (2.5 * a.eps) / a.steps, randomStart: a.randomStart, box };
 }
 
 export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, source: BatchSource, rng: Rng, opts: PretrainOptions): CurvePoint[] {
@@ -66,7 +68,7 @@ export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, s
   const y = arena.alloc(B, "batch labels");
   const delta = arena.alloc(B * d, "batch perturbations");
   const xadv = arena.alloc(B * d, "adversarial batch");
-  const attack = trainingAttack(cfg);
+  const attack = trainingAttack(cfg, opts.box);
   const curve: CurvePoint[] = [];
   const W = () => arena.f32(p.W);
 

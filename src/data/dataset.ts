@@ -1,0 +1,35 @@
+// What an experiment draws its data from. The synthetic sparse-coding model is one dataset; real
+// images are another. Experiments see only this interface, so a new source touches one place.
+import type { Config } from "../config/types.js";
+import type { Dictionary } from "./dictionary.js";
+import type { BatchSource } from "./source.js";
+import type { Rng } from "../rng.js";
+
+/** A labelled set: x (n,d) row-major, y (n) in {-1,+1}. */
+export interface LabelledData {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+}
+
+export interface Dataset {
+  /** Input dimension d. */
+  d: number;
+  /**
+   * The ground-truth dictionary and pre-training label direction, for the purification metrics
+   * c_j = M^T w_j; null for real data, where only proxies are available.
+   */
+  truth: { dict: Dictionary; theta: Float64Array } | null;
+  /** Inputs live in this box ([lo, hi], e.g. pixel values); attacks clamp to it. null: unbounded. */
+  box: [number, number] | null;
+  /** Labelled pre-training batches of size B. */
+  pretrainBatches(B: number, rng: Rng): BatchSource;
+  /** Held-out set of the pre-training task. */
+  preTest: LabelledData;
+  /** Clean training and test sets of the downstream task. */
+  downTrain: LabelledData;
+  downTest: LabelledData;
+}
+
+/** Builds a dataset from the config; one entry per value of config.data.source. */
+export type DatasetFactory = (cfg: Config, root: Rng) => Dataset;

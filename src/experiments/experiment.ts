@@ -1,0 +1,195 @@
+// The experiment of the paper, for any pre-training objective and dataset: pre-train (clean and/or
+// adversarially), measure how pure the hidden neurons are, then freeze them, fit a clean linear
+// head on a new task, and attack both models. Pre-training and adaptation are separate steps, so
+// one pre-trained encoder can serve many downstream tasks.
+import type { Config } from "../config/types.js";
+import { allocWork } from "../engine/layout.js";
+import { createEngine, type Engine } from "../engine/wasm.js";
+import type { Dataset, LabelledData } from "../data/dataset.js";
+import { makeDataset } from "../data/datasets.js";
+import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/twoLayer.js";
+import type { CurvePoint } from "../train/pretrain.js";
+import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
+import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
+import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import { evaluateModel, type ModelEval } from "./evaluate.js";
+import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
+import { Rng } from "../rng.js";
+
+export type { Arm } from "../train/pretrainers.js";
+
+export interface Progress {
+  arm: Arm;
+  phase: "pretrain" | "downstream" | "evaluate";
+  done: number;
+  total: number;
+}
+
+export interface RunOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface HeadFit {
+  iterations: number;
+  converged: boolean;
+  loss: number;
+}
+
+export interface ArmResult {
+  arm: Arm;
+  curve: CurvePoint[];
+  /** Purification metrics against the known dictionary; null for real data without one. */
+  purity: PuritySummary | null;
+  neurons: NeuronPurity[];
+  thresholds: { mean: number; max: number; zeroFraction: number };
+  pretrained: ModelEval;
+  downstream: ModelEval & { fit: HeadFit };
+  timingsMs: { pretrain: number; downstream: number; evaluate: number };
+}
+
+export interface ExperimentRun {
+  arms: ArmResult[];
+  backend: Engine["backend"];
+}
+
+/** A pre-trained network living in its engine's arena. */
+export interface Pretrained {
+  arm: Arm;
+  engine: Engine;
+  net: TwoLayer;
+  curve: CurvePoint[];
+  ms: number;
+}
+
+/** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
+export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}): Promise<Pretrained> {
+  const engine = await createEngine({ backend: cfg.backend });
+  const t0 = performance.now();
+  const net = allocTwoLayer(engine.arena, networkShape(cfg, dataset), cfg.model.outputBias);
+  initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
+  const curve = PRETRAINERS[cfg.mode].train({
+    engine, net, cfg, dataset, root, arm, signal: opts.signal,
+    onStep: (s, n) => opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n }),
+  });
+  return { arm, engine, net, curve, ms: performance.now() - t0 };
+}
+
+export function networkShape(cfg: Config, dataset: Dataset) {
+  return { d: dataset.d, m: cfg.model.width, C: 1, activation: cfg.model.activation };
+}
+
+interface Adapted {
+  pre: Pretrained;
+  pretrainedModel: TwoLayer;
+  downstream: TwoLayer;
+  scratch: EvalScratch;
+  sets: { pre: LabelledSet; down: LabelledSet };
+  worst: { pre: Float32Array; down: Float32Array };
+  result: ArmResult;
+}
+
+function toArena(engine: Engine, data: LabelledData, what: string): LabelledSet {
+  const x = engine.arena.alloc(data.x.length, what);
+  const y = engine.arena.alloc(data.n, what);
+  engine.arena.f32(x).set(data.x);
+  engine.arena.f32(y).set(data.y);
+  return { x, y, n: data.n };
+}
+
+/** Hidden activations h(x) (n,m) of the frozen encoder, computed in chunks through the kernels. */
+function features(engine: Engine, net: TwoLayer, set: LabelledSet, scratch: EvalScratch): Float32Array {
+  const { arena, kernels } = engine;
+  const { d, m } = net.shape;
+  const F = new Float32Array(set.n * m);
+  for (let start = 0; start < set.n; start += scratch.chunk) {
+    const B = Math.min(set.n - start, scratch.chunk);
+    kernels.netForward(net.rec.ptr, scratch.work.rec.ptr, set.x.ptr + 4 * start * d, B);
+    F.set(arena.f32(scratch.work.h).subarray(0, B * m), start * m);
+  }
+  return F;
+}
+
+/** A clean logistic-regression head on the frozen hidden layer of `encoder` (linear probing). */
+export function fitHead(engine: Engine, encoder: TwoLayer, set: LabelledSet, cfg: Config, scratch: EvalScratch): { model: TwoLayer; fit: HeadFit } {
+  const m = encoder.shape.m;
+  const F = features(engine, encoder, set, scratch);
+  const std = fitStandardizer(F, set.n, m);
+  const fit = fitLogistic(F, engine.arena.f32(set.y), set.n, m, std, cfg.downstream.l2);
+  const head = foldHead(fit, std);
+  return { model: withHead(engine.arena, encoder, head.A, head.c), fit: { iterations: fit.iterations, converged: fit.converged, loss: fit.loss } };
+}
+
+/** Freezes the pre-trained hidden layer, fits the clean downstream head, and evaluates both models. */
+export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset, root: Rng, opts: RunOptions = {}): Adapted {
+  const { engine, net, arm } = pre;
+  const { arena } = engine;
+  const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
+  const t1 = performance.now();
+  const chunk = Math.min(cfg.eval.chunk, Math.max(cfg.eval.n, cfg.downstream.n));
+  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d);
+  const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
+  const downstream = fitHead(engine, net, toArena(engine, dataset.downTrain, "downstream training set"), cfg, scratch);
+  const t2 = performance.now();
+  progress("downstream", 1, 1);
+
+  const evalRng = root.fork(`evaluate-${arm}`);
+  progress("evaluate", 0, 2);
+  const preEval = evaluateModel(engine, net, sets.pre, cfg, dataset.box, scratch, evalRng);
+  progress("evaluate", 1, 2);
+  const downEval = evaluateModel(engine, downstream.model, sets.down, cfg, dataset.box, scratch, evalRng);
+  progress("evaluate", 2, 2);
+  const t3 = performance.now();
+
+  const { m } = net.shape;
+  const neurons = dataset.truth ? neuronPurity(arena.f32(net.params.W), m, dataset.truth.dict, dataset.truth.theta, cfg.metrics) : [];
+  const thr = arena.f32(net.params.thr);
+  return {
+    pre,
+    pretrainedModel: net,
+    downstream: downstream.model,
+    scratch,
+    sets,
+    worst: { pre: preEval.worst, down: downEval.worst },
+    result: {
+      arm,
+      curve: pre.curve,
+      purity: dataset.truth ? summarizePurity(neurons, cfg.metrics) : null,
+      neurons,
+      thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
+      pretrained: preEval.eval,
+      downstream: { ...downEval.eval, fit: downstream.fit },
+      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2 },
+    },
+  };
+}
+
+/** Each arm's models attacked with the worst perturbations found on the other arm's: the transfer check. */
+function transfer(arms: Adapted[]): void {
+  if (arms.length !== 2) return;
+  for (const [target, source] of [[arms[0], arms[1]], [arms[1], arms[0]]]) {
+    const { engine } = target.pre;
+    const h = target.result;
+    h.pretrained.headline.transferAccuracy = accuracyUnder(engine, target.pretrainedModel, target.sets.pre, source.worst.pre, target.scratch);
+    h.downstream.headline.transferAccuracy = accuracyUnder(engine, target.downstream, target.sets.down, source.worst.down, target.scratch);
+  }
+}
+
+export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<ExperimentRun> {
+  const root = new Rng(cfg.seed);
+  const dataset = makeDataset(cfg, root);
+  const arms: Arm[] = cfg.train === "both" ? ["clean", "adv"] : [cfg.train];
+  const adapted: Adapted[] = [];
+  for (const arm of arms) {
+    const pre = await pretrainArm(cfg, dataset, root, arm, opts);
+    adapted.push(adaptAndEvaluate(pre, cfg, dataset, root, opts));
+  }
+  transfer(adapted);
+  return { arms: adapted.map((a) => a.result), backend: adapted[0].pre.engine.backend };
+}
+
+function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i];
+  return a.length ? s / a.length : 0;
+}

@@ -1,0 +1,44 @@
+// Pre-training objectives, keyed by config.mode. Each trains the hidden layer (and, where the
+// objective has one, the head) of a network in place and returns its training curve.
+import type { Config } from "../config/types.js";
+import type { Dataset } from "../data/dataset.js";
+import type { Engine } from "../engine/wasm.js";
+import type { TwoLayer } from "../model/twoLayer.js";
+import type { Rng } from "../rng.js";
+import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
+
+export type Arm = "clean" | "adv";
+
+export interface PretrainContext {
+  engine: Engine;
+  net: TwoLayer;
+  cfg: Config;
+  dataset: Dataset;
+  /** The experiment's root generator: streams are forked from it by label. */
+  root: Rng;
+  arm: Arm;
+  signal?: AbortSignal;
+  onStep?: (step: number, total: number) => void;
+}
+
+export interface Pretrainer {
+  train(ctx: PretrainContext): CurvePoint[];
+  /**
+   * Whether the pre-trained network's own head solves the pre-training task. Objectives without
+   * a task head (contrastive) are scored through a clean linear probe instead.
+   */
+  hasTaskHead: boolean;
+}
+
+export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
+  supervised: {
+    hasTaskHead: true,
+    train: (c) =>
+      pretrainSupervised(c.engine, c.net, c.cfg, c.dataset.pretrainBatches(c.cfg.optim.batch, c.root.fork("batches")), c.root.fork(`attack-${c.arm}`), {
+        adversarial: c.arm === "adv",
+        box: c.dataset.box,
+        signal: c.signal,
+        onStep: c.onStep,
+      }),
+  },
+};

@@ -100,6 +100,8 @@ export interface RobustResult {
   accuracy: number;
   /** Per sample, the perturbation with the lowest margin found (n,d): reused by transfer attacks. */
   worst: Float32Array;
+  /** Per sample, the lowest margin y*f found; <= 0 means the attack succeeded. */
+  margins: Float32Array;
 }
 
 /**
@@ -107,20 +109,25 @@ export interface RobustResult {
  * sample is never counted robust); each restart attacks only the samples that survived so far, from a
  * fresh random start, and keeps the worst iterate. Odd restarts follow a surrogate gradient in the
  * activation dead zone, where the exact gradient is zero and would stall the attack.
+ *
+ * With `prior`, the result of an attack in a smaller or equal ball of the same norm, the attack
+ * continues from it: its perturbations are feasible here too, so samples it already broke stay
+ * broken without being attacked again, and only its survivors are attacked.
  */
-export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng): RobustResult {
+export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng, prior?: RobustResult): RobustResult {
   const { arena, kernels } = engine;
   const d = net.shape.d;
-  const worst = new Float32Array(set.n * d);
-  const margins = new Float32Array(set.n).fill(Infinity);
+  const worst = prior ? prior.worst.slice() : new Float32Array(set.n * d);
+  const margins = prior ? prior.margins.slice() : new Float32Array(set.n).fill(Infinity);
   const X = arena.f32(set.x);
   const Y = arena.f32(set.y);
   const alpha = (attack.stepScale * attack.eps) / attack.steps;
   const norm = NORM[attack.norm];
   for (let start = 0; start < set.n; start += scratch.chunk) {
     const end = Math.min(set.n, start + scratch.chunk);
-    let idx = Array.from({ length: end - start }, (_, i) => start + i);
-    for (let r = -1; r < attack.restarts && idx.length > 0; r++) {
+    let idx = Array.from({ length: end - start }, (_, i) => start + i).filter((s) => margins[s] > 0);
+    // r = -1 is the clean pass (zero perturbation, no steps), already folded into a prior.
+    for (let r = prior ? 0 : -1; r < attack.restarts && idx.length > 0; r++) {
       const B = idx.length;
       const xs = arena.f32(scratch.x), ys = arena.f32(scratch.y), delta = arena.f32(scratch.delta);
       const best = arena.f32(scratch.best), bm = arena.f32(scratch.margin);
@@ -130,7 +137,6 @@ export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, 
         bm[i] = margins[s];
         best.set(worst.subarray(s * d, (s + 1) * d), i * d);
       });
-      // r = -1 is the clean pass: zero perturbation, no steps.
       if (r < 0 || attack.eps === 0) delta.fill(0, 0, B * d);
       else fillRandomStart(delta.subarray(0, B * d), B, d, attack.norm, attack.eps, rng);
       const steps = r < 0 ? 0 : attack.steps;
@@ -147,7 +153,7 @@ export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, 
   }
   let robust = 0;
   for (let i = 0; i < set.n; i++) if (margins[i] > 0) robust++;
-  return { accuracy: robust / set.n, worst };
+  return { accuracy: robust / set.n, worst, margins };
 }
 
 /** Accuracy of `net` on x + perturbations (n,d) crafted elsewhere: the transfer attack. */

@@ -5,7 +5,7 @@ import type { Config } from "../config/types.js";
 import type { Norm } from "../engine/kernels.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import { robustAccuracy, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import { robustAccuracy, type RobustResult, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import type { Rng } from "../rng.js";
 
 export interface GridPoint {
@@ -19,7 +19,7 @@ export interface Headline {
   eps: number;
   /** PGD with the grid's steps and restarts. */
   accuracy: number;
-  /** PGD with strongSteps steps and strongRestarts restarts. */
+  /** The standard attack followed, on its survivors, by PGD with strongSteps steps and strongRestarts restarts. */
   strongAccuracy: number;
   strongSteps: number;
   strongRestarts: number;
@@ -52,24 +52,39 @@ export function gridAttack(cfg: Config, norm: Norm, eps: number, box: [number, n
   };
 }
 
+/**
+ * Radii of one norm are attacked in increasing order, each continuing from the last (see
+ * robustAccuracy's prior): a perturbation that breaks a sample at one radius breaks it at every
+ * larger one, so only survivors are attacked again. The strong check continues from the standard
+ * attack at the headline radius, so it reports the union of both attacks.
+ */
 export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, box: [number, number] | null, scratch: EvalScratch, rng: Rng): Evaluated {
-  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng).accuracy;
+  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng);
+  const { radius, radiusNorm } = cfg.eval;
+  const results = new Map<string, RobustResult>();
+  const key = (norm: Norm, eps: number) => `${norm}:${eps}`;
+  for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
+    const todo = [...new Set(norm === radiusNorm ? [...radii, radius] : radii)].sort((a, b) => a - b);
+    let prior = clean;
+    for (const eps of todo) {
+      prior = robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps, box), scratch, rng, prior);
+      results.set(key(norm, eps), prior);
+    }
+  }
   const grid: GridPoint[] = [];
   for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
-    for (const eps of radii) grid.push({ norm, eps, accuracy: robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps, box), scratch, rng).accuracy });
+    for (const eps of radii) grid.push({ norm, eps, accuracy: results.get(key(norm, eps))!.accuracy });
   }
-  const { radius, radiusNorm } = cfg.eval;
-  const inGrid = grid.find((g) => g.norm === radiusNorm && g.eps === radius);
-  const standard = inGrid?.accuracy ?? robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box), scratch, rng).accuracy;
-  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng);
+  const standard = results.get(key(radiusNorm, radius))!;
+  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng, standard);
   return {
     eval: {
-      clean,
+      clean: clean.accuracy,
       grid,
       headline: {
         norm: radiusNorm,
         eps: radius,
-        accuracy: standard,
+        accuracy: standard.accuracy,
         strongAccuracy: strong.accuracy,
         strongSteps: cfg.eval.strongSteps,
         strongRestarts: cfg.eval.strongRestarts,

@@ -1,0 +1,52 @@
+// The evaluation's composition rules: an attack continued from a prior at a larger radius never
+// reports more robust samples than the prior, and samples the prior broke are not attacked again.
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../src/config/validate.js";
+import { createEngine } from "../src/engine/wasm.js";
+import { allocWork } from "../src/engine/layout.js";
+import { allocTwoLayer, initTwoLayer } from "../src/model/twoLayer.js";
+import { allocEvalScratch, robustAccuracy, type LabelledSet } from "../src/attacks/pgd.js";
+import { gridAttack, evaluateModel } from "../src/experiments/evaluate.js";
+import { makeDataset } from "../src/data/datasets.js";
+import { Rng } from "../src/rng.js";
+
+describe("robust evaluation", async () => {
+  const cfg = resolveConfig({ data: { dim: 16 }, model: { width: 24, initStd: 0.3, headInitStd: 0.3 }, eval: { n: 200, epsL2: [0.05, 0.3, 3], epsLinf: [0.02, 0.2], strongSteps: 30, strongRestarts: 2 } });
+  const engine = await createEngine({ backend: "simd" });
+  const { arena } = engine;
+  const root = new Rng(3);
+  const data = makeDataset(cfg, root);
+  const shape = { d: 16, m: 24, C: 1, activation: "symrelu" as const };
+  const net = allocTwoLayer(arena, shape, false);
+  initTwoLayer(arena, net, cfg.model, root.fork("init"));
+  const scratch = allocEvalScratch(engine, allocWork(arena, shape, 64), 16);
+  const x = arena.alloc(data.preTest.x.length), y = arena.alloc(data.preTest.n);
+  arena.f32(x).set(data.preTest.x);
+  arena.f32(y).set(data.preTest.y);
+  const set: LabelledSet = { x, y, n: data.preTest.n };
+
+  it("continuing from a prior keeps its broken samples broken and its perturbations", () => {
+    const small = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0.3, null), scratch, new Rng(1));
+    const big = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 1, null), scratch, new Rng(2), small);
+    expect(small.accuracy).toBeGreaterThan(0);
+    expect(big.accuracy).toBeLessThan(small.accuracy);
+    for (let i = 0; i < set.n; i++) {
+      if (small.margins[i] <= 0) {
+        expect(big.margins[i]).toBe(small.margins[i]);
+        expect(Array.from(big.worst.subarray(i * 16, (i + 1) * 16))).toEqual(Array.from(small.worst.subarray(i * 16, (i + 1) * 16)));
+      } else expect(big.margins[i]).toBeLessThanOrEqual(small.margins[i]);
+    }
+  });
+
+  it("the grid falls with eps, reaches zero at a large radius, and the strong check never exceeds the standard one", () => {
+    const e = evaluateModel(engine, net, set, cfg, null, scratch, new Rng(4)).eval;
+    for (const norm of ["l2", "linf"] as const) {
+      const acc = e.grid.filter((g) => g.norm === norm).map((g) => g.accuracy);
+      for (let i = 1; i < acc.length; i++) expect(acc[i]).toBeLessThanOrEqual(acc[i - 1]);
+      expect(acc[0]).toBeLessThanOrEqual(e.clean);
+    }
+    expect(e.grid.find((g) => g.norm === "l2" && g.eps === 3)!.accuracy).toBeLessThan(0.05);
+    expect(e.headline.accuracy).toBe(e.grid.find((g) => g.norm === "l2" && g.eps === 0.2)?.accuracy ?? e.headline.accuracy);
+    expect(e.headline.strongAccuracy).toBeLessThanOrEqual(e.headline.accuracy);
+  });
+});

@@ -46,7 +46,10 @@ describe("robust evaluation", async () => {
       expect(acc[0]).toBeLessThanOrEqual(e.clean);
     }
     expect(e.grid.find((g) => g.norm === "l2" && g.eps === 3)!.accuracy).toBeLessThan(0.05);
-    expect(e.headline.accuracy).toBe(e.grid.find((g) => g.norm === "l2" && g.eps === 0.2)?.accuracy ?? e.headline.accuracy);
+    // the headline radius 0.2 is not on the grid but is chained between its neighbours 0.05 and 0.3
+    const at = (eps: number) => e.grid.find((g) => g.norm === "l2" && g.eps === eps)!.accuracy;
+    expect(e.headline.accuracy).toBeLessThanOrEqual(at(0.05));
+    expect(e.headline.accuracy).toBeGreaterThanOrEqual(at(0.3));
     expect(e.headline.strongAccuracy).toBeLessThanOrEqual(e.headline.accuracy);
   });
 });

@@ -8,13 +8,14 @@ import { VERSION } from "./version.js";
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, type FieldSpec } from "./config/schema.js";
 export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
-export type { ArmResult, Progress, RunOptions, Arm } from "./experiments/supervised.js";
+export type { ArmResult, Progress, RunOptions, Arm, Snapshot } from "./experiments/supervised.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
 export type { CurvePoint } from "./train/pretrain.js";
 export { DivergenceError } from "./train/pretrain.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
+export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
 
 export interface ExperimentResult {
   version: string;

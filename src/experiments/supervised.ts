@@ -13,6 +13,7 @@ import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegress
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import { evaluateModel, type ModelEval } from "./evaluate.js";
 import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
+import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { Rng } from "../rng.js";
 
 export type Arm = "clean" | "adv";
@@ -24,9 +25,23 @@ export interface Progress {
   total: number;
 }
 
+/** The hidden layer during pre-training, for drawing purification as it happens. */
+export interface Snapshot {
+  arm: Arm;
+  step: number;
+  m: number;
+  D: number;
+  /** |M^T w_j| of neuron j (row) on feature i (column): m x D, row-major. */
+  coefficients: Float32Array;
+}
+
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Called at step 1, every config.logEvery pre-training steps, and after the last step. */
+  onSnapshot?: (s: Snapshot) => void;
+  /** Where browsers fetch the .wasm files from, when a bundler has moved the library away from them. */
+  wasmBaseUrl?: string | URL;
 }
 
 export interface ArmResult {
@@ -94,7 +109,7 @@ export async function runSupervised(cfg: Config, opts: RunOptions = {}): Promise
   let backend: Engine["backend"] = "simd";
   for (const arm of arms) {
     // Both arms see the same initialisation, batches and test sets: only the training objective differs.
-    const engine = await createEngine({ backend: cfg.backend });
+    const engine = await createEngine({ backend: cfg.backend, wasmBaseUrl: opts.wasmBaseUrl });
     backend = engine.backend;
     const { arena } = engine;
     const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
@@ -105,7 +120,12 @@ export async function runSupervised(cfg: Config, opts: RunOptions = {}): Promise
     const curve = pretrainSupervised(engine, net, cfg, batchSource(pre, cfg.data.nTrain, cfg.optim.batch, root.fork("batches")), root.fork(`attack-${arm}`), {
       adversarial: arm === "adv",
       signal: opts.signal,
-      onStep: (s, n) => progress("pretrain", s, n),
+      onStep: (s, n) => {
+        progress("pretrain", s, n);
+        if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) {
+          opts.onSnapshot({ arm, step: s, m: shape.m, D, coefficients: coefficientMagnitudes(arena.f32(net.params.W), shape.m, dict) });
+        }
+      },
     });
     const t1 = performance.now();
 

@@ -2,6 +2,7 @@
 // values, and pinned by a fingerprint, because every random draw and every downstream fit passes
 // through them (a change here changes every number featpure prints).
 import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
 import { exp, log, log1p } from "../src/math/portable.js";
 import { mulberry32 } from "./kernels-harness.js";
 
@@ -49,6 +50,18 @@ describe("portable math", () => {
     expect([log1p(0), log1p(-1), log1p(1e-300), log1p(Infinity)]).toEqual([0, -Infinity, 1e-300, Infinity]);
     expect(Object.is(log1p(-0), -0)).toBe(true);
     expect(log1p(-2)).toBeNaN();
+  });
+
+  it("is what src/ uses: no engine-dependent Math function outside the f64 references", () => {
+    const offenders: string[] = [];
+    for (const f of readdirSync("src", { recursive: true, encoding: "utf8" })) {
+      if (!f.endsWith(".ts") || f.startsWith("reference/") || f.startsWith("math/")) continue;
+      readFileSync(`src/${f}`, "utf8").split("\n").forEach((line, i) => {
+        if (/Math\.(exp|expm1|log|log1p|log2|log10|pow|sin|cos|tan|sinh|cosh|tanh|asin|acos|atan|atan2|asinh|acosh|atanh|cbrt|hypot)\b/.test(line)) offenders.push(`src/${f}:${i + 1}`);
+      });
+    }
+    // These differ in the last bit between JS engines; src/math/portable.ts does not.
+    expect(offenders).toEqual([]);
   });
 
   it("gives the same bits as when featpure's numbers were recorded", () => {

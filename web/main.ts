@@ -175,7 +175,7 @@ function stop(): void {
   stopTimer = setTimeout(() => {
     worker?.terminate();
     worker = null;
-    finish("Stopped.");
+    finish("Stopped (worker ended).");
   }, stopFlag ? 1000 : 0);
 }
 

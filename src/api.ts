@@ -8,7 +8,7 @@ import { VERSION } from "./version.js";
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, type FieldSpec } from "./config/schema.js";
 export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
-export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained } from "./experiments/experiment.js";
+export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";
 export type { Dataset, LabelledData } from "./data/dataset.js";
@@ -18,6 +18,7 @@ export { DivergenceError } from "./train/pretrain.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
+export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
 
 export interface ExperimentResult {
   version: string;

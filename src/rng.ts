@@ -4,6 +4,7 @@
 // for the same seed. It is not cryptographic and does not try to be. Forks are keyed by the original
 // seed and a label, never by the parent's position, so adding draws to one part of an experiment
 // (say, more attack restarts) leaves every other stream (initialisation, data, ...) bit-identical.
+import { log } from "./math/portable.js";
 
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53 = 9007199254740992;
@@ -122,7 +123,7 @@ export class Rng {
       v = 2 * this.uniform() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
+    const f = Math.sqrt((-2 * log(s)) / s);
     this.spare = v * f;
     this.hasSpare = true;
     return u * f;

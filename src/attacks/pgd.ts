@@ -6,6 +6,7 @@ import type { Work } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
+import { exp, log } from "../math/portable.js";
 
 export interface AttackSpec {
   norm: Norm;
@@ -34,7 +35,7 @@ export function fillRandomStart(delta: Float32Array, B: number, d: number, norm:
     let n = 0;
     for (let i = 0; i < d; i++) n += row[i] * row[i];
     // Radius eps * U^(1/d) makes the draw uniform in the ball, not on its sphere.
-    const s = n > 0 ? (eps * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n) : 0;
+    const s = n > 0 ? (eps * exp(log(rng.uniform()) / d)) / Math.sqrt(n) : 0;
     for (let i = 0; i < d; i++) row[i] *= s;
   }
 }

@@ -26,7 +26,12 @@ const FILES: Record<Backend, string> = { simd: "featpure.wasm", scalar: "featpur
 const PAGE = 65536;
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+// vite.config.ts sets this to true in the browser bundle: the Node branch drops out of it, and it
+// looks for the .wasm files beside itself.
+declare const __FEATPURE_BROWSER__: boolean | undefined;
+const browserBundle = typeof __FEATPURE_BROWSER__ === "boolean" && __FEATPURE_BROWSER__;
+const isNode = !browserBundle && typeof process !== "undefined" && typeof process.versions?.node === "string";
+const WASM_DIR = browserBundle ? "./" : "../../build/";
 
 async function readBytes(file: string, baseUrl?: string | URL): Promise<ArrayBuffer> {
   if (isNode && baseUrl === undefined) {
@@ -41,7 +46,7 @@ async function readBytes(file: string, baseUrl?: string | URL): Promise<ArrayBuf
     }
     throw new Error(`featpure: ${file} not found; run \`npm run build:wasm\``);
   }
-  const res = await fetch(new URL(file, baseUrl ?? new URL("../../build/", import.meta.url)));
+  const res = await fetch(new URL(file, baseUrl ?? new URL(WASM_DIR, import.meta.url)));
   if (!res.ok) throw new Error(`featpure: fetching ${file} failed with HTTP ${res.status}`);
   return res.arrayBuffer();
 }

@@ -14,6 +14,7 @@ import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegress
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import { evaluateModel, type ModelEval } from "./evaluate.js";
 import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
+import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { Rng } from "../rng.js";
 
 export type { Arm } from "../train/pretrainers.js";
@@ -25,9 +26,24 @@ export interface Progress {
   total: number;
 }
 
+/** The hidden layer during pre-training, for drawing purification as it happens. */
+export interface Snapshot {
+  arm: Arm;
+  step: number;
+  m: number;
+  /** Columns: dictionary atoms D, or input coordinates d for data without a known dictionary. */
+  D: number;
+  /** |M^T w_j| of neuron j (row) on feature i (column), or |w_j| without a dictionary: m x D, row-major. */
+  coefficients: Float32Array;
+}
+
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Called at step 1, every config.logEvery pre-training steps, and after the last step. */
+  onSnapshot?: (s: Snapshot) => void;
+  /** Where browsers fetch the .wasm files from, when a bundler has moved the library away from them. */
+  wasmBaseUrl?: string | URL;
 }
 
 export interface HeadFit {
@@ -64,13 +80,22 @@ export interface Pretrained {
 
 /** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
 export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}): Promise<Pretrained> {
-  const engine = await createEngine({ backend: cfg.backend });
+  const engine = await createEngine({ backend: cfg.backend, wasmBaseUrl: opts.wasmBaseUrl });
   const t0 = performance.now();
-  const net = allocTwoLayer(engine.arena, networkShape(cfg, dataset), cfg.model.outputBias);
+  const shape = networkShape(cfg, dataset);
+  const net = allocTwoLayer(engine.arena, shape, cfg.model.outputBias);
   initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
+  const snapshot = (step: number) => {
+    const W = engine.arena.f32(net.params.W);
+    const coefficients = dataset.truth ? coefficientMagnitudes(W, shape.m, dataset.truth.dict) : W.map(Math.abs);
+    opts.onSnapshot?.({ arm, step, m: shape.m, D: coefficients.length / shape.m, coefficients });
+  };
   const curve = PRETRAINERS[cfg.mode].train({
     engine, net, cfg, dataset, root, arm, signal: opts.signal,
-    onStep: (s, n) => opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n }),
+    onStep: (s, n) => {
+      opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
+      if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) snapshot(s);
+    },
   });
   return { arm, engine, net, curve, ms: performance.now() - t0 };
 }

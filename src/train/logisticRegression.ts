@@ -4,6 +4,7 @@
 // This is deliberately a small exact solver, not a training loop: the downstream claim is about the
 // best clean linear head on a given representation, so optimisation error must not blur it. For
 // n ~ 2000, m ~ 200 a fit is ~10 Newton steps; the Hessian (n p^2 / 2 flops) dominates.
+import { exp, log1p } from "../math/portable.js";
 
 /** s(F) = (F - mean) * scale, with scale = 1/std, or 0 for a feature with std < MIN_STD (dead neurons contribute nothing). */
 export interface Standardizer {
@@ -199,11 +200,11 @@ export function foldHead(fit: LogisticFit, std: Standardizer): { A: Float32Array
 
 /** log(1 + e^u) without overflow. */
 function softplus(u: number): number {
-  return u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u));
+  return u > 0 ? u + log1p(exp(-u)) : log1p(exp(u));
 }
 
 function sigmoid(u: number): number {
-  return u >= 0 ? 1 / (1 + Math.exp(-u)) : Math.exp(u) / (1 + Math.exp(u));
+  return u >= 0 ? 1 / (1 + exp(-u)) : exp(u) / (1 + exp(u));
 }
 
 /** a[off..off+n) · b[0..n), four accumulators to break the add dependency chain. */

@@ -15,6 +15,8 @@ import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } f
 import { evaluateModel, type ModelEval } from "./evaluate.js";
 import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { Rng } from "../rng.js";
+import type { TrainingCheckpoints } from "../train/trainState.js";
+import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
 
 export type { Arm } from "../train/pretrainers.js";
 
@@ -28,6 +30,8 @@ export interface Progress {
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /** Write training checkpoints, and continue from one. */
+  checkpoint?: CheckpointOptions;
 }
 
 export interface HeadFit {
@@ -63,13 +67,13 @@ export interface Pretrained {
 }
 
 /** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
-export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}): Promise<Pretrained> {
+export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}, checkpoints?: TrainingCheckpoints): Promise<Pretrained> {
   const engine = await createEngine({ backend: cfg.backend });
   const t0 = performance.now();
   const net = allocTwoLayer(engine.arena, networkShape(cfg, dataset), cfg.model.outputBias);
   initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
-  const curve = PRETRAINERS[cfg.mode].train({
-    engine, net, cfg, dataset, root, arm, signal: opts.signal,
+  const curve = await PRETRAINERS[cfg.mode].train({
+    engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
     onStep: (s, n) => opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n }),
   });
   return { arm, engine, net, curve, ms: performance.now() - t0 };
@@ -180,8 +184,9 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   const dataset = makeDataset(cfg, root);
   const arms: Arm[] = cfg.train === "both" ? ["clean", "adv"] : [cfg.train];
   const adapted: Adapted[] = [];
+  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
   for (const arm of arms) {
-    const pre = await pretrainArm(cfg, dataset, root, arm, opts);
+    const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));
     adapted.push(adaptAndEvaluate(pre, cfg, dataset, root, opts));
   }
   transfer(adapted);

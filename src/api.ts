@@ -86,3 +86,4 @@ export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = 
     task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
   };
 }
+export { configFromParams } from "./config/params.js";

@@ -1,7 +1,7 @@
 // --checkpoint FILE, --checkpoint-every N and --resume, shared by `featpure run` and `featpure pretrain`.
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { writeFileAtomic } from "../io/atomic.js";
+import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import type { CheckpointOptions } from "../experiments/runCheckpoint.js";
 import type { Arm } from "../train/pretrainers.js";
 
@@ -39,6 +39,7 @@ export function checkpointFlagProblem(opts: Record<string, unknown>): string | n
 export function cliCheckpoint(opts: Record<string, unknown>): CliCheckpoint | null {
   if (typeof opts.checkpoint !== "string") return null;
   const path = opts.checkpoint;
+  removeStaleTemporaries(path);
   const resumed = opts.resume === true && existsSync(path) ? new Uint8Array(readFileSync(path)) : null;
   const ck: CliCheckpoint = {
     path,

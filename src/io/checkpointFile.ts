@@ -5,7 +5,7 @@ import type { Arm } from "../train/pretrainers.js";
 import type { TrainState } from "../train/trainState.js";
 import type { RngState } from "../rng.js";
 import { VERSION } from "../version.js";
-import { decodeContainer, encodeContainer, FileFormatError, type Container, type SectionData } from "./container.js";
+import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "./container.js";
 import { expectKind, isArm, storedConfig, storedCurve } from "./fileKinds.js";
 
 export interface RunCheckpoint {
@@ -43,12 +43,6 @@ export function encodeCheckpoint(ck: RunCheckpoint): Uint8Array {
   return encodeContainer({ kind: "checkpoint", featpureVersion: VERSION, config: ck.config, arms }, sections);
 }
 
-function get<T extends SectionData>(c: Container, name: string, type: new (n: number) => T): T {
-  const s = c.sections.get(name);
-  if (!(s instanceof type)) throw new FileFormatError("missing section", `expected a section ${JSON.stringify(name)}`);
-  return s;
-}
-
 export function decodeCheckpoint(bytes: Uint8Array): RunCheckpoint {
   const c = decodeContainer(bytes);
   expectKind(c, "checkpoint");
@@ -66,10 +60,10 @@ export function decodeCheckpoint(bytes: Uint8Array): RunCheckpoint {
     }
     arms[arm] = {
       step: m.step,
-      params: Object.fromEntries(m.params.map((p) => [p, get(c, `${arm}.param.${p}`, Float32Array)])),
-      optimizer: { t: m.optimizerT, moments: Array.from({ length: m.moments }, (_, i) => get(c, `${arm}.moment.${i}`, Float32Array)) },
+      params: Object.fromEntries(m.params.map((p) => [p, section<Float32Array>(c, `${arm}.param.${p}`, "f32")])),
+      optimizer: { t: m.optimizerT, moments: Array.from({ length: m.moments }, (_, i) => section<Float32Array>(c, `${arm}.moment.${i}`, "f32")) },
       rngs: m.rngs,
-      source: { rng: m.source.rng, pos: m.source.pos, order: m.source.hasOrder ? get(c, `${arm}.order`, Int32Array) : null },
+      source: { rng: m.source.rng, pos: m.source.pos, order: m.source.hasOrder ? section<Int32Array>(c, `${arm}.order`, "i32") : null },
       curve: storedCurve(m.curve),
     };
   }

@@ -124,12 +124,15 @@ export function decodeContainer(bytes: Uint8Array): Container {
   return { meta, sections };
 }
 
-/** The section `name` with exactly `length` elements of `dtype`, or a FileFormatError saying what is missing. */
-export function section<T extends SectionData>(c: Container, name: string, dtype: DType, length: number): T {
+/**
+ * The section `name` of `dtype` (with exactly `length` elements when given), or a FileFormatError
+ * saying what is missing.
+ */
+export function section<T extends SectionData>(c: Container, name: string, dtype: DType, length?: number): T {
   const s = c.sections.get(name);
   if (!s) throw new FileFormatError("missing section", `expected a section ${JSON.stringify(name)}`);
-  if (dtypeOf(s) !== dtype || s.length !== length) {
-    throw new FileFormatError("bad section", `${JSON.stringify(name)} should hold ${length} ${dtype} values, it holds ${s.length} ${dtypeOf(s)}`);
+  if (dtypeOf(s) !== dtype || (length !== undefined && s.length !== length)) {
+    throw new FileFormatError("bad section", `${JSON.stringify(name)} should hold ${length ?? "some"} ${dtype} values, it holds ${s.length} ${dtypeOf(s)}`);
   }
   return s as T;
 }

@@ -47,6 +47,7 @@ export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/che
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
 export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
+export { configFromParams } from "./config/params.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */
 export async function pretrainEncoder(config: DeepPartial<Config> | Config = {}, opts: RunOptions = {}): Promise<Encoder> {
@@ -86,4 +87,3 @@ export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = 
     task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
   };
 }
-export { configFromParams } from "./config/params.js";

@@ -44,6 +44,8 @@ function dtypeOf(a: SectionData): DType {
 }
 
 const pad8 = (n: number) => (8 - (n % 8)) % 8;
+/** Files are little-endian; on such hosts (all common ones) sections are copied as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export function encodeContainer(meta: Record<string, unknown>, sections: [string, SectionData][]): Uint8Array {
   const table: Section[] = sections.map(([name, a]) => ({ name, dtype: dtypeOf(a), length: a.length }));
@@ -59,6 +61,11 @@ export function encodeContainer(meta: Record<string, unknown>, sections: [string
   out.set(json, HEADER);
   let o = dataStart;
   for (const [, a] of sections) {
+    if (LITTLE_ENDIAN) {
+      out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), o);
+      o += a.byteLength;
+      continue;
+    }
     const w = WIDTH[dtypeOf(a)];
     for (let i = 0; i < a.length; i++, o += w) {
       if (a instanceof Float32Array) view.setFloat32(o, a[i], true);
@@ -114,8 +121,13 @@ export function decodeContainer(bytes: Uint8Array): Container {
   for (const t of table) {
     const a = t.dtype === "f32" ? new Float32Array(t.length) : t.dtype === "f64" ? new Float64Array(t.length) : new Int32Array(t.length);
     const w = WIDTH[t.dtype];
-    for (let i = 0; i < t.length; i++, o += w) {
-      a[i] = t.dtype === "f32" ? view.getFloat32(o, true) : t.dtype === "f64" ? view.getFloat64(o, true) : view.getInt32(o, true);
+    if (LITTLE_ENDIAN) {
+      new Uint8Array(a.buffer).set(bytes.subarray(o, o + w * t.length));
+      o += w * t.length;
+    } else {
+      for (let i = 0; i < t.length; i++, o += w) {
+        a[i] = t.dtype === "f32" ? view.getFloat32(o, true) : t.dtype === "f64" ? view.getFloat64(o, true) : view.getInt32(o, true);
+      }
     }
     if (sections.has(t.name)) throw new FileFormatError("bad section table", `section ${JSON.stringify(t.name)} appears twice`);
     sections.set(t.name, a);

@@ -98,7 +98,8 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     opt.step();
 
     const save = ck !== undefined && ((ck.every > 0 && step % ck.every === 0) || step === cfg.optim.steps);
-    if (logEvery || save) checkParams(step);
+    // Every step, so the step reported is the first bad one (a scan of W costs m*d, far below a step's).
+    checkParams(step);
     if (logEvery) {
       let cleanCorrect = advCorrect;
       if (input === xadv) {

@@ -223,7 +223,8 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   const progress = progressReporter(!quiet && process.stderr.isTTY === true);
   let result;
   try {
-    result = await interruptible(null, "", () => runDownstream(encoder, { taskSeed, overrides, onProgress: progress.onProgress }));
+    // No Ctrl-C handler: nothing here is worth saving, so the default (stop at once) is right.
+    result = await runDownstream(encoder, { taskSeed, overrides, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }

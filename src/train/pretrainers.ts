@@ -20,7 +20,10 @@ export interface PretrainContext {
   arm: Arm;
   signal?: AbortSignal;
   onStep?: (step: number, total: number) => void;
-  /** Save and resume points; a pre-trainer that ignores them cannot be resumed (runs refuse to). */
+  /**
+   * Save and resume points (see trainState.ts: captureTraining / restoreTraining). A pre-trainer
+   * that ignores them writes no checkpoints, and a resumed run of it starts again from step 1.
+   */
   checkpoints?: TrainingCheckpoints;
 }
 

@@ -53,7 +53,7 @@ async function stepBench(backend: Backend, adversarial: boolean, steps: number):
     initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
     const source = batchSource(task, 0, cfg.optim.batch, root.fork("batches"));
     const t0 = performance.now();
-    pretrainSupervised(engine, net, cfg, source, root.fork("attack"), { adversarial, box: null });
+    await pretrainSupervised(engine, net, cfg, source, root.fork("attack"), { adversarial, box: null });
     runs.push((performance.now() - t0) / steps);
     engine.arena.reset(mark);
   }

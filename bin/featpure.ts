@@ -5,12 +5,19 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
-import { ConfigError, DivergenceError, resolveConfig, runExperiment, VERSION, type Progress } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag } from "../src/cli/flags.js";
+import {
+  ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
+  saveEncoder, VERSION, type Progress,
+} from "../src/api.js";
+import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
+import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 
 class UsageError extends Error {}
+/** Ctrl-C: exit code 130, with how to resume. */
+class Interrupted extends Error {}
 
 function render(t: TableData): string {
   const table = new Table({ head: t.head, style: { head: [], border: [] } });
@@ -45,16 +52,16 @@ function flagsLayer(opts: Record<string, unknown>): Record<string, unknown> {
   return layer;
 }
 
-function configFrom(opts: Record<string, unknown>) {
+function configFrom(opts: Record<string, unknown>, base?: unknown) {
   const file = typeof opts.config === "string" ? readConfigFile(opts.config) : undefined;
   try {
-    resolveConfig(file);
+    resolveConfig(base, file);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
     throw e;
   }
   try {
-    return resolveConfig(file, flagsLayer(opts));
+    return resolveConfig(base, file, flagsLayer(opts));
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
     throw e;
@@ -91,24 +98,161 @@ function optionsTable(markdown: boolean): string {
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+/** A file the user named that featpure cannot use: a usage error naming the flag. */
+function fileError(flag: string, path: string, e: unknown): never {
+  if (e instanceof FileFormatError) throw new UsageError(`${flag} ${path}: ${e.message}`);
+  if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `${flag} ${path}: ${i.path}: ${i.message}`).join("\n"));
+  if (e instanceof Error && "code" in e && typeof e.code === "string" && e.code.startsWith("E")) throw new UsageError(`${flag}: cannot read ${path}: ${e.message}`);
+  throw e;
+}
+
+/** The checkpoint to resume from (its config is the base the flags must agree with), read before anything runs. */
+function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | null; base: unknown } {
+  const problem = checkpointFlagProblem(opts);
+  if (problem) throw new UsageError(problem);
+  let ck: CliCheckpoint | null;
+  try {
+    ck = cliCheckpoint(opts);
+  } catch (e) {
+    fileError("--checkpoint", String(opts.checkpoint), e);
+  }
+  if (ck && opts.resume === true && !ck.resumed) process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting from step 1\n`);
+  if (!ck?.resumed) return { ck, base: undefined };
+  try {
+    return { ck, base: decodeCheckpoint(ck.resumed).config };
+  } catch (e) {
+    fileError("--checkpoint", ck.path, e);
+  }
+}
+
+/**
+ * Runs `work` with Ctrl-C turned into a clean stop while it pre-trains (the loop notices within
+ * about 50 ms and checkpoints). The evaluation of an arm is one synchronous stretch that could not
+ * notice, so there the handler is removed and Ctrl-C ends the process at once, which is safe: every
+ * file is written atomically, and an arm's last checkpoint is written before its evaluation starts.
+ */
+async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, work: (signal: AbortSignal, onPhase: (p: Progress) => void) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const onSigint = () => stop.abort(new Error("interrupted"));
+  let armed = true;
+  const onPhase = (p: Progress) => {
+    const want = p.phase === "pretrain" && !stop.signal.aborted;
+    if (want === armed) return;
+    if (want) process.once("SIGINT", onSigint);
+    else process.off("SIGINT", onSigint);
+    armed = want;
+  };
+  process.once("SIGINT", onSigint);
+  try {
+    return await work(stop.signal, onPhase);
+  } catch (e) {
+    if (stop.signal.aborted) {
+      const kept = ck?.last ? `the checkpoint ${ck.path} holds arm ${ck.last.arm} at step ${ck.last.step}; resume with: ${resumeHint}` : "nothing was saved (--checkpoint FILE makes a run resumable)";
+      throw new Interrupted(`interrupted; ${kept}`);
+    }
+    if (ck && e instanceof ConfigError) fileError("--checkpoint", ck.path, e);
+    if (ck && e instanceof FileFormatError) fileError("--checkpoint", ck.path, e);
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Progress to the bar and to the Ctrl-C handling. */
+function both(a: ((p: Progress) => void) | undefined, b: (p: Progress) => void): (p: Progress) => void {
+  return (p) => {
+    b(p);
+    a?.(p);
+  };
+}
+
+function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): string {
+  return `featpure ${command} --checkpoint ${ck?.path} --resume${extra}`;
+}
+
 async function run(opts: Record<string, unknown>): Promise<void> {
-  const config = configFrom(opts);
+  const { ck, base } = checkpointSetup(opts);
+  const config = configFrom(opts, base);
   const quiet = opts.quiet === true;
   const progress = progressReporter(!quiet && process.stderr.isTTY === true);
   if (!quiet) console.log(render(configTable(config)) + "\n");
-  const stop = new AbortController();
-  const onSigint = () => stop.abort(new Error("interrupted"));
-  process.once("SIGINT", onSigint);
+  const extra = typeof opts.json === "string" ? ` --json ${opts.json}` : "";
   let result;
   try {
-    result = await runExperiment(config, { onProgress: progress.onProgress, signal: stop.signal });
+    result = await interruptible(ck, resumeCommand("run", ck, extra), (signal, onPhase) =>
+      runExperiment(config, { onProgress: both(progress.onProgress, onPhase), signal, checkpoint: ck?.options }));
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
   }
   if (!quiet) {
     for (const t of [purityTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
+  }
+  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+}
+
+async function pretrain(opts: Record<string, unknown>): Promise<void> {
+  if (typeof opts.save !== "string") throw new UsageError("pretrain needs --save FILE (where to write the encoder)");
+  const { ck, base } = checkpointSetup(opts);
+  const config = configFrom(opts, base);
+  if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
+  const quiet = opts.quiet === true;
+  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  if (!quiet) console.log(render(configTable(config)) + "\n");
+  let encoder;
+  try {
+    encoder = await interruptible(ck, resumeCommand("pretrain", ck, ` --save ${opts.save}`), (signal, onPhase) =>
+      pretrainEncoder(config, { onProgress: both(progress.onProgress, onPhase), signal, checkpoint: ck?.options }));
+  } finally {
+    progress.stop();
+  }
+  await saveEncoder(opts.save, encoder);
+  if (!quiet) {
+    const last = encoder.curve[encoder.curve.length - 1];
+    console.log(`saved the ${encoder.arm} encoder to ${opts.save} (${config.optim.steps} steps, final loss ${last?.loss.toFixed(4)}, ${(encoder.pretrainMs / 1000).toFixed(1)} s)`);
+  }
+}
+
+/** Whether a run flag may change in a downstream task (the rest are accepted only to say that they are fixed). */
+const adaptable = (f: FlagSpec) => downstreamOverrideIssues(flagsLayer({ [optionKey(f.flag)]: "0" })).length === 0;
+
+async function downstream(opts: Record<string, unknown>): Promise<void> {
+  if (typeof opts.encoder !== "string") throw new UsageError("downstream needs --encoder FILE (written by featpure pretrain --save)");
+  let taskSeed: number | null = null;
+  if (opts.taskSeed !== undefined) {
+    taskSeed = Number(opts.taskSeed);
+    if (!(String(opts.taskSeed).trim() !== "" && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
+      throw new UsageError(`--task-seed: must be an integer in [0, 2147483647], got ${JSON.stringify(opts.taskSeed)}`);
+    }
+  }
+  let encoder;
+  try {
+    encoder = await loadEncoder(opts.encoder);
+  } catch (e) {
+    fileError("--encoder", opts.encoder, e);
+  }
+  const overrides = flagsLayer(opts);
+  const fixed = downstreamOverrideIssues(overrides);
+  if (fixed.length) throw new UsageError(fixed.map((i) => describeIssue(i, "flags")).join("\n"));
+  try {
+    resolveConfig(encoder.config, overrides);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
+    throw e;
+  }
+  const quiet = opts.quiet === true;
+  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  let result;
+  try {
+    // No Ctrl-C handler: nothing here is worth saving, so the default (stop at once) is right.
+    result = await runDownstream(encoder, { taskSeed, overrides, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
+  if (!quiet) {
+    const asRun = { ...result, arms: [result.arm] };
+    console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
+    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
@@ -127,7 +271,31 @@ function main(argv: string[]): Promise<void> {
     .option("--quiet", "print nothing but errors")
     .exitOverride();
   for (const f of flagSpecs()) cmd.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
+  addCheckpointFlags(cmd);
   cmd.action(run);
+  const pre = program
+    .command("pretrain")
+    .description("pre-train one arm (--train clean or adv) and save the encoder for later downstream tasks")
+    .option("--save <file>", "where to write the encoder (atomically)")
+    .option("--config <file>", "JSON file with any subset of the configuration (flags override it)")
+    .option("--quiet", "print nothing but errors")
+    .exitOverride();
+  for (const f of flagSpecs()) pre.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
+  addCheckpointFlags(pre);
+  pre.action(pretrain);
+  const down = program
+    .command("downstream")
+    .description("fit and attack a new clean head on a saved encoder, for its own or another downstream task, without retraining")
+    .option("--encoder <file>", "encoder file written by featpure pretrain --save")
+    .option("--task-seed <n>", "draw another downstream task (label direction and samples) from this seed; default: the encoder's own task")
+    .option("--json <file>", "write the full result as JSON (atomically)")
+    .option("--quiet", "print nothing but errors")
+    .exitOverride();
+  for (const f of flagSpecs()) {
+    const option = new Option(`--${f.flag} <value>`, flagHelp(f.spec));
+    down.addOption(adaptable(f) ? option : option.hideHelp());
+  }
+  down.action(downstream);
   program
     .command("options")
     .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
@@ -144,6 +312,11 @@ main(process.argv).catch((e: unknown) => {
   if (e instanceof UsageError) {
     process.stderr.write(`featpure: ${e.message}\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (e instanceof Interrupted) {
+    process.stderr.write(`featpure: ${e.message}\n`);
+    process.exitCode = 130;
     return;
   }
   if (e instanceof DivergenceError) {

@@ -4,6 +4,8 @@ import { resolveConfig } from "./config/validate.js";
 import { runArms, type ArmResult, type RunOptions } from "./experiments/experiment.js";
 import type { Backend } from "./engine/wasm.js";
 import { VERSION } from "./version.js";
+import { adaptEncoder, pretrainEncoderArm, type DownstreamOptions } from "./experiments/encoder.js";
+import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js";
 
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, type FieldSpec } from "./config/schema.js";
@@ -38,4 +40,51 @@ export async function runExperiment(config: DeepPartial<Config> | Config = {}, o
   const t0 = performance.now();
   const r = await runArms(cfg, opts);
   return { version: VERSION, config: cfg, backend: r.backend, arms: r.arms, timingsMs: { total: performance.now() - t0 } };
+}
+
+export { FileFormatError, MAGIC, FORMAT_VERSION } from "./io/container.js";
+export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js";
+export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
+export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
+export type { DownstreamOptions } from "./experiments/encoder.js";
+export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
+export { configFromParams } from "./config/params.js";
+
+/** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */
+export async function pretrainEncoder(config: DeepPartial<Config> | Config = {}, opts: RunOptions = {}): Promise<Encoder> {
+  return pretrainEncoderArm(resolveConfig(config), opts);
+}
+
+/** Writes an encoder file atomically (Node only). */
+export async function saveEncoder(path: string, encoder: Encoder): Promise<void> {
+  const { writeFileAtomic } = await import("./io/atomic.js");
+  writeFileAtomic(path, encodeEncoder(encoder));
+}
+
+/** Reads and verifies an encoder file (Node only); a damaged or foreign file throws FileFormatError. */
+export async function loadEncoder(path: string): Promise<Encoder> {
+  const { readBytes } = await import("./io/readBytes.js");
+  return decodeEncoder(readBytes(path));
+}
+
+export interface DownstreamResult {
+  version: string;
+  /** The encoder's configuration with the downstream overrides applied. */
+  config: Config;
+  backend: Backend;
+  encoder: { arm: Encoder["arm"]; version: string };
+  /** seed null: the configuration's own downstream task, whose numbers equal those of runExperiment. */
+  task: { seed: number | null; downstreamSubset: number };
+  arm: ArmResult;
+  timingsMs: { total: number };
+}
+
+/** Fits a new clean head on the frozen encoder for one downstream task and evaluates it, without retraining. */
+export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = {}): Promise<DownstreamResult> {
+  const t0 = performance.now();
+  const r = await adaptEncoder(encoder, opts);
+  return {
+    version: VERSION, config: r.config, backend: r.engine.backend, encoder: { arm: encoder.arm, version: encoder.version },
+    task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
+  };
 }

@@ -51,6 +51,18 @@ function hash128(s: string, init: Key): Key {
   return [fmix32(h1 ^ 0x9e3779b9), fmix32(h2 ^ 0x7f4a7c15), fmix32(h3 ^ 0x85ebca6b), fmix32(h4 ^ 0xc2b2ae35)];
 }
 
+/** Everything that determines a stream's future draws and forks; plain JSON, for checkpoints. */
+export interface RngState {
+  key: [number, number, number, number];
+  /** sfc32's four words, as unsigned 32-bit integers. */
+  words: [number, number, number, number];
+  /** The cached second value of Marsaglia's pair, or null when none is cached. */
+  spare: number | null;
+}
+
+const isU32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0 && v < TWO_POW_32;
+const isU32x4 = (v: unknown): v is [number, number, number, number] => Array.isArray(v) && v.length === 4 && v.every(isU32);
+
 const ROOT: Key = [1779033703, 3144134277, 1013904242, 2773480762];
 
 function seedKey(seed: number | string): Key {
@@ -154,6 +166,36 @@ export class Rng {
     const child = Object.create(Rng.prototype) as Rng;
     child.init(hash128(label + "\u0001fork", this.key));
     return child;
+  }
+
+  /** A copy of the full state: `Rng.fromState(r.state())` draws exactly what `r` would draw next. */
+  state(): RngState {
+    return {
+      key: [...this.key] as RngState["key"],
+      words: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0],
+      spare: this.hasSpare ? this.spare : null,
+    };
+  }
+
+  /** The stream a state() describes; throws a TypeError naming the bad part for anything else. */
+  static fromState(s: RngState): Rng {
+    if (typeof s !== "object" || s === null) throw new TypeError("Rng state must be an object");
+    if (!isU32x4(s.key)) throw new TypeError("Rng state: key must be four unsigned 32-bit integers");
+    if (!isU32x4(s.words)) throw new TypeError("Rng state: words must be four unsigned 32-bit integers");
+    if (s.spare !== null && !(typeof s.spare === "number" && Number.isFinite(s.spare))) throw new TypeError("Rng state: spare must be a finite number or null");
+    const r = Object.create(Rng.prototype) as Rng;
+    r.key = [...s.key] as Key;
+    [r.a, r.b, r.c, r.d] = s.words.map((w) => w | 0);
+    r.hasSpare = s.spare !== null;
+    r.spare = s.spare ?? 0;
+    return r;
+  }
+
+  /** Continues from a state() of a stream with the same identity (the key must match). */
+  restore(s: RngState): void {
+    const r = Rng.fromState(s);
+    if (r.key.some((w, i) => w !== this.key[i])) throw new TypeError("Rng state belongs to another stream (its key differs)");
+    [this.a, this.b, this.c, this.d, this.spare, this.hasSpare] = [r.a, r.b, r.c, r.d, r.spare, r.hasSpare];
   }
 
   /**

@@ -101,7 +101,7 @@ export const SCHEMA: SchemaOf<Config> = {
     restarts: int(1, 1000, 2, "random restarts of the evaluation attack (odd restarts use the surrogate gradient)", "restarts"),
     stepScale: pos(100, 2.5, "evaluation step size as a multiple of eps / steps", "step-scale"),
     surrogateSlope: num(0, 1, 0.1, "gradient slope inside the activation dead zone used by odd restarts, so flat regions cannot hide vulnerability", "surrogate-slope"),
-    radius: num(0, 100, 0.2, "headline radius: strong-attack and transfer checks run here", "radius"),
+    radius: pos(100, 0.2, "headline radius: strong-attack and transfer checks run here", "radius"),
     radiusNorm: oneOf(["l2", "linf"] as const, "l2", "norm of the headline radius", "radius-norm"),
     strongSteps: int(1, 100_000, 100, "PGD steps of the strong-attack check", "strong-steps"),
     strongRestarts: int(1, 1000, 5, "restarts of the strong-attack check", "strong-restarts"),

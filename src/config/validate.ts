@@ -1,6 +1,7 @@
 // Turns untrusted input (JSON files, CLI flags, API calls, URL parameters) into a checked Config.
 import { SCHEMA, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
+import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
 
 export interface ConfigIssue {
   path: string;
@@ -107,6 +108,16 @@ function checkCombinations(c: Config, issues: ConfigIssue[]): void {
   }
   if (c.data.magnitude === "uniform" && c.data.magnitudeLow <= 0) {
     issues.push({ path: "data.magnitudeLow", message: "must be in (0, 1] when data.magnitude is uniform, got 0" });
+  }
+  if (c.metrics.topR > D) issues.push({ path: "metrics.topR", message: `must be at most the number of features D = ${D}, got ${c.metrics.topR}` });
+  const bytes = estimateArenaBytes(c);
+  if (bytes > ENGINE_MEMORY_LIMIT_BYTES) {
+    const top = arenaTerms(c)[0];
+    issues.push({
+      path: top.path,
+      message: `the run needs about ${mib(bytes)} of WASM memory, over the limit of ${mib(ENGINE_MEMORY_LIMIT_BYTES)}; ` +
+        `the largest part is the ${top.what} (${mib(top.bytes)}): reduce ${top.path}`,
+    });
   }
 }
 

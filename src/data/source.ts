@@ -2,7 +2,7 @@
 // of a fixed training set, reshuffled every epoch.
 import type { Dictionary } from "./dictionary.js";
 import { encode, labels, sampleCodes, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
-import type { Rng } from "../rng.js";
+import type { Rng, RngState } from "../rng.js";
 
 /** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
 export interface Task {
@@ -15,6 +15,16 @@ export interface Task {
 export interface BatchSource {
   /** Fills x (B,d) and y (B) with the next batch. */
   next(x: Float32Array, y: Float32Array): void;
+  /** Where the source stands (for checkpoints): loading it into a freshly built source continues the same batches. */
+  save(): SourceState;
+  load(s: SourceState): void;
+}
+
+/** The generator's state and, for a fixed training set, the epoch's order and the position in it. */
+export interface SourceState {
+  rng: RngState;
+  order: Int32Array | null;
+  pos: number;
 }
 
 export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): BatchSource {
@@ -26,6 +36,11 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): Ba
         sampleCodes(B, task.spec, task.theta, rng, z);
         encode(z, B, task.dict, task.noise, rng, x);
         labels(z, B, task.theta, y);
+      },
+      save: () => ({ rng: rng.state(), order: null, pos: 0 }),
+      load(s) {
+        if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
+        rng.restore(s.rng);
       },
     };
   }
@@ -44,5 +59,23 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): Ba
         y[b] = set.y[s];
       }
     },
+    save: () => ({ rng: rng.state(), order: order.slice(), pos }),
+    load(s) {
+      if (!isPermutation(s.order, nTrain)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${nTrain - 1}`);
+      if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > nTrain) throw new TypeError(`batch source state: position must be an integer in [0, ${nTrain}], got ${s.pos}`);
+      rng.restore(s.rng);
+      order.set(s.order);
+      pos = s.pos;
+    },
   };
+}
+
+function isPermutation(a: Int32Array | null, n: number): a is Int32Array {
+  if (!a || a.length !== n) return false;
+  const seen = new Uint8Array(n);
+  for (const v of a) {
+    if (v < 0 || v >= n || seen[v]) return false;
+    seen[v] = 1;
+  }
+  return true;
 }

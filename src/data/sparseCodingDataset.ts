@@ -14,20 +14,31 @@ export function sparseCodingTasks(cfg: Config, root: Rng): { pre: Task; down: Ta
   const dict = makeDictionary(cfg.data.dictionary, cfg.data.dim, D, root.fork("dictionary"));
   const spec: LatentSpec = { D, k: cfg.data.sparsity, magnitude: cfg.data.magnitude, magnitudeLow: cfg.data.magnitudeLow };
   const pre: Task = { dict, spec, theta: labelDirection(D, 1, root.fork("theta")), noise: cfg.data.noise };
-  const down: Task = { ...pre, theta: labelDirection(D, cfg.data.downstreamSubset, root.fork("theta-downstream")) };
-  return { pre, down };
+  return { pre, down: downstreamTask(cfg, pre, root) };
+}
+
+/**
+ * A downstream task on the data of `pre`: the same dictionary and latent model, the label direction
+ * theta' drawn from `taskRoot` (the experiment's root gives the config's own downstream task).
+ */
+export function downstreamTask(cfg: Config, pre: Task, taskRoot: Rng): Task {
+  return { ...pre, theta: labelDirection(pre.spec.D, cfg.data.downstreamSubset, taskRoot.fork("theta-downstream")) };
 }
 
 export function sparseCodingDataset(cfg: Config, root: Rng): Dataset {
-  const { pre, down } = sparseCodingTasks(cfg, root);
-  const sample = (n: number, t: Task, label: string) => sampleLabelled(n, t.dict, t.spec, t.theta, t.noise, root.fork(label));
+  return tasksDataset(cfg, root, sparseCodingTasks(cfg, root), root);
+}
+
+/** The dataset of given tasks: pre-training samples from `root`, downstream samples from `taskRoot`. */
+export function tasksDataset(cfg: Config, root: Rng, { pre, down }: { pre: Task; down: Task }, taskRoot: Rng): Dataset {
+  const sample = (n: number, t: Task, r: Rng, label: string) => sampleLabelled(n, t.dict, t.spec, t.theta, t.noise, r.fork(label));
   return {
     d: cfg.data.dim,
     truth: { dict: pre.dict, theta: pre.theta },
     box: null,
     pretrainBatches: (B, rng) => batchSource(pre, cfg.data.nTrain, B, rng),
-    preTest: sample(cfg.eval.n, pre, "test-pretrain"),
-    downTrain: sample(cfg.downstream.n, down, "train-downstream"),
-    downTest: sample(cfg.eval.n, down, "test-downstream"),
+    preTest: sample(cfg.eval.n, pre, root, "test-pretrain"),
+    downTrain: sample(cfg.downstream.n, down, taskRoot, "train-downstream"),
+    downTest: sample(cfg.eval.n, down, taskRoot, "test-downstream"),
   };
 }

@@ -3,6 +3,7 @@
 // memory with an arena over it, plus the typed kernels.
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
+import { ENGINE_MEMORY_LIMIT_MIB } from "./budget.js";
 
 export type Backend = "simd" | "scalar";
 export const BACKENDS: readonly Backend[] = ["simd", "scalar"];
@@ -79,7 +80,7 @@ export async function resolveBackend(choice: "auto" | Backend = "auto", baseUrl?
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const backend = await resolveBackend(opts.backend, opts.wasmBaseUrl);
   const module = await compile(backend, opts.wasmBaseUrl);
-  const maxMiB = opts.maxMemoryMiB ?? 2048;
+  const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
   const maxPages = (maxMiB * 2 ** 20) / PAGE;
   const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });

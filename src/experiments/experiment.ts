@@ -16,6 +16,8 @@ import { evaluateModel, type ModelEval } from "./evaluate.js";
 import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { Rng } from "../rng.js";
+import type { TrainingCheckpoints } from "../train/trainState.js";
+import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
 
 export type { Arm } from "../train/pretrainers.js";
 
@@ -44,6 +46,8 @@ export interface RunOptions {
   onSnapshot?: (s: Snapshot) => void;
   /** Where browsers fetch the .wasm files from, when a bundler has moved the library away from them. */
   wasmBaseUrl?: string | URL;
+  /** Write training checkpoints, and continue from one. */
+  checkpoint?: CheckpointOptions;
 }
 
 export interface HeadFit {
@@ -79,7 +83,7 @@ export interface Pretrained {
 }
 
 /** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
-export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}): Promise<Pretrained> {
+export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}, checkpoints?: TrainingCheckpoints): Promise<Pretrained> {
   const engine = await createEngine({ backend: cfg.backend, wasmBaseUrl: opts.wasmBaseUrl });
   const t0 = performance.now();
   const shape = networkShape(cfg, dataset);
@@ -90,8 +94,8 @@ export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm:
     const coefficients = dataset.truth ? coefficientMagnitudes(W, shape.m, dataset.truth.dict) : W.map(Math.abs);
     opts.onSnapshot?.({ arm, step, m: shape.m, D: coefficients.length / shape.m, coefficients });
   };
-  const curve = PRETRAINERS[cfg.mode].train({
-    engine, net, cfg, dataset, root, arm, signal: opts.signal,
+  const curve = await PRETRAINERS[cfg.mode].train({
+    engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
     onStep: (s, n) => {
       opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
       if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) snapshot(s);
@@ -205,8 +209,9 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   const dataset = makeDataset(cfg, root);
   const arms: Arm[] = cfg.train === "both" ? ["clean", "adv"] : [cfg.train];
   const adapted: Adapted[] = [];
+  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
   for (const arm of arms) {
-    const pre = await pretrainArm(cfg, dataset, root, arm, opts);
+    const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));
     adapted.push(adaptAndEvaluate(pre, cfg, dataset, root, opts));
   }
   transfer(adapted);

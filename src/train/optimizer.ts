@@ -13,6 +13,14 @@ export interface ParamGroup {
 export interface Optimizer {
   step(): void;
   zeroGrad(): void;
+  /** Step count and moment buffers (m, then v for Adam, per group), for checkpoints. */
+  save(): OptimizerState;
+  load(s: OptimizerState): void;
+}
+
+export interface OptimizerState {
+  t: number;
+  moments: Float32Array[];
 }
 
 export function makeOptimizer(engine: Engine, groups: ParamGroup[], o: Config["optim"]): Optimizer {
@@ -23,6 +31,7 @@ export function makeOptimizer(engine: Engine, groups: ParamGroup[], o: Config["o
     v: o.optimizer === "adam" ? arena.alloc(g.param.len, "optimiser state") : null,
   }));
   let t = 0;
+  const buffers = () => state.flatMap((s) => (s.v ? [s.m, s.v] : [s.m]));
   return {
     step() {
       t++;
@@ -34,6 +43,16 @@ export function makeOptimizer(engine: Engine, groups: ParamGroup[], o: Config["o
     },
     zeroGrad() {
       for (const s of state) arena.f32(s.grad).fill(0);
+    },
+    save: () => ({ t, moments: buffers().map((b) => arena.f32(b).slice()) }),
+    load(s) {
+      const bufs = buffers();
+      if (!Number.isInteger(s.t) || s.t < 0) throw new TypeError(`optimiser state: step count must be an integer >= 0, got ${s.t}`);
+      if (s.moments.length !== bufs.length || s.moments.some((m, i) => m.length !== bufs[i].len)) {
+        throw new TypeError(`optimiser state: expected ${bufs.length} moment buffers of lengths ${bufs.map((b) => b.len).join(", ")}`);
+      }
+      bufs.forEach((b, i) => arena.f32(b).set(s.moments[i]));
+      t = s.t;
     },
   };
 }

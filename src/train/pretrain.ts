@@ -9,6 +9,9 @@ import type { BatchSource } from "../data/source.js";
 import { attackBatch, type AttackSpec } from "../attacks/pgd.js";
 import { makeOptimizer, type ParamGroup } from "./optimizer.js";
 import type { Rng } from "../rng.js";
+import { checkLoss, checkTensor } from "./divergence.js";
+import { makePacer } from "./pacer.js";
+import { captureTraining, netTensors, restoreTraining, type TrainingCheckpoints, type TrainingParts } from "./trainState.js";
 
 export interface CurvePoint {
   step: number;
@@ -20,12 +23,7 @@ export interface CurvePoint {
   adversarialAccuracy: number | null;
 }
 
-export class DivergenceError extends Error {
-  constructor(readonly step: number, what: string) {
-    super(`training diverged at step ${step}: ${what}; try a smaller learning rate (--lr) or a smaller initialisation (--init-std)`);
-    this.name = "DivergenceError";
-  }
-}
+export { DivergenceError } from "./divergence.js";
 
 export interface PretrainOptions {
   adversarial: boolean;
@@ -33,6 +31,7 @@ export interface PretrainOptions {
   box: [number, number] | null;
   onStep?: (step: number, total: number) => void;
   signal?: AbortSignal;
+  checkpoints?: TrainingCheckpoints;
 }
 
 export function trainingAttack(cfg: Config, box: [number, number] | null): AttackSpec {
@@ -41,9 +40,9 @@ export function trainingAttack(cfg: Config, box: [number, number] | null): Attac
   return { norm: a.norm, eps: a.eps, steps: a.steps, stepSize: a.stepSize || (2.5 * a.eps) / a.steps, randomStart: a.randomStart, box };
 }
 
-export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, source: BatchSource, rng: Rng, opts: PretrainOptions): CurvePoint[] {
+export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, source: BatchSource, rng: Rng, opts: PretrainOptions): Promise<CurvePoint[]> {
   const { arena, kernels: k } = engine;
-  const { d, m } = net.shape;
+  const { d } = net.shape;
   const B = cfg.optim.batch;
   const p = net.params;
   const g = {
@@ -70,10 +69,19 @@ export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, s
   const xadv = arena.alloc(B * d, "adversarial batch");
   const attack = trainingAttack(cfg, opts.box);
   const curve: CurvePoint[] = [];
-  const W = () => arena.f32(p.W);
+  const parts: TrainingParts = { arena, net, opt, rngs: { attack: rng }, source, curve };
+  const ck = opts.checkpoints;
+  const checkParams = (step: number) => {
+    for (const [name, v] of netTensors(arena, net)) checkTensor(step, name === "W" ? "the hidden weights W" : `the parameter ${name}`, v, cfg, name === "W" ? d : v.length);
+  };
+  const pace = makePacer();
+  const first = ck?.resume ? restoreTraining(parts, ck.resume) + 1 : 1;
 
-  for (let step = 1; step <= cfg.optim.steps; step++) {
-    if (opts.signal?.aborted) throw opts.signal.reason ?? new Error("aborted");
+  for (let step = first; step <= cfg.optim.steps; step++) {
+    if (opts.signal?.aborted) {
+      ck?.save(captureTraining(parts, step - 1));
+      throw opts.signal.reason ?? new Error("aborted");
+    }
     source.next(arena.f32(x), arena.f32(y));
     const input = opts.adversarial && attack.eps > 0 ? xadv : x;
     if (input === xadv) attackBatch(engine, net, work, x, y, delta, xadv, B, attack, rng);
@@ -81,7 +89,7 @@ export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, s
     opt.zeroGrad();
     k.netForward(net.rec.ptr, work.rec.ptr, input.ptr, B);
     const loss = k.logisticForward(work.logits.ptr, y.ptr, B);
-    if (!Number.isFinite(loss)) throw new DivergenceError(step, `the loss became ${loss}`);
+    checkLoss(step, loss, cfg);
     const logEvery = step % cfg.logEvery === 0 || step === 1 || step === cfg.optim.steps;
     const advCorrect = logEvery ? k.countCorrect(work.logits.ptr, y.ptr, B) : 0;
     arena.f32(work.dlogits).fill(0);
@@ -89,9 +97,10 @@ export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, s
     k.netBackward(net.rec.ptr, gradRec.ptr, work.rec.ptr, input.ptr, 0, B, 0);
     opt.step();
 
+    const save = ck !== undefined && ((ck.every > 0 && step % ck.every === 0) || step === cfg.optim.steps);
+    // Every step, so the step reported is the first bad one (a scan of W costs m*d, far below a step's).
+    checkParams(step);
     if (logEvery) {
-      const norm = maxRowNorm(W(), m, d);
-      if (!Number.isFinite(norm) || norm > 1e6) throw new DivergenceError(step, `the largest hidden weight norm reached ${norm}`);
       let cleanCorrect = advCorrect;
       if (input === xadv) {
         k.netForward(net.rec.ptr, work.rec.ptr, x.ptr, B);
@@ -99,17 +108,9 @@ export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, s
       }
       curve.push({ step, loss, cleanAccuracy: cleanCorrect / B, adversarialAccuracy: input === xadv ? advCorrect / B : null });
     }
+    if (save) ck.save(captureTraining(parts, step));
     opts.onStep?.(step, cfg.optim.steps);
+    await pace();
   }
   return curve;
-}
-
-function maxRowNorm(W: Float32Array, m: number, d: number): number {
-  let best = 0;
-  for (let j = 0; j < m; j++) {
-    let s = 0;
-    for (let i = 0; i < d; i++) s += W[j * d + i] * W[j * d + i];
-    best = Math.max(best, Math.sqrt(s));
-  }
-  return best;
 }

@@ -6,6 +6,7 @@ import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
 import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
+import type { TrainingCheckpoints } from "./trainState.js";
 
 export type Arm = "clean" | "adv";
 
@@ -19,10 +20,15 @@ export interface PretrainContext {
   arm: Arm;
   signal?: AbortSignal;
   onStep?: (step: number, total: number) => void;
+  /**
+   * Save and resume points (see trainState.ts: captureTraining / restoreTraining). A pre-trainer
+   * that ignores them writes no checkpoints, and a resumed run of it starts again from step 1.
+   */
+  checkpoints?: TrainingCheckpoints;
 }
 
 export interface Pretrainer {
-  train(ctx: PretrainContext): CurvePoint[];
+  train(ctx: PretrainContext): CurvePoint[] | Promise<CurvePoint[]>;
   /**
    * Whether the pre-trained network's own head solves the pre-training task. Objectives without
    * a task head (contrastive) are scored through a clean linear probe instead.
@@ -39,6 +45,7 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
         box: c.dataset.box,
         signal: c.signal,
         onStep: c.onStep,
+        checkpoints: c.checkpoints,
       }),
   },
 };

@@ -1,0 +1,47 @@
+// How much WASM memory a configuration needs, computed from the config alone, so that sizes that
+// cannot fit are refused before anything is allocated (the arena would only fail mid-run). It
+// mirrors the allocations of one arm's engine: network, training buffers, evaluation scratch and sets.
+import type { Config } from "../config/types.js";
+
+/** Default (and the configuration's) limit on one engine's linear memory. */
+export const ENGINE_MEMORY_LIMIT_MIB = 2048;
+export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
+/** The module's static data below the arena's base, with room to spare. */
+const STATIC_BYTES = 65536;
+/** Worst-case padding of one allocation to the arena's 16-byte alignment. */
+const ALIGN_SLACK = 16;
+
+export interface MemoryTerm {
+  what: string;
+  /** The config field to reduce to shrink this term. */
+  path: string;
+  bytes: number;
+}
+
+/** Each part of one engine's memory, largest first. */
+export function arenaTerms(c: Config): MemoryTerm[] {
+  const d = c.data.dim, m = c.model.width, B = c.optim.batch;
+  const bias = c.model.outputBias ? 1 : 0;
+  const params = m * d + 2 * m + bias;
+  const trainable = m * d + (c.model.trainThreshold ? m : 0) + (c.model.trainHead ? m : 0) + bias;
+  const moments = c.optim.optimizer === "adam" ? 2 : 1;
+  const work = (n: number) => n * (4 * m + 2 + d) + 7;
+  const chunk = Math.min(c.eval.chunk, Math.max(c.eval.n, c.downstream.n));
+  const f = (n: number, allocs: number) => 4 * n + ALIGN_SLACK * allocs;
+  return [
+    { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
+    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B, 12) },
+    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk, 14) },
+    { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
+    { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },
+  ].sort((a, b) => b.bytes - a.bytes);
+}
+
+/** Upper bound on the bytes of linear memory one arm's engine uses. */
+export function estimateArenaBytes(c: Config): number {
+  return STATIC_BYTES + arenaTerms(c).reduce((s, t) => s + t.bytes, 0);
+}
+
+export function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}

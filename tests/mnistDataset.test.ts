@@ -52,14 +52,14 @@ describe("MNIST pools and tasks", () => {
     for (let r = 0; r < ds.downTest.n; r++) {
       const cls = ds.images!.classes[r];
       expect(idOf(ds.downTest.x, r) % CLASSES).toBe(cls);
-      expect(ds.downTest.y[r]).toBe(taskLabels("low-high", [cls])[0]);
-      expect(ds.preTest.y[r]).toBe(taskLabels("parity", [cls])[0]);
+      expect(ds.downTest.y[r]).toBe(taskLabels("parity", [cls])[0]);
+      expect(ds.preTest.y[r]).toBe(taskLabels("low-high", [cls])[0]);
     }
     for (const x of [ds.downTrain.x, ds.downTest.x]) {
       expect(Math.min(...x)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...x)).toBeLessThanOrEqual(1);
     }
-    // Pre-training batches come from the pre-training pool only, labelled by parity.
+    // Pre-training batches come from the pre-training pool only, labelled by low-high.
     const held = new Set<number>();
     for (let r = 0; r < ds.downTest.n; r++) held.add(idOf(ds.downTest.x, r));
     for (let r = 0; r < ds.downTrain.n; r++) held.add(idOf(ds.downTrain.x, r));
@@ -74,7 +74,7 @@ describe("MNIST pools and tasks", () => {
       for (let b = 0; b < B; b++) {
         const id = idOf(x, b);
         expect(held.has(id)).toBe(false);
-        expect(y[b]).toBe(id % 2 === 0 ? 1 : -1);
+        expect(y[b]).toBe(id % 10 < 5 ? 1 : -1);
         seen.add(id);
       }
     }

@@ -25,7 +25,7 @@ describe("MNIST configuration", () => {
     const m = resolveConfig({ data: { source: "mnist" } });
     expect(m.adv).toMatchObject({ norm: "linf", eps: 0.1 });
     expect(m.eval).toMatchObject({ radiusNorm: "linf", radius: 0.1 });
-    expect(m.mnist).toEqual({ pretrainTask: "parity", downstreamTask: "low-high", nPretrain: 0 });
+    expect(m.mnist).toEqual({ pretrainTask: "low-high", downstreamTask: "parity", nPretrain: 0 });
     const explicit = resolveConfig({ data: { source: "mnist" } }, { adv: { eps: 0.3, norm: "l2" }, eval: { n: 500 } });
     expect(explicit.adv).toMatchObject({ norm: "l2", eps: 0.3 });
     expect(explicit.eval.n).toBe(500);

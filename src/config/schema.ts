@@ -92,8 +92,8 @@ export const SCHEMA: SchemaOf<Config> = {
     randomStart: bool(true, "start PGD from a uniform random point of the ball", "random-start"),
   },
   mnist: {
-    pretrainTask: oneOf(MNIST_TASK_NAMES, "parity", "pre-training labels of the digits: parity (even +1, odd -1), low-high (0-4 +1, 5-9 -1) or prime (2,3,5,7 +1)", "mnist-pretrain"),
-    downstreamTask: oneOf(MNIST_TASK_NAMES, "low-high", "downstream labels of the digits (same choices as mnist.pretrainTask)", "mnist-downstream"),
+    pretrainTask: oneOf(MNIST_TASK_NAMES, "low-high", "pre-training labels of the digits: parity (even +1, odd -1), low-high (0-4 +1, 5-9 -1) or prime (2,3,5,7 +1)", "mnist-pretrain"),
+    downstreamTask: oneOf(MNIST_TASK_NAMES, "parity", "downstream labels of the digits (same choices as mnist.pretrainTask)", "mnist-downstream"),
     nPretrain: int(0, TOTAL_DIGITS, 0, "digits in the pre-training pool; 0: every digit not in the downstream training or test pools (the three pools are disjoint)", "mnist-n-pretrain"),
   },
   downstream: {

@@ -27,7 +27,7 @@ export function configTable(c: Config): TableData {
       ["seed", String(c.seed)],
       ["data", c.data.source === "mnist" ? mnistData(c) : `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`],
       ["network", `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`],
-      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps`],
+      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`],
       ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
       ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}`],
       ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],

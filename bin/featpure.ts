@@ -2,6 +2,7 @@
 // The featpure command line: a thin layer over src/api.ts that parses flags, shows progress and
 // prints tables. Exit codes: 0 success, 1 failure during a run, 2 bad input.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
@@ -10,7 +11,8 @@ import {
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
 import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
-import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
+import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
+import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
@@ -98,6 +100,20 @@ function optionsTable(markdown: boolean): string {
   return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
+interface ArmWeights {
+  arm: string;
+  W: Float32Array;
+  m: number;
+  d: number;
+}
+
+/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left). */
+async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<void> {
+  const panels = arms.map((a) => ({ arm: a.arm, img: weightMosaic(a.W, a.m, Math.round(Math.sqrt(a.d))) }));
+  for (const p of panels) writeFileAtomic(join(dir, `weights-${p.arm}.png`), await encodePng(p.img));
+  writeFileAtomic(join(dir, "weights.png"), await encodePng(sideBySide(panels.map((p) => p.img))));
+}
+
 /** A file the user named that featpure cannot use: a usage error naming the flag. */
 function fileError(flag: string, path: string, e: unknown): never {
   if (e instanceof FileFormatError) throw new UsageError(`${flag} ${path}: ${e.message}`);
@@ -173,6 +189,9 @@ function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): s
 async function run(opts: Record<string, unknown>): Promise<void> {
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
+  const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
+  if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
+  const weights: ArmWeights[] = [];
   const quiet = opts.quiet === true;
   const progress = progressReporter(!quiet && process.stderr.isTTY === true);
   if (!quiet) console.log(render(configTable(config)) + "\n");
@@ -180,15 +199,21 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   let result;
   try {
     result = await interruptible(ck, resumeCommand("run", ck, extra), (signal, onPhase) =>
-      runExperiment(config, { onProgress: both(progress.onProgress, onPhase), signal, checkpoint: ck?.options }));
+      runExperiment(config, {
+        onProgress: both(progress.onProgress, onPhase),
+        signal,
+        checkpoint: ck?.options,
+        onWeights: mosaic === null ? undefined : (arm, W, shape) => weights.push({ arm, W, ...shape }),
+      }));
   } finally {
     progress.stop();
   }
   if (!quiet) {
-    for (const t of [purityTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
+    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+  if (mosaic !== null) await writeMosaics(mosaic, weights);
 }
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
@@ -269,6 +294,7 @@ function main(argv: string[]): Promise<void> {
     .option("--config <file>", "JSON file with any subset of the configuration (flags override it)")
     .option("--json <file>", "write the full result as JSON (atomically)")
     .option("--quiet", "print nothing but errors")
+    .option("--mosaic <dir>", "draw every neuron's weights as an image into DIR: weights-clean.png, weights-adv.png and weights.png side by side (--data mnist)")
     .exitOverride();
   for (const f of flagSpecs()) cmd.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
   addCheckpointFlags(cmd);

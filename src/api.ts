@@ -21,6 +21,12 @@ export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
+export { loadMnist, decodeMnist, encodeMnist, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
+export { mnistDatasetFrom } from "./data/mnistDataset.js";
+export { MNIST_TASKS } from "./data/mnistTasks.js";
+export { twoViews, augmentImages, DEFAULT_VIEWS, type ViewOptions } from "./data/imageViews.js";
+export type { ProxySummary, NeuronProxies } from "./metrics/proxies.js";
+export { weightMosaic, sideBySide, encodePng, type Rgba } from "./report/mosaic.js";
 
 export interface ExperimentResult {
   version: string;

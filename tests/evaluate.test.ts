@@ -15,7 +15,7 @@ describe("robust evaluation", async () => {
   const engine = await createEngine({ backend: "simd" });
   const { arena } = engine;
   const root = new Rng(3);
-  const data = makeDataset(cfg, root);
+  const data = await makeDataset(cfg, root);
   const shape = { d: 16, m: 24, C: 1, activation: "symrelu" as const };
   const net = allocTwoLayer(arena, shape, false);
   initTwoLayer(arena, net, cfg.model, root.fork("init"));

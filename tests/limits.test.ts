@@ -25,7 +25,7 @@ describe("WASM memory budget", () => {
   ])("%s: the estimate bounds the arena's real use, closely", async (_what, variant) => {
     const cfg = resolveConfig(small, { train: "adv" }, variant);
     const root = new Rng(cfg.seed);
-    const dataset = makeDataset(cfg, root);
+    const dataset = await makeDataset(cfg, root);
     const pre = await pretrainArm(cfg, dataset, root, "adv");
     adaptAndEvaluate(pre, cfg, dataset, root);
     const used = pre.engine.arena.used;

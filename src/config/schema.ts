@@ -2,6 +2,8 @@
 // Defaults, validation (config files, CLI flags, API calls) and the CLI's option list all derive
 // from SCHEMA, so an option cannot exist in one place and be missing in another.
 import type { Config } from "./types.js";
+import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
+import { TOTAL_DIGITS } from "../data/mnist.js";
 
 interface Common {
   doc: string;
@@ -49,7 +51,7 @@ export const SCHEMA: SchemaOf<Config> = {
   mode: oneOf(["supervised"] as const, "supervised", "pre-training objective", "mode"),
   train: oneOf(["clean", "adv", "both"] as const, "both", "pre-training arms to run: clean, adversarial, or both side by side", "train"),
   data: {
-    source: oneOf(["sparse"] as const, "sparse", "dataset: the synthetic sparse-coding model x = M z + xi", "data"),
+    source: oneOf(["sparse", "mnist"] as const, "sparse", "dataset: the synthetic sparse-coding model x = M z + xi, or the 10,000 handwritten digits of the mnist package (other defaults change with it: docs/mnist.md)", "data"),
     dictionary: oneOf(["identity", "orthogonal", "overcomplete"] as const, "orthogonal", "dictionary M: identity, Haar-random orthogonal (D = d), or over-complete with unit-norm Gaussian atoms (D >= d)", "dictionary", R),
     dim: int(2, 4096, 100, "input dimension d", "dim"),
     features: int(0, 65536, 0, "number of dictionary atoms D (0: D = d)", "features"),
@@ -88,6 +90,11 @@ export const SCHEMA: SchemaOf<Config> = {
     steps: int(1, 1000, 5, "PGD steps during pre-training", "pgd-steps"),
     stepSize: num(0, 100, 0, "PGD step size (0: 2.5 eps / steps)", "step-size"),
     randomStart: bool(true, "start PGD from a uniform random point of the ball", "random-start"),
+  },
+  mnist: {
+    pretrainTask: oneOf(MNIST_TASK_NAMES, "low-high", "pre-training labels of the digits: parity (even +1, odd -1), low-high (0-4 +1, 5-9 -1) or prime (2,3,5,7 +1)", "mnist-pretrain"),
+    downstreamTask: oneOf(MNIST_TASK_NAMES, "parity", "downstream labels of the digits (same choices as mnist.pretrainTask)", "mnist-downstream"),
+    nPretrain: int(0, TOTAL_DIGITS, 0, "digits in the pre-training pool; 0: every digit not in the downstream training or test pools (the three pools are disjoint)", "mnist-n-pretrain"),
   },
   downstream: {
     n: int(2, 1_000_000, 2000, "clean samples for the downstream linear head", "n-down"),

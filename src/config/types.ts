@@ -4,7 +4,7 @@ export interface Config {
   mode: "supervised";
   train: "clean" | "adv" | "both";
   data: {
-    source: "sparse";
+    source: "sparse" | "mnist";
     dictionary: "identity" | "orthogonal" | "overcomplete";
     dim: number;
     features: number;
@@ -44,6 +44,11 @@ export interface Config {
     stepSize: number;
     randomStart: boolean;
   };
+  mnist: {
+    pretrainTask: MnistTask;
+    downstreamTask: MnistTask;
+    nPretrain: number;
+  };
   downstream: { n: number; l2: number };
   eval: {
     n: number;
@@ -63,5 +68,8 @@ export interface Config {
   logEvery: number;
   backend: "auto" | "simd" | "scalar";
 }
+
+/** Binary labellings of all ten digits (src/data/mnistTasks.ts). */
+export type MnistTask = "parity" | "low-high" | "prime";
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends number[] ? number[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -2,6 +2,7 @@
 import { SCHEMA, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
 import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
+import { checkSource, requestedSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
 
 export interface ConfigIssue {
   path: string;
@@ -130,8 +131,10 @@ export function featureCount(c: Config): number {
 export function resolveConfig(...layers: (DeepPartial<Config> | unknown)[]): Config {
   const config = defaultConfig();
   const issues: ConfigIssue[] = [];
+  merge(config as unknown as Record<string, unknown>, SOURCE_DEFAULTS[requestedSource(layers, config.data.source)], SCHEMA as unknown as Node, "", issues);
   for (const layer of layers) merge(config as unknown as Record<string, unknown>, layer, SCHEMA as unknown as Node, "", issues);
   if (issues.length === 0) checkCombinations(config, issues);
+  if (issues.length === 0) checkSource(config, issues);
   if (issues.length) throw new ConfigError(issues);
   return config;
 }

@@ -29,7 +29,12 @@ export interface Dataset {
   /** Clean training and test sets of the downstream task. */
   downTrain: LabelledData;
   downTest: LabelledData;
+  /**
+   * Present when inputs are square images: their side, and the class (e.g. the digit) of every
+   * downTest image, for the purification proxies that need no dictionary (src/metrics/proxies.ts).
+   */
+  images?: { side: number; classes: Uint8Array; classCount: number };
 }
 
 /** Builds a dataset from the config; one entry per value of config.data.source. */
-export type DatasetFactory = (cfg: Config, root: Rng) => Dataset;
+export type DatasetFactory = (cfg: Config, root: Rng) => Dataset | Promise<Dataset>;

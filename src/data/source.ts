@@ -2,6 +2,7 @@
 // of a fixed training set, reshuffled every epoch.
 import type { Dictionary } from "./dictionary.js";
 import { encode, labels, sampleCodes, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
+import type { LabelledData } from "./dataset.js";
 import type { Rng, RngState } from "../rng.js";
 
 /** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
@@ -28,7 +29,6 @@ export interface SourceState {
 }
 
 export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): BatchSource {
-  const d = task.dict.d;
   if (nTrain === 0) {
     const z = new Float64Array(B * task.spec.D);
     return {
@@ -44,13 +44,19 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): Ba
       },
     };
   }
-  const set = sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng);
-  const order = Int32Array.from({ length: nTrain }, (_, i) => i);
-  let pos = nTrain;
+  return shuffledBatches(sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng), B, rng);
+}
+
+/** Minibatches of a fixed labelled set, reshuffled every epoch. */
+export function shuffledBatches(set: LabelledData, B: number, rng: Rng): BatchSource {
+  const n = set.n;
+  const d = set.x.length / n;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  let pos = n;
   return {
     next(x, y) {
       for (let b = 0; b < B; b++) {
-        if (pos === nTrain) {
+        if (pos === n) {
           rng.shuffle(order);
           pos = 0;
         }
@@ -61,8 +67,8 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): Ba
     },
     save: () => ({ rng: rng.state(), order: order.slice(), pos }),
     load(s) {
-      if (!isPermutation(s.order, nTrain)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${nTrain - 1}`);
-      if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > nTrain) throw new TypeError(`batch source state: position must be an integer in [0, ${nTrain}], got ${s.pos}`);
+      if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
+      if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
       rng.restore(s.rng);
       order.set(s.order);
       pos = s.pos;

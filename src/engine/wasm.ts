@@ -1,6 +1,7 @@
 // The only module that knows where the WASM lives and how it is instantiated. It picks the backend
 // once (SIMD when the runtime validates it, else scalar) and hands out engines: a fresh linear
 // memory with an arena over it, plus the typed kernels.
+import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { ENGINE_MEMORY_LIMIT_MIB } from "./budget.js";
@@ -27,11 +28,7 @@ const FILES: Record<Backend, string> = { simd: "featpure.wasm", scalar: "featpur
 const PAGE = 65536;
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-// vite.config.ts sets this to true in the browser bundle: the Node branch drops out of it, and it
-// looks for the .wasm files beside itself.
-declare const __FEATPURE_BROWSER__: boolean | undefined;
-const browserBundle = typeof __FEATPURE_BROWSER__ === "boolean" && __FEATPURE_BROWSER__;
-const isNode = !browserBundle && typeof process !== "undefined" && typeof process.versions?.node === "string";
+// The browser bundle looks for the .wasm files beside itself.
 const WASM_DIR = browserBundle ? "./" : "../../build/";
 
 async function readBytes(file: string, baseUrl?: string | URL): Promise<ArrayBuffer> {

@@ -21,7 +21,7 @@ export async function pretrainEncoderArm(cfg: Config, opts: RunOptions = {}): Pr
   }
   if (cfg.data.source !== "sparse") throw new ConfigError([{ path: "data.source", message: "encoders are available for the sparse-coding data only" }]);
   const root = new Rng(cfg.seed);
-  const dataset = makeDataset(cfg, root);
+  const dataset = await makeDataset(cfg, root);
   const arm: Arm = cfg.train;
   const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
   const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));

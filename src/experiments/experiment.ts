@@ -15,6 +15,7 @@ import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } f
 import { evaluateModel, type ModelEval } from "./evaluate.js";
 import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { coefficientMagnitudes } from "../metrics/coefficients.js";
+import { neuronProxies, summarizeProxies, type ProxySummary } from "../metrics/proxies.js";
 import { Rng } from "../rng.js";
 import type { TrainingCheckpoints } from "../train/trainState.js";
 import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
@@ -48,6 +49,8 @@ export interface RunOptions {
   wasmBaseUrl?: string | URL;
   /** Write training checkpoints, and continue from one. */
   checkpoint?: CheckpointOptions;
+  /** Receives a copy of each arm's pre-trained hidden weights W (m, d), e.g. to draw them (src/report/mosaic.ts). */
+  onWeights?: (arm: Arm, W: Float32Array, shape: { m: number; d: number }) => void;
 }
 
 export interface HeadFit {
@@ -62,6 +65,8 @@ export interface ArmResult {
   /** Purification metrics against the known dictionary; null for real data without one. */
   purity: PuritySummary | null;
   neurons: NeuronPurity[];
+  /** Purification proxies for image data without a dictionary; absent or null otherwise. */
+  proxies?: ProxySummary | null;
   thresholds: { mean: number; max: number; zeroFraction: number };
   pretrained: ModelEval;
   downstream: ModelEval & { fit: HeadFit };
@@ -139,6 +144,12 @@ function features(engine: Engine, net: TwoLayer, set: LabelledSet, scratch: Eval
   return F;
 }
 
+/** Dictionary-free purification proxies of the hidden layer, probed on the downstream test images. */
+function imageProxies(engine: Engine, net: TwoLayer, set: LabelledSet, images: NonNullable<Dataset["images"]>, scratch: EvalScratch, liveFraction: number): ProxySummary {
+  const probe = { H: features(engine, net, set, scratch), n: set.n, classes: images.classes, classCount: images.classCount };
+  return summarizeProxies(neuronProxies(engine.arena.f32(net.params.W), net.shape.m, images.side, probe, { liveFraction }), { liveFraction });
+}
+
 /** A clean logistic-regression head on the frozen hidden layer of `encoder` (linear probing). */
 export function fitHead(engine: Engine, encoder: TwoLayer, set: LabelledSet, cfg: Config, scratch: EvalScratch): { model: TwoLayer; fit: HeadFit } {
   const m = encoder.shape.m;
@@ -172,6 +183,8 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
 
   const { m } = net.shape;
   const neurons = dataset.truth ? neuronPurity(arena.f32(net.params.W), m, dataset.truth.dict, dataset.truth.theta, cfg.metrics) : [];
+  const proxies = dataset.images ? imageProxies(engine, net, sets.down, dataset.images, scratch, cfg.metrics.liveFraction) : null;
+  opts.onWeights?.(arm, arena.f32(net.params.W).slice(), { m, d: net.shape.d });
   const thr = arena.f32(net.params.thr);
   return {
     pre,
@@ -185,6 +198,7 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
       curve: pre.curve,
       purity: dataset.truth ? summarizePurity(neurons, cfg.metrics) : null,
       neurons,
+      proxies,
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
       pretrained: preEval.eval,
       downstream: { ...downEval.eval, fit: downstream.fit },
@@ -206,7 +220,7 @@ function transfer(arms: Adapted[]): void {
 
 export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<ExperimentRun> {
   const root = new Rng(cfg.seed);
-  const dataset = makeDataset(cfg, root);
+  const dataset = await makeDataset(cfg, root);
   const arms: Arm[] = cfg.train === "both" ? ["clean", "adv"] : [cfg.train];
   const adapted: Adapted[] = [];
   const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;

@@ -2,6 +2,6 @@
 // lazily and never call it, carry no file-system code.
 import { readFileSync } from "node:fs";
 
-export function readBytes(path: string): Uint8Array {
+export function readBytes(path: string | URL): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }

@@ -4,6 +4,8 @@ import type { ExperimentResult } from "../api.js";
 import type { Config } from "../config/types.js";
 import type { ModelEval } from "../experiments/evaluate.js";
 import type { Summary } from "../metrics/purity.js";
+import type { ProxySummary } from "../metrics/proxies.js";
+import { TOTAL_DIGITS } from "../data/mnist.js";
 
 export interface TableData {
   title: string;
@@ -23,12 +25,37 @@ export function configTable(c: Config): TableData {
     head: ["option", "value"],
     rows: [
       ["seed", String(c.seed)],
-      ["data", `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`],
+      ["data", c.data.source === "mnist" ? mnistData(c) : `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`],
       ["network", `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`],
-      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps`],
+      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`],
       ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
       ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}`],
       ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],
+    ],
+  };
+}
+
+function mnistData(c: Config): string {
+  const pre = c.mnist.nPretrain || `${TOTAL_DIGITS - c.eval.n - c.downstream.n} (all the rest)`;
+  return `MNIST digits, pre-training ${c.mnist.pretrainTask} on ${pre}, downstream ${c.mnist.downstreamTask}; disjoint pools`;
+}
+
+/** The dictionary-free purification proxies; null when no arm has them (non-image data). */
+export function proxiesTable(r: ExperimentResult): TableData | null {
+  const arms = r.arms.flatMap((a) => (a.proxies ? [{ arm: a.arm, p: a.proxies }] : []));
+  if (arms.length === 0 || arms.length !== r.arms.length) return null;
+  const o = arms[0].p.options;
+  const row = (name: string, f: (p: ProxySummary) => string) => [name, ...arms.map((a) => f(a.p))];
+  return {
+    title: "Purification proxies of the hidden neurons (over live neurons; no dictionary is known)",
+    head: ["proxy", ...arms.map((a) => `${a.arm} pre-training`)],
+    rows: [
+      row("live neurons", (p) => `${p.live} / ${p.neurons}`),
+      row("pixel participation ratio (lower: sparser)", (p) => summ(p.participation)),
+      row(`weight energy in top ${100 * o.topFraction}% pixels`, (p) => summ(p.topMass)),
+      row(`weight energy in densest ${o.window}x${o.window} window`, (p) => summ(p.windowMass)),
+      row("spread around centre, pixels (lower: more local)", (p) => summ(p.spread)),
+      row("class selectivity max/sum of class-mean |h| (1/classes: none)", (p) => summ(p.selectivity)),
     ],
   };
 }

@@ -9,6 +9,8 @@ import { ConfigError, DivergenceError, resolveConfig, runExperiment, VERSION, ty
 import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { addSweepCommands } from "../src/cli/sweepCommands.js";
+import { GridError } from "../src/sweep/grid.js";
 
 class UsageError extends Error {}
 
@@ -133,6 +135,7 @@ function main(argv: string[]): Promise<void> {
     .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
     .option("--markdown", "print a Markdown table (as in the README)")
     .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+  addSweepCommands(program, render);
   return program.parseAsync(argv).then(() => undefined);
 }
 
@@ -141,7 +144,7 @@ main(process.argv).catch((e: unknown) => {
     process.exitCode = e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : 2;
     return;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof GridError) {
     process.stderr.write(`featpure: ${e.message}\n`);
     process.exitCode = 2;
     return;

@@ -12,7 +12,7 @@ import { pretrainSupervised, type CurvePoint } from "../train/pretrain.js";
 import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import { evaluateModel, type ModelEval } from "./evaluate.js";
-import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
+import { coefficientMatrix, neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { Rng } from "../rng.js";
 
 export type Arm = "clean" | "adv";
@@ -34,6 +34,8 @@ export interface ArmResult {
   curve: CurvePoint[];
   purity: PuritySummary;
   neurons: NeuronPurity[];
+  /** c_j = M^T w_j of every neuron (m x D): large, so sweep result lines leave it out. */
+  coefficients?: number[][];
   thresholds: { mean: number; max: number; zeroFraction: number };
   pretrained: ModelEval;
   downstream: ModelEval & { fit: { iterations: number; converged: boolean; loss: number } };
@@ -143,6 +145,7 @@ export async function runSupervised(cfg: Config, opts: RunOptions = {}): Promise
         curve,
         purity: summarizePurity(neurons, cfg.metrics),
         neurons,
+        coefficients: coefficientMatrix(W, shape.m, dict),
         thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
         pretrained: preEval.eval,
         downstream: { ...downEval.eval, fit: { iterations: fit.iterations, converged: fit.converged, loss: fit.loss } },

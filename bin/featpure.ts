@@ -10,7 +10,7 @@ import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, p
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";
-import { GridError } from "../src/sweep/grid.js";
+import { SweepInputError } from "../src/sweep/grid.js";
 
 class UsageError extends Error {}
 
@@ -144,7 +144,7 @@ main(process.argv).catch((e: unknown) => {
     process.exitCode = e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : 2;
     return;
   }
-  if (e instanceof UsageError || e instanceof GridError) {
+  if (e instanceof UsageError || e instanceof SweepInputError) {
     process.stderr.write(`featpure: ${e.message}\n`);
     process.exitCode = 2;
     return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SCHEMA } from "../src/config/schema.js";
 import { judgeClaims, PAPER_MODES } from "../src/report/claims.js";
-import { claimsTable, seedTable } from "../src/report/seedTables.js";
+import { claimsTable, seedTable, sweepTable } from "../src/report/seedTables.js";
 import { paperLikeLines, resultLine } from "./report-fixtures.js";
 
 const available = SCHEMA.mode.values as readonly string[];
@@ -66,4 +66,22 @@ describe("claims of the paper", () => {
     expect(c.rows[0][2]).toContain("top-1 purity adv - clean: +0.520 [");
     expect(c.rows[0][3]).toMatch(/^supported/);
   });
+
+  it("tabulate a sweep one row per value and arm", () => {
+    const lines = [0, 0.3].flatMap((eps) => paperLikeLines(2).map((l) => resultLine(l.seed, numbers(eps), numbers(eps), { adv: { eps } })));
+    const t = sweepTable(lines, "adv.eps");
+    expect(t.rows.map((r) => r.slice(0, 3))).toEqual([
+      ["adv.eps=0", "supervised, clean", "2"],
+      ["adv.eps=0", "supervised, adv", "2"],
+      ["adv.eps=0.3", "supervised, clean", "2"],
+      ["adv.eps=0.3", "supervised, adv", "2"],
+    ]);
+    const purity = t.head.indexOf("top-1 purity (mean over live neurons)");
+    expect(t.rows[3][purity]).toBe("0.600 [0.600, 0.600]");
+    expect(t.head.filter((h) => h.startsWith("downstream: robust at"))).toEqual(["downstream: robust at l2 eps=0.2"]);
+  });
 });
+
+function numbers(eps: number) {
+  return { purity: 0.2 + 4 * eps / 3, participation: 10, preClean: 1, preRobust: 0.5, downClean: 1, downRobust: 0.5 };
+}

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/validate.js";
 import type { ExperimentResult } from "../src/api.js";
 import {
-  heatmapFigure, renderSvg, reportFigures, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, trainingCurvesFigure, varyingFields,
+  heatmapFigure, renderSvg, reportFigures, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, trainingCurvesFigure,
 } from "../src/report/figures.js";
+import { sweptNumericFields, varyingFields } from "../src/report/aggregate.js";
 import { renderHtml } from "../src/report/html.js";
 import { armSummary, paperLikeLines, resultLine } from "./report-fixtures.js";
 
@@ -55,6 +56,8 @@ describe("figures", () => {
     expect(values.filter((r) => r.arm === "clean")).toHaveLength(4 * 6);
     const svg = await renderSvg(fig.spec);
     expectSvg(svg);
+    expect(svg.indexOf("supervised, clean (seed 1)")).toBeGreaterThan(0);
+    expect(svg.indexOf("supervised, clean (seed 1)")).toBeLessThan(svg.indexOf("supervised, adv (seed 1)")); // clean on the left
     expect((markGroups(svg, "rect").join("").match(/<path /g) ?? []).length).toBe(4 + 24);
     expect(heatmapFigure([{ ...fullResult(1, true), arms: fullResult(1, true).arms.map(({ coefficients: _c, ...a }) => a) }])).toBeNull();
   });
@@ -62,6 +65,10 @@ describe("figures", () => {
   it("training curves and sweeps over a numeric field", async () => {
     const lines = [0.1, 0.3].flatMap((eps) => paperLikeLines(2).map((l) => resultLine(l.seed, armNumbers(), armNumbers(), { adv: { eps } })));
     expect(varyingFields(lines)).toEqual(["adv.eps"]);
+    expect(sweptNumericFields(lines)).toEqual(["adv.eps"]);
+    const lists = [[0.1], [0.1, 0.2]].map((epsL2, i) => resultLine(1, armNumbers(), armNumbers(), { eval: { epsL2 }, seed: i + 1 }));
+    expect(varyingFields(lists)).toEqual(["eval.epsL2"]);
+    expect(sweptNumericFields(lists)).toEqual([]);
     const sweep = sweepFigure(lines, "adv.eps")!;
     expect(sweep.name).toBe("sweep-adv-eps");
     const svg = await renderSvg(sweep.spec);

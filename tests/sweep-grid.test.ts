@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { canonicalJson, configKey, expandGrid, GridError, parseGrid, parseShard, shardCells } from "../src/sweep/grid.js";
+import { canonicalJson, configKey, expandGrid, SweepInputError, parseGrid, parseShard, shardCells } from "../src/sweep/grid.js";
 import { resolveConfig } from "../src/config/validate.js";
 import { SCHEMA } from "../src/config/schema.js";
 import { reproduceGrid, REPRODUCE_PRESET } from "../src/sweep/reproduce.js";
@@ -39,7 +39,7 @@ describe("sweep grid", () => {
     expect(() => parseGrid({ grid: { "adv.eps": [] } })).toThrow(/non-empty list/);
     expect(() => parseGrid({ base: { model: { width: 0 } }, grid: {} })).toThrow(/base\.model\.width: must be an integer/);
     expect(() => parseGrid({ grid: {}, extra: 1 })).toThrow(/unknown key "extra"/);
-    expect(() => parseGrid([])).toThrow(GridError);
+    expect(() => parseGrid([])).toThrow(SweepInputError);
     expect(() => expandGrid(parseGrid({ grid: { "adv.eps": [0.1, -1] } }))).toThrow(/cell 1 \{"adv.eps":-1\}: adv.eps: must be a number in \[0, 100\]/);
   });
 

@@ -1,18 +1,18 @@
 // The commands that run many experiments: reproduce, sweep, merge and report. Bad input throws
-// GridError, which the CLI reports with exit code 2; Ctrl-C stops a sweep keeping finished lines.
+// SweepInputError, which the CLI reports with exit code 2; Ctrl-C stops a sweep keeping finished lines.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Command } from "commander";
 import type { ExperimentResult } from "../api.js";
-import { expandGrid, GridError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
+import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
 import { mergeResults, readResults, type ResultLine } from "../sweep/results.js";
 import { runSweep, type SweepEvent, type SweepSummary } from "../sweep/runner.js";
 import { DEFAULT_SEEDS, reproduceGrid } from "../sweep/reproduce.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { claimsTable, seedTable } from "../report/seedTables.js";
 import { judgeClaims } from "../report/claims.js";
-import { writeReport } from "../report/write.js";
+import { reportTables, writeReport } from "../report/write.js";
 import type { TableData } from "../report/tables.js";
 
 type Render = (t: TableData) => string;
@@ -21,7 +21,7 @@ function intOption(name: string, raw: unknown, min: number, max: number, def: nu
   if (raw === undefined) return def;
   const v = Number(raw);
   if (typeof raw !== "string" || raw.trim() === "" || !Number.isInteger(v) || v < min || v > max) {
-    throw new GridError(`--${name}: must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
+    throw new SweepInputError(`--${name}: must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
   }
   return v;
 }
@@ -31,21 +31,21 @@ function readJson(option: string, path: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new GridError(`${option}: cannot read ${path}: ${(e as Error).message}`);
+    throw new SweepInputError(`${option}: cannot read ${path}: ${(e as Error).message}`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new GridError(`${option}: ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new SweepInputError(`${option}: ${path} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
 function readLines(path: string): ResultLine[] {
-  if (!existsSync(path)) throw new GridError(`cannot read ${path}: no such file`);
+  if (!existsSync(path)) throw new SweepInputError(`cannot read ${path}: no such file`);
   try {
     return readResults(path).lines;
   } catch (e) {
-    throw new GridError((e as Error).message);
+    throw new SweepInputError((e as Error).message);
   }
 }
 
@@ -173,9 +173,8 @@ export function addSweepCommands(program: Command, render: Render): void {
     .option("--runs <dir>", "folder of full results (<key>.json) for the heatmaps (default: runs/ beside the first file)")
     .action(async (files: string[], o: { out: string; runs?: string }) => {
       const { lines } = mergeResults(files.map(readLines));
-      if (lines.length === 0) throw new GridError(`no result lines in ${files.join(", ")}`);
-      console.log(render(seedTable(lines)) + "\n");
-      console.log(render(claimsTable(judgeClaims(lines))) + "\n");
+      if (lines.length === 0) throw new SweepInputError(`no result lines in ${files.join(", ")}`);
+      for (const t of reportTables(lines)) console.log(render(t) + "\n");
       const runs = o.runs ?? join(dirname(files[0]), "runs");
       const intro = [`Command: featpure report ${files.join(" ")} --out ${o.out}. ${lines.length} cells.`];
       const written = await writeReport(o.out, lines, existsSync(runs) ? firstFullResults(lines, runs) : [], intro);

@@ -55,3 +55,31 @@ export function pairArms(lines: readonly ResultLine[], mode: string): ArmPair[] 
 export function gridAccuracy(e: ArmSummary["downstream"], norm: string, eps: number): number {
   return e.grid.find((g) => g.norm === norm && g.eps === eps)?.accuracy ?? NaN;
 }
+
+/** Config fields (dotted paths) that take more than one value across the lines, seed and mode aside. */
+export function varyingFields(lines: readonly ResultLine[]): string[] {
+  const values = new Map<string, Set<string>>();
+  const visit = (o: unknown, prefix: string) => {
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) visit(v, path);
+      else {
+        let s = values.get(path);
+        if (!s) values.set(path, (s = new Set()));
+        s.add(canonicalJson(v));
+      }
+    }
+  };
+  for (const l of lines) visit(l.config, "");
+  return [...values.entries()].filter(([p, s]) => s.size > 1 && p !== "seed" && p !== "mode" && p !== "train").map(([p]) => p);
+}
+
+/** The value of a dotted config path. */
+export function configValue(config: object, path: string): unknown {
+  return path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config);
+}
+
+/** Swept fields whose values are all numbers: the ones a figure can put on an axis. */
+export function sweptNumericFields(lines: readonly ResultLine[]): string[] {
+  return varyingFields(lines).filter((f) => lines.every((l) => typeof configValue(l.config, f) === "number"));
+}

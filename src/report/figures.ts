@@ -7,7 +7,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { ExperimentResult } from "../api.js";
 import type { ResultLine } from "../sweep/results.js";
 import { canonicalJson } from "../sweep/grid.js";
-import { groupByModeArm } from "./aggregate.js";
+import { configValue, groupByModeArm, sweptNumericFields, varyingFields } from "./aggregate.js";
 import { mean, tInterval } from "./statistics.js";
 
 export interface Figure {
@@ -156,7 +156,7 @@ export function heatmapFigure(results: readonly ExperimentResult[], maxNeurons =
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: rows },
-      facet: { column: { field: "panel", type: "nominal", title: null, sort: { field: "arm", order: "ascending" } } },
+      facet: { column: { field: "panel", type: "nominal", title: null, sort: panelsCleanFirst(rows) } },
       spec: {
         width: 260,
         height: 200,
@@ -169,6 +169,13 @@ export function heatmapFigure(results: readonly ExperimentResult[], maxNeurons =
       },
     } as TopLevelSpec,
   };
+}
+
+/** Panel names with each clean panel before its adversarial neighbour. */
+function panelsCleanFirst(rows: Row[]): string[] {
+  const panels = [...new Set(rows.map((r) => String(r.panel)))];
+  const rank = (p: string) => (rows.find((r) => r.panel === p)!.arm === "clean" ? 0 : 1);
+  return panels.sort((a, b) => a.replace(/, (clean|adv) /, ", ").localeCompare(b.replace(/, (clean|adv) /, ", ")) || rank(a) - rank(b));
 }
 
 /** Training loss and clean batch accuracy against the step, mean over seeds. */
@@ -196,39 +203,16 @@ export function trainingCurvesFigure(lines: readonly ResultLine[]): Figure {
   };
 }
 
-/** Config fields (dotted paths) that take more than one value across the lines, seed and mode aside. */
-export function varyingFields(lines: readonly ResultLine[]): string[] {
-  const values = new Map<string, Set<string>>();
-  const visit = (o: unknown, prefix: string) => {
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      const path = prefix ? `${prefix}.${k}` : k;
-      if (typeof v === "object" && v !== null && !Array.isArray(v)) visit(v, path);
-      else {
-        let s = values.get(path);
-        if (!s) values.set(path, (s = new Set()));
-        s.add(canonicalJson(v));
-      }
-    }
-  };
-  for (const l of lines) visit(l.config, "");
-  return [...values.entries()].filter(([p, s]) => s.size > 1 && p !== "seed" && p !== "mode" && p !== "train").map(([p]) => p);
-}
-
-function valueAt(config: object, path: string): unknown {
-  return path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], config);
-}
-
 /**
  * Purity and accuracy against one swept numeric field, mean over seeds; other swept fields (if any)
  * split the rows of the figure.
  */
-export function sweepFigure(lines: readonly ResultLine[], field: string): Figure | null {
-  if (!lines.every((l) => typeof valueAt(l.config, field) === "number")) return null;
+export function sweepFigure(lines: readonly ResultLine[], field: string): Figure {
   const others = varyingFields(lines).filter((f) => f !== field);
   const rows: Row[] = [];
   for (const line of lines) {
-    const x = valueAt(line.config, field) as number;
-    const split = [line.config.mode, ...others.map((f) => `${f}=${canonicalJson(valueAt(line.config, f))}`)].join(", ");
+    const x = configValue(line.config, field) as number;
+    const split = [line.config.mode, ...others.map((f) => `${f}=${canonicalJson(configValue(line.config, f))}`)].join(", ");
     for (const a of line.arms) {
       const h = a.downstream.headline;
       const metrics: [string, number][] = [
@@ -260,7 +244,7 @@ export function reportFigures(lines: readonly ResultLine[], full: readonly Exper
     robustVsEpsFigure(lines),
     significantFeaturesFigure(lines),
     heatmapFigure(full),
-    ...varyingFields(lines).map((f) => sweepFigure(lines, f)),
+    ...sweptNumericFields(lines).map((f) => sweepFigure(lines, f)),
     trainingCurvesFigure(lines),
   ];
   return figures.filter((f): f is Figure => f !== null);

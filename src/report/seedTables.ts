@@ -2,7 +2,7 @@
 // TableData that the CLI renders with cli-table3 and the HTML report as <table>.
 import type { ResultLine } from "../sweep/results.js";
 import type { TableData } from "./tables.js";
-import { gridAccuracy, groupByModeArm, type ArmSample } from "./aggregate.js";
+import { configValue, gridAccuracy, groupByModeArm, type ArmSample } from "./aggregate.js";
 import type { ClaimResult } from "./claims.js";
 import { tInterval, type Interval, type Paired } from "./statistics.js";
 
@@ -83,4 +83,23 @@ function effectName(id: ClaimResult["id"]): string {
     case "inherits":
       return "downstream robust accuracy adv - clean";
   }
+}
+
+/** One row per value of a swept field (and arm): the headline quantities, mean [95% interval] over seeds. */
+export function sweepTable(lines: readonly ResultLine[], field: string): TableData {
+  const valueOf = (l: ResultLine) => configValue(l.config, field);
+  const values = [...new Set(lines.map((l) => JSON.stringify(valueOf(l))))];
+  const metrics: Row[] = rows(lines).filter((r) => !r.name.startsWith("downstream: robust at") || r.name.endsWith(headlineAt(lines)));
+  const out: string[][] = [];
+  for (const v of values) {
+    for (const g of groupByModeArm(lines.filter((l) => JSON.stringify(valueOf(l)) === v))) {
+      out.push([`${field}=${v}`, `${g.mode}, ${g.arm}`, ...metrics.map((m) => (m.name === "runs (seeds)" ? String(g.samples.length) : formatInterval(tInterval(g.samples.map(m.value)))))]);
+    }
+  }
+  return { title: `Against ${field}: mean [95% t-interval] over seeds`, head: [field, "pre-training", ...metrics.map((m) => m.name)], rows: out };
+}
+
+function headlineAt(lines: readonly ResultLine[]): string {
+  const h = lines[0].arms[0].downstream.headline;
+  return `${h.norm} eps=${h.eps}`;
 }

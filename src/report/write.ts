@@ -7,8 +7,14 @@ import type { ResultLine } from "../sweep/results.js";
 import { judgeClaims } from "./claims.js";
 import { renderSvg, reportFigures } from "./figures.js";
 import { renderHtml } from "./html.js";
-import { claimsTable, seedTable } from "./seedTables.js";
+import { claimsTable, seedTable, sweepTable } from "./seedTables.js";
+import { sweptNumericFields } from "./aggregate.js";
 import type { TableData } from "./tables.js";
+
+/** The seed table, the claims, and one table per swept numeric field. */
+export function reportTables(lines: readonly ResultLine[]): TableData[] {
+  return [seedTable(lines), claimsTable(judgeClaims(lines)), ...sweptNumericFields(lines).map((f) => sweepTable(lines, f))];
+}
 
 export interface WrittenReport {
   tables: TableData[];
@@ -16,7 +22,7 @@ export interface WrittenReport {
 }
 
 export async function writeReport(dir: string, lines: readonly ResultLine[], full: readonly ExperimentResult[], intro: string[]): Promise<WrittenReport> {
-  const tables = [seedTable(lines), claimsTable(judgeClaims(lines))];
+  const tables = reportTables(lines);
   const figures = [];
   const files: string[] = [];
   for (const f of reportFigures(lines, full)) {

@@ -19,9 +19,9 @@ export interface Cell {
   config: Config;
 }
 
-/** Errors in a grid file, each naming the offending path and what it accepts. */
-export class GridError extends Error {
-  override name = "GridError";
+/** Bad input to the sweep commands (grid files, options), naming the offending path or option and what it accepts. */
+export class SweepInputError extends Error {
+  override name = "SweepInputError";
 }
 
 function fieldPaths(): Set<string> {
@@ -32,20 +32,20 @@ function fieldPaths(): Set<string> {
 
 /** Checks the shape of a parsed grid file; value ranges are checked when the cells are resolved. */
 export function parseGrid(json: unknown): GridSpec {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new GridError("the grid must be a JSON object with keys base and grid");
+  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SweepInputError("the grid must be a JSON object with keys base and grid");
   const { base = {}, grid = {}, ...rest } = json as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) throw new GridError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid)`);
-  if (typeof grid !== "object" || grid === null || Array.isArray(grid)) throw new GridError("grid must be an object of dotted config paths to lists of values");
+  if (extra.length) throw new SweepInputError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid)`);
+  if (typeof grid !== "object" || grid === null || Array.isArray(grid)) throw new SweepInputError("grid must be an object of dotted config paths to lists of values");
   const known = fieldPaths();
   for (const [path, values] of Object.entries(grid)) {
-    if (!known.has(path)) throw new GridError(`grid.${path}: unknown config field (use dotted paths such as adv.eps, model.width, seed; see featpure options)`);
-    if (!Array.isArray(values) || values.length === 0) throw new GridError(`grid.${path}: must be a non-empty list of values`);
+    if (!known.has(path)) throw new SweepInputError(`grid.${path}: unknown config field (use dotted paths such as adv.eps, model.width, seed; see featpure options)`);
+    if (!Array.isArray(values) || values.length === 0) throw new SweepInputError(`grid.${path}: must be a non-empty list of values`);
   }
   try {
     resolveConfig(base);
   } catch (e) {
-    if (e instanceof ConfigError) throw new GridError(e.issues.map((i) => `base.${i.path}: ${i.message}`).join("\n"));
+    if (e instanceof ConfigError) throw new SweepInputError(e.issues.map((i) => `base.${i.path}: ${i.message}`).join("\n"));
     throw e;
   }
   return { base: base as DeepPartial<Config>, grid: grid as Record<string, unknown[]> };
@@ -70,7 +70,7 @@ export function expandGrid(spec: GridSpec): Cell[] {
     try {
       config = resolveConfig(spec.base, layer);
     } catch (e) {
-      if (e instanceof ConfigError) throw new GridError(`cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      if (e instanceof ConfigError) throw new SweepInputError(`cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
       throw e;
     }
     cells.push({ index, key: configKey(config), values: orderedValues(paths, values), config });
@@ -107,7 +107,7 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index >= count) throw new GridError(`--shard: must be i/n with integers 0 <= i < n, got ${JSON.stringify(text)}`);
+  if (!m || count < 1 || index >= count) throw new SweepInputError(`--shard: must be i/n with integers 0 <= i < n, got ${JSON.stringify(text)}`);
   return { index, count };
 }
 

@@ -67,8 +67,8 @@ describe("claims of the paper", () => {
     expect(c.rows[0][3]).toMatch(/^supported/);
   });
 
-  it("tabulate a sweep one row per value and arm", () => {
-    const lines = [0, 0.3].flatMap((eps) => paperLikeLines(2).map((l) => resultLine(l.seed, numbers(eps), numbers(eps), { adv: { eps } })));
+  it("tabulate a sweep one row per value (in numeric order) and arm", () => {
+    const lines = [0.3, 0].flatMap((eps) => paperLikeLines(2).map((l) => resultLine(l.seed, numbers(eps), numbers(eps), { adv: { eps } })));
     const t = sweepTable(lines, "adv.eps");
     expect(t.rows.map((r) => r.slice(0, 3))).toEqual([
       ["adv.eps=0", "supervised, clean", "2"],

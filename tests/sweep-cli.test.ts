@@ -149,5 +149,14 @@ describe("featpure reproduce", () => {
     const again = cli("reproduce", "--seeds", "2", "--workers", "2", "--config", cfg, "--out", out);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toContain(`0 cells run now, ${2 * modes} reused`);
+
+    // Any cell reruns exactly with `featpure run --config` on the configuration its line carries.
+    const line = JSON.parse(readFileSync(join(out, "results.jsonl"), "utf8").split("\n")[1]) as Line & { config: unknown };
+    writeFileSync(join(dir, "cell.json"), JSON.stringify(line.config));
+    const rerun = cli("run", "--config", join(dir, "cell.json"), "--json", join(dir, "cell-result.json"), "--quiet");
+    expect(rerun.status, rerun.stderr).toBe(0);
+    const full = JSON.parse(readFileSync(join(dir, "cell-result.json"), "utf8")) as { arms: { timingsMs: unknown; neurons?: unknown; coefficients?: unknown }[] };
+    const arms = full.arms.map(({ neurons: _n, coefficients: _c, ...a }) => ({ ...a, timingsMs: 0 }));
+    expect(arms).toEqual(line.arms.map((a) => ({ ...a, timingsMs: 0 })));
   });
 });

@@ -88,7 +88,7 @@ function effectName(id: ClaimResult["id"]): string {
 /** One row per value of a swept field (and arm): the headline quantities, mean [95% interval] over seeds. */
 export function sweepTable(lines: readonly ResultLine[], field: string): TableData {
   const valueOf = (l: ResultLine) => configValue(l.config, field);
-  const values = [...new Set(lines.map((l) => JSON.stringify(valueOf(l))))];
+  const values = [...new Set(lines.map((l) => JSON.stringify(valueOf(l))))].sort((a, b) => Number(a) - Number(b));
   const metrics: Row[] = rows(lines).filter((r) => !r.name.startsWith("downstream: robust at") || r.name.endsWith(headlineAt(lines)));
   const out: string[][] = [];
   for (const v of values) {

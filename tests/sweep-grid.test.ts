@@ -43,6 +43,19 @@ describe("sweep grid", () => {
     expect(() => expandGrid(parseGrid({ grid: { "adv.eps": [0.1, -1] } }))).toThrow(/cell 1 \{"adv.eps":-1\}: adv.eps: must be a number in \[0, 100\]/);
   });
 
+  it("applies overlays to the cells they match, under the grid's own values", () => {
+    const cells = expandGrid(parseGrid({
+      base: { model: { width: 16 } },
+      grid: { "adv.eps": [0.1, 0.2], seed: [1, 2] },
+      overlays: [{ when: { "adv.eps": 0.2 }, set: { model: { width: 8 }, adv: { eps: 5 } } }, { when: { "adv.eps": 0.2, seed: 2 }, set: { optim: { lr: 0.5 } } }],
+    }));
+    expect(cells.map((c) => [c.config.adv.eps, c.config.seed, c.config.model.width, c.config.optim.lr])).toEqual([
+      [0.1, 1, 16, 0.01], [0.1, 2, 16, 0.01], [0.2, 1, 8, 0.01], [0.2, 2, 8, 0.5],
+    ]);
+    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { mode: "supervised" }, set: {} }] })).toThrow(/overlays\[0\]\.when\.mode: not a path of the grid/);
+    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { seed: 1 }, set: { model: { width: -1 } } }] })).toThrow(/overlays\[0\]\.set\.model\.width/);
+  });
+
   it("shards partition the grid exactly", () => {
     const cells = expandGrid(spec);
     fc.assert(

@@ -8,6 +8,14 @@ export interface GridSpec {
   base: DeepPartial<Config>;
   /** Dotted config path -> the values it takes; the cells are the cartesian product, last path fastest. */
   grid: Record<string, unknown[]>;
+  /** Config layers for the cells whose grid values match `when` (for example settings for one mode only). */
+  overlays?: Overlay[];
+}
+
+export interface Overlay {
+  /** Grid path -> value; the overlay applies to the cells that have all of them. */
+  when: Record<string, unknown>;
+  set: DeepPartial<Config>;
 }
 
 export interface Cell {
@@ -33,22 +41,35 @@ function fieldPaths(): Set<string> {
 /** Checks the shape of a parsed grid file; value ranges are checked when the cells are resolved. */
 export function parseGrid(json: unknown): GridSpec {
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SweepInputError("the grid must be a JSON object with keys base and grid");
-  const { base = {}, grid = {}, ...rest } = json as Record<string, unknown>;
+  const { base = {}, grid = {}, overlays = [], ...rest } = json as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) throw new SweepInputError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid)`);
+  if (extra.length) throw new SweepInputError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid, overlays)`);
   if (typeof grid !== "object" || grid === null || Array.isArray(grid)) throw new SweepInputError("grid must be an object of dotted config paths to lists of values");
   const known = fieldPaths();
   for (const [path, values] of Object.entries(grid)) {
     if (!known.has(path)) throw new SweepInputError(`grid.${path}: unknown config field (use dotted paths such as adv.eps, model.width, seed; see featpure options)`);
     if (!Array.isArray(values) || values.length === 0) throw new SweepInputError(`grid.${path}: must be a non-empty list of values`);
   }
+  checkLayer(base, "base");
+  if (!Array.isArray(overlays)) throw new SweepInputError("overlays must be a list of {when, set}");
+  overlays.forEach((o: unknown, i) => {
+    const { when, set } = (o ?? {}) as Partial<Overlay>;
+    if (typeof when !== "object" || when === null) throw new SweepInputError(`overlays[${i}].when: must be an object of grid paths to values`);
+    for (const path of Object.keys(when)) {
+      if (!Object.hasOwn(grid, path)) throw new SweepInputError(`overlays[${i}].when.${path}: not a path of the grid (${Object.keys(grid).join(", ")})`);
+    }
+    checkLayer(set, `overlays[${i}].set`);
+  });
+  return { base: base as DeepPartial<Config>, grid: grid as Record<string, unknown[]>, overlays: overlays as Overlay[] };
+}
+
+function checkLayer(layer: unknown, where: string): void {
   try {
-    resolveConfig(base);
+    resolveConfig(layer);
   } catch (e) {
-    if (e instanceof ConfigError) throw new SweepInputError(e.issues.map((i) => `base.${i.path}: ${i.message}`).join("\n"));
+    if (e instanceof ConfigError) throw new SweepInputError(e.issues.map((i) => `${where}.${i.path}: ${i.message}`).join("\n"));
     throw e;
   }
-  return { base: base as DeepPartial<Config>, grid: grid as Record<string, unknown[]> };
 }
 
 /** Every cell of the grid, resolved and validated; the first invalid cell is reported with its values. */
@@ -68,7 +89,8 @@ export function expandGrid(spec: GridSpec): Cell[] {
     for (const p of paths) setPath(layer, p, values[p]);
     let config: Config;
     try {
-      config = resolveConfig(spec.base, layer);
+      const matching = (spec.overlays ?? []).filter((o) => Object.entries(o.when).every(([p, v]) => canonicalJson(values[p]) === canonicalJson(v)));
+      config = resolveConfig(spec.base, ...matching.map((o) => o.set), layer);
     } catch (e) {
       if (e instanceof ConfigError) throw new SweepInputError(`cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
       throw e;

@@ -86,6 +86,10 @@ describe("figures", () => {
     expect(html).toContain("<td>&lt;c&gt;</td>");
     expect(html).toContain(svg);
     expect(html).not.toMatch(/<script|<link|src="/);
+    expect(html).not.toContain("<details>");
+    const withConfig = renderHtml({ title: "t", intro: [], tables: [], figures: [], config: { seed: 3 } });
+    expect(withConfig).toContain("<details><summary>Configuration of the first cell");
+    expect(withConfig).toContain("&quot;seed&quot;: 3");
   });
 });
 

@@ -13,7 +13,7 @@ export interface HtmlReport {
   intro: string[];
   tables: TableData[];
   figures: HtmlFigure[];
-  /** Shown collapsed at the end, as JSON. */
+  /** One cell's configuration, shown collapsed at the end as JSON. */
   config?: unknown;
 }
 
@@ -45,7 +45,7 @@ export function renderHtml(r: HtmlReport): string {
 ${r.intro.map((p) => `<p>${escapeHtml(p)}</p>`).join("\n")}
 ${r.tables.map(tableHtml).join("\n")}
 ${r.figures.map((f) => `<figure><h2>${escapeHtml(f.title)}</h2>\n${f.svg}\n<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`).join("\n")}
-${r.config === undefined ? "" : `<details><summary>Configuration</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 1))}</pre></details>`}
+${r.config === undefined ? "" : `<details><summary>Configuration of the first cell (every cell's is in its result line)</summary><pre>${escapeHtml(JSON.stringify(r.config, null, 1))}</pre></details>`}
 </body></html>
 `;
 }

@@ -33,7 +33,7 @@ export async function writeReport(dir: string, lines: readonly ResultLine[], ful
     figures.push({ title: f.title, caption: f.caption, svg });
   }
   const html = join(dir, "report.html");
-  writeFileAtomic(html, renderHtml({ title: "featpure: robustness inheritance through feature purification", intro, tables, figures }));
+  writeFileAtomic(html, renderHtml({ title: "featpure: robustness inheritance through feature purification", intro, tables, figures, config: lines[0]?.config }));
   files.push(html);
   return { tables, files };
 }

@@ -6,6 +6,9 @@ import {
 } from "../src/report/figures.js";
 import { sweptNumericFields, varyingFields } from "../src/report/aggregate.js";
 import { renderHtml } from "../src/report/html.js";
+import { coefficientMatrix } from "../src/metrics/purity.js";
+import { makeDictionary } from "../src/data/dictionary.js";
+import { Rng } from "../src/rng.js";
 import { armSummary, paperLikeLines, resultLine } from "./report-fixtures.js";
 
 /** Items drawn by the marks of one role (vega writes each mark group as <g class="mark-TYPE role-mark ...">). */
@@ -28,6 +31,28 @@ function fullResult(seed: number, pure: boolean): ExperimentResult {
   };
   return { version: "0.1.0", config: resolveConfig({ seed }), backend: "simd", arms: [arm("clean", false), arm("adv", pure)], timingsMs: { total: 1 } };
 }
+
+describe("coefficient matrix for the heatmaps", () => {
+  it("holds c_j = M^T w_j for every neuron (atoms are the rows of `atoms`, d values each)", () => {
+    const d = 5;
+    const D = 7;
+    const m = 3;
+    const dict = makeDictionary("overcomplete", d, D, new Rng(4).fork("dict"));
+    const W = Float32Array.from({ length: m * d }, (_, k) => Math.sin(k + 1));
+    const C = coefficientMatrix(W, m, dict);
+    expect(C).toHaveLength(m);
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < D; i++) {
+        let c = 0;
+        for (let r = 0; r < d; r++) c += dict.atoms[i * d + r] * W[j * d + r];
+        expect(C[j][i]).toBeCloseTo(c, 12);
+      }
+    }
+    const identity = coefficientMatrix(W, m, makeDictionary("identity", d, d, new Rng(1)));
+    expect(identity.flat()).toEqual(Array.from(W));
+    expect(() => coefficientMatrix(W, m + 1, dict)).toThrow(/W must be m x d/);
+  });
+});
 
 describe("figures", () => {
   it("robust accuracy against eps: one line per arm and panel, with bands", async () => {

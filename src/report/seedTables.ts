@@ -15,7 +15,7 @@ export function formatInterval(i: Interval, digits = 3): string {
 
 function formatPaired(p: Paired, digits = 3): string {
   const sign = p.mean >= 0 ? "+" : "";
-  return `${sign}${formatInterval(p, digits)}, > 0 on ${p.wins}/${p.n} seeds`;
+  return `${sign}${formatInterval(p, digits)}, > 0 in ${p.wins}/${p.n} pairs`;
 }
 
 interface Row {

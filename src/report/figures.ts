@@ -232,8 +232,7 @@ export function sweepFigure(lines: readonly ResultLine[], field: string): Figure
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: meanBands(rows, ["split", "arm", "x", "metric"]) },
       facet: { row: { field: "split", type: "nominal", title: null }, column: { field: "metric", type: "nominal", title: null } },
-      spec: { width: 180, height: 150, ...bandAndLine({ field: "x", type: "quantitative", title: field }, "value") },
-      resolve: { scale: { y: "independent" } },
+      spec: { width: 180, height: 150, ...bandAndLine({ field: "x", type: "quantitative", title: field }, "value", [0, 1]) },
     } as TopLevelSpec,
   };
 }

@@ -16,6 +16,8 @@ import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
+import { addSweepCommands } from "../src/cli/sweepCommands.js";
+import { SweepInputError } from "../src/sweep/grid.js";
 
 class UsageError extends Error {}
 /** Ctrl-C: exit code 130, with how to resume. */
@@ -327,6 +329,7 @@ function main(argv: string[]): Promise<void> {
     .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
     .option("--markdown", "print a Markdown table (as in the README)")
     .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+  addSweepCommands(program, render);
   return program.parseAsync(argv).then(() => undefined);
 }
 
@@ -335,7 +338,7 @@ main(process.argv).catch((e: unknown) => {
     process.exitCode = e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0 ? 0 : 2;
     return;
   }
-  if (e instanceof UsageError) {
+  if (e instanceof UsageError || e instanceof SweepInputError) {
     process.stderr.write(`featpure: ${e.message}\n`);
     process.exitCode = 2;
     return;

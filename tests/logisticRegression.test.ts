@@ -204,18 +204,15 @@ describe("fitLogistic", () => {
     expect(() => fitLogistic(p.F, p.y, p.n, p.m + 1, std, 0.01)).toThrow(RangeError);
   });
 
-  it("fits n = 2000, m = 200 in well under a second", () => {
+  it("fits n = 2000, m = 200 in a few Newton steps", () => {
     const p = problem(2000, 200, 9, 3);
     // Sparse, ReLU-like features with some dead columns, like a frozen hidden layer.
     for (let i = 0; i < p.F.length; i++) p.F[i] = Math.max(0, p.F[i] - 3);
     for (let i = 0; i < p.n; i++) for (let j = 190; j < 200; j++) p.F[i * 200 + j] = 0;
-    const t0 = performance.now();
     const std = fitStandardizer(p.F, p.n, p.m);
     const fit = fitLogistic(p.F, p.y, p.n, p.m, std, 5e-4);
-    const ms = performance.now() - t0;
     expect(fit.converged).toBe(true);
     expect(fit.iterations).toBeLessThanOrEqual(10); // 6 with the exact Hessian; 30% off in a few entries already takes > 14
-    expect(ms).toBeLessThan(2000); // ~0.2 s on one core; generous for loaded CI machines
   });
 });
 

@@ -254,15 +254,4 @@ describe("sampleLabelled", () => {
   it("rejects a spec whose D differs from the dictionary's", () => {
     expect(() => sampleLabelled(1, dict, spec(31, 4), new Float64Array(31).fill(1), 0, new Rng(1))).toThrow(RangeError);
   });
-
-  it("is fast enough to run every training step (n = 256, D = d = 100)", () => {
-    const big = makeDictionary("orthogonal", 100, 100, new Rng(24));
-    const th = labelDirection(100, 1, new Rng(25));
-    const rng = new Rng(26);
-    let buf = sampleLabelled(256, big, spec(100, 5), th, 0.01, rng);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) buf = sampleLabelled(256, big, spec(100, 5), th, 0.01, rng, buf);
-    const perStep = (performance.now() - t0) / 200;
-    expect(perStep).toBeLessThan(10); // ~0.7 ms on a laptop core; generous for loaded CI machines
-  });
 });

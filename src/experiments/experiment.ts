@@ -13,7 +13,7 @@ import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
 import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import { evaluateModel, type ModelEval } from "./evaluate.js";
-import { neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
+import { coefficientMatrix, neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { neuronProxies, summarizeProxies, type ProxySummary } from "../metrics/proxies.js";
 import { Rng } from "../rng.js";
@@ -65,6 +65,8 @@ export interface ArmResult {
   /** Purification metrics against the known dictionary; null for real data without one. */
   purity: PuritySummary | null;
   neurons: NeuronPurity[];
+  /** c_j = M^T w_j of every neuron (m x D), with a known dictionary: large, so sweep result lines leave it out. */
+  coefficients?: number[][];
   /** Purification proxies for image data without a dictionary; absent or null otherwise. */
   proxies?: ProxySummary | null;
   thresholds: { mean: number; max: number; zeroFraction: number };
@@ -198,6 +200,7 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
       curve: pre.curve,
       purity: dataset.truth ? summarizePurity(neurons, cfg.metrics) : null,
       neurons,
+      coefficients: dataset.truth ? coefficientMatrix(arena.f32(net.params.W), m, dataset.truth.dict) : undefined,
       proxies,
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
       pretrained: preEval.eval,

@@ -122,6 +122,18 @@ export function neuronPurity(W: Float32Array, m: number, dict: Dictionary, theta
   return out;
 }
 
+/** Rows c_j = M^T w_j of every neuron (m x D), for heatmaps of which features each neuron reads. */
+export function coefficientMatrix(W: Float32Array, m: number, dict: Dictionary): number[][] {
+  if (W.length !== m * dict.d) throw new RangeError(`coefficientMatrix: W must be m x d = ${m} x ${dict.d} (${m * dict.d} values), got ${W.length}`);
+  const c = new Float64Array(dict.D);
+  const rows: number[][] = [];
+  for (let j = 0; j < m; j++) {
+    coefficientsInto(dict, W, j * dict.d, c);
+    rows.push(Array.from(c));
+  }
+  return rows;
+}
+
 export function summarizePurity(neurons: NeuronPurity[], opts?: Partial<PurityOptions>): PuritySummary {
   const o = resolve(opts);
   const live = neurons.filter((n) => n.live);

@@ -1,0 +1,39 @@
+// Writes a report folder from sweep results: one SVG per figure and report.html with all of them
+// inlined, every file atomically.
+import { join } from "node:path";
+import type { ExperimentResult } from "../api.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import type { ResultLine } from "../sweep/results.js";
+import { judgeClaims } from "./claims.js";
+import { renderSvg, reportFigures } from "./figures.js";
+import { renderHtml } from "./html.js";
+import { claimsTable, seedTable, sweepTable } from "./seedTables.js";
+import { sweptNumericFields } from "./aggregate.js";
+import type { TableData } from "./tables.js";
+
+/** The seed table, the claims, and one table per swept numeric field. */
+export function reportTables(lines: readonly ResultLine[]): TableData[] {
+  return [seedTable(lines), claimsTable(judgeClaims(lines)), ...sweptNumericFields(lines).map((f) => sweepTable(lines, f))];
+}
+
+export interface WrittenReport {
+  tables: TableData[];
+  files: string[];
+}
+
+export async function writeReport(dir: string, lines: readonly ResultLine[], full: readonly ExperimentResult[], intro: string[]): Promise<WrittenReport> {
+  const tables = reportTables(lines);
+  const figures = [];
+  const files: string[] = [];
+  for (const f of reportFigures(lines, full)) {
+    const svg = await renderSvg(f.spec);
+    const path = join(dir, `${f.name}.svg`);
+    writeFileAtomic(path, svg);
+    files.push(path);
+    figures.push({ title: f.title, caption: f.caption, svg });
+  }
+  const html = join(dir, "report.html");
+  writeFileAtomic(html, renderHtml({ title: "featpure: robustness inheritance through feature purification", intro, tables, figures, config: lines[0]?.config }));
+  files.push(html);
+  return { tables, files };
+}

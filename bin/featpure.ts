@@ -9,6 +9,11 @@ import { ConfigError, DivergenceError, resolveConfig, runExperiment, VERSION, ty
 import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { setFlagsFromString } from "node:v8";
+
+// Node 20 runs relaxed SIMD only behind this V8 flag. Set before any module compiles, it lets the
+// "auto" backend pick the relaxed build; the library itself falls back to plain SIMD without it.
+setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 class UsageError extends Error {}
 

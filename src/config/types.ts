@@ -60,7 +60,8 @@ export interface Config {
   };
   metrics: { significance: number; topR: number; liveFraction: number; histogramBins: number };
   logEvery: number;
-  backend: "auto" | "simd" | "scalar";
+  backend: "auto" | "relaxed" | "simd" | "scalar";
+  threads: number;
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends number[] ? number[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

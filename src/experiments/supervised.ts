@@ -94,7 +94,7 @@ export async function runSupervised(cfg: Config, opts: RunOptions = {}): Promise
   let backend: Engine["backend"] = "simd";
   for (const arm of arms) {
     // Both arms see the same initialisation, batches and test sets: only the training objective differs.
-    const engine = await createEngine({ backend: cfg.backend });
+    const engine = await createEngine({ backend: cfg.backend, threads: cfg.threads });
     backend = engine.backend;
     const { arena } = engine;
     const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });

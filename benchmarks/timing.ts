@@ -11,6 +11,18 @@ export function timeIt(fn: () => void, reps: number, warmup = 3): number[] {
   return out;
 }
 
+/** As timeIt, for asynchronous work (the tfjs peers). */
+export async function timeItAsync(fn: () => Promise<void>, reps: number, warmup = 3): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;

@@ -9,6 +9,8 @@ import { ConfigError, DivergenceError, resolveConfig, runExperiment, VERSION, ty
 import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { runBench } from "../benchmarks/bench.js";
+import { formatBench } from "../benchmarks/report.js";
 import { setFlagsFromString } from "node:v8";
 
 // Node 20 runs relaxed SIMD only behind this V8 flag. Set before any module compiles, it lets the
@@ -118,6 +120,14 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
 
+async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string }): Promise<void> {
+  const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
+  if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  const result = await runBench({ quick: opts.quick, noPeers: opts.peers === false, ghz, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  console.log(formatBench(result));
+  if (opts.json) writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+}
+
 function main(argv: string[]): Promise<void> {
   const program = new Command("featpure")
     .description("Robustness inheritance through feature purification, simulated in SIMD WebAssembly")
@@ -138,6 +148,14 @@ function main(argv: string[]): Promise<void> {
     .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
     .option("--markdown", "print a Markdown table (as in the README)")
     .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+  program
+    .command("bench")
+    .description("measure the kernels (GFLOP/s against the per-core SIMD limit), the training step, and the peers (plain JS, tfjs, PyTorch)")
+    .option("--json <file>", "write every measurement as JSON (atomically)")
+    .option("--quick", "tiny sizes and few repetitions: checks that everything runs")
+    .option("--no-peers", "skip plain JS, tfjs and PyTorch")
+    .option("--ghz <GHz>", "clock for the limit, instead of the one in /proc/cpuinfo")
+    .action(bench);
   return program.parseAsync(argv).then(() => undefined);
 }
 

@@ -6,7 +6,8 @@ import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
 import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
 import { featpureStep } from "./steps.js";
-import { median, timeIt, timeItAsync } from "./timing.js";
+import { medians, timeIt, timeItAsync } from "./timing.js";
+import type { StepTiming } from "./steps.js";
 import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape } from "./workload.js";
 import { jsStep } from "./peers/js.js";
 import { tfjsStep } from "./peers/tfjs.js";
@@ -22,13 +23,11 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export interface StepRow {
+export interface StepRow extends StepTiming {
   who: string;
   threads: number;
   shape: StepShape;
-  clean: number;
-  adversarial: number;
-  /** Effective GFLOP/s of the adversarial step (stepFlops over its time). */
+  /** Effective GFLOP/s of the adversarial step: stepFlops over its CPU time (one thread) or wall time (more). */
   gflops: number;
 }
 
@@ -43,8 +42,13 @@ export interface BenchResult {
   notes: string[];
 }
 
-function row(who: string, threads: number, shape: StepShape, clean: number, adversarial: number): StepRow {
-  return { who, threads, shape, clean, adversarial, gflops: stepFlops(shape, true) / adversarial / 1e6 };
+function row(who: string, threads: number, shape: StepShape, t: StepTiming): StepRow {
+  const ms = threads > 1 ? t.adversarial : t.adversarialCpu;
+  return { who, threads, shape, ...t, gflops: stepFlops(shape, true) / ms / 1e6 };
+}
+
+function fromTimes(clean: { ms: number; cpuMs: number }, adversarial: { ms: number; cpuMs: number }): StepTiming {
+  return { clean: clean.ms, cleanCpu: clean.cpuMs, adversarial: adversarial.ms, adversarialCpu: adversarial.cpuMs };
 }
 
 /** The backends this runtime validates, fastest first (relaxed needs the V8 flag on Node 20). */
@@ -96,7 +100,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     for (const t of b === "scalar" || (quick && b !== best) ? [1] : threadCounts) {
       log(`steps: ${b}, ${t} thread(s)`);
       const r = await featpureStep(w0, b, t, nSteps, nReps);
-      steps.push(row(`featpure ${r.backend}`, r.threads, shape0, r.clean, r.adversarial));
+      steps.push(row(`featpure ${r.backend}`, r.threads, shape0, r));
     }
   }
 
@@ -110,10 +114,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     log(`scaling: ${JSON.stringify(s)}`);
     const w = makeWorkload(s, 2);
     const r = await featpureStep(w, best, 1, quick ? 2 : 5, quick ? 1 : 3);
-    scaling.push(row(`featpure ${r.backend}`, 1, s, r.clean, r.adversarial));
+    scaling.push(row(`featpure ${r.backend}`, 1, s, r));
     if (torch) {
       const p = torchStep(w, 1, quick ? 2 : 5, quick ? 1 : 3);
-      if (p) scaling.push(row(`PyTorch ${p.torch}`, p.threads, s, p.clean, p.adversarial));
+      if (p) scaling.push(row(`PyTorch ${p.torch}`, p.threads, s, p));
     }
   }
 
@@ -123,7 +127,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     const pSteps = quick ? 2 : 15;
     log("peers: plain JS");
     const js = jsStep(w0);
-    peers.push(row("plain JS (Float32Array)", 1, shape0, median(timeIt(js.clean, pSteps, 2)), median(timeIt(js.adversarial, pSteps, 2))));
+    peers.push(row("plain JS (Float32Array)", 1, shape0, fromTimes(medians(timeIt(js.clean, pSteps, 2)), medians(timeIt(js.adversarial, pSteps, 2)))));
     for (const tb of ["wasm", "cpu"] as const) {
       log(`peers: tfjs-${tb}`);
       try {
@@ -132,9 +136,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
           notes.push(`tfjs-backend-${tb} not installed: skipped`);
           continue;
         }
-        const clean = median(await timeItAsync(async () => tf.clean(), pSteps, 3));
-        const adv = median(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
-        peers.push(row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, clean, adv));
+        const clean = medians(await timeItAsync(async () => tf.clean(), pSteps, 3));
+        const adv = medians(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
+        peers.push(row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, fromTimes(clean, adv)));
       } catch (e) {
         notes.push(`tfjs-backend-${tb} failed: ${(e as Error).message}`);
       }
@@ -143,7 +147,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       for (const t of threadCounts) {
         log(`peers: PyTorch, ${t} thread(s)`);
         const p = torchStep(w0, t, nSteps, nReps);
-        if (p) peers.push(row(`PyTorch ${p.torch}`, p.threads, shape0, p.clean, p.adversarial));
+        if (p) peers.push(row(`PyTorch ${p.torch}`, p.threads, shape0, p));
       }
     } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
   }

@@ -3,7 +3,7 @@
 // experiment shape, at the sparsity that thresholded activations give it.
 import { createEngine, type Backend } from "../src/engine/wasm.js";
 import { Rng } from "../src/rng.js";
-import { median, timeIt } from "./timing.js";
+import { medians, timeIt } from "./timing.js";
 
 export interface KernelRow {
   backend: Backend;
@@ -11,8 +11,10 @@ export interface KernelRow {
   shape: string;
   /** Fraction of non-zero entries of dout (1: dense). */
   density: number;
+  /** Median wall and CPU time per call. */
   ms: number;
-  /** Dense-equivalent: 2·B·C·OC flops per call whatever the density, so skipped zeros show as speed. */
+  cpuMs: number;
+  /** Dense-equivalent, from the CPU time: 2·B·C·OC flops per call whatever the density, so skipped zeros show as speed. */
   gflops: number;
 }
 
@@ -34,15 +36,16 @@ export async function kernelRows(backend: Backend, shapes: MatShape[], densities
       const shape = `${B}x${C} . (${OC}x${C})^T`;
       const big = flops > 1e9;
       const n = big ? Math.max(3, reps >> 2) : reps;
-      const add = (kernel: string, density: number, ms: number) => rows.push({ backend, kernel, shape, density, ms, gflops: flops / ms / 1e6 });
-      add("matmulForward", 1, median(timeIt(() => k.matmulForward(out.ptr, inp.ptr, w.ptr, 0, B, C, OC), n, big ? 1 : 3)));
+      const add = (kernel: string, density: number, t: { ms: number; cpuMs: number }) =>
+        rows.push({ backend, kernel, shape, density, ...t, gflops: flops / t.cpuMs / 1e6 });
+      add("matmulForward", 1, medians(timeIt(() => k.matmulForward(out.ptr, inp.ptr, w.ptr, 0, B, C, OC), n, big ? 1 : 3)));
       for (const density of densities) {
         const g = arena.f32(dout);
         rng.fillNormal(g);
         // Zero whole entries at random, as thresholded activations do.
         if (density < 1) for (let i = 0; i < g.length; i++) if (rng.uniform() >= density) g[i] = 0;
-        add("matmulBackward dinp", density, median(timeIt(() => k.matmulBackward(din.ptr, 0, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
-        add("matmulBackward dweight", density, median(timeIt(() => k.matmulBackward(0, dw.ptr, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
+        add("matmulBackward dinp", density, medians(timeIt(() => k.matmulBackward(din.ptr, 0, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
+        add("matmulBackward dweight", density, medians(timeIt(() => k.matmulBackward(0, dw.ptr, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
       }
       arena.reset(mark);
     }

@@ -12,8 +12,8 @@ const f = (x: number, digits = 2) => x.toFixed(digits);
 const shapeText = (r: StepRow) => `d=${r.shape.d} m=${r.shape.m} B=${r.shape.B} PGD-${r.shape.pgd}`;
 
 function stepTable(title: string, rows: StepRow[]): string {
-  return table(title, ["implementation", "threads", "shape", "clean ms", "adversarial ms", "adv. GFLOP/s"],
-    rows.map((r) => [r.who, r.threads, shapeText(r), f(r.clean), f(r.adversarial), f(r.gflops, 1)]));
+  return table(title, ["implementation", "threads", "shape", "clean ms CPU (wall)", "adversarial ms CPU (wall)", "adv. GFLOP/s"],
+    rows.map((r) => [r.who, r.threads, shapeText(r), `${f(r.cleanCpu)} (${f(r.clean)})`, `${f(r.adversarialCpu)} (${f(r.adversarial)})`, f(r.gflops, 1)]));
 }
 
 export function formatBench(r: BenchResult): string {
@@ -22,11 +22,11 @@ export function formatBench(r: BenchResult): string {
     `${m.cpu}, ${m.cores} cores at ${m.mhz} MHz; Node ${m.node} (V8 ${m.v8}); ${r.date}${r.quick ? " (quick)" : ""}`,
     `Per-core limit of 128-bit SIMD: 16 flop/cycle x ${(m.mhz / 1000).toFixed(2)} GHz = ${f(m.peakGflops, 1)} GFLOP/s`,
     "",
-    table("Matrix kernels, one thread (median; GFLOP/s counts 2·B·C·OC flops whatever the density of dout)",
-      ["backend", "kernel", "shape", "density", "ms", "GFLOP/s", "% of limit"],
-      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, f(k.ms, 3), f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
+    table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
+      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
+      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
     "",
-    stepTable("Training step of featpure (median ms per step; adversarial: PGD l2, eps 0.2)", r.steps),
+    stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more)", r.steps),
     "",
     stepTable("How the step grows (one dimension at a time)", r.scaling),
   ];

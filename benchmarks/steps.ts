@@ -9,9 +9,12 @@ import { Rng } from "../src/rng.js";
 import { median } from "./timing.js";
 import { cyclingSource, EPS, LR, type StepShape, type Workload } from "./workload.js";
 
+/** Median milliseconds per step: wall time, and CPU time of this process. */
 export interface StepTiming {
   clean: number;
   adversarial: number;
+  cleanCpu: number;
+  adversarialCpu: number;
 }
 
 /** Median ms per step over `reps` runs of `steps` steps each, after one discarded warm-up run. */
@@ -27,22 +30,27 @@ export async function featpureStep(w: Workload, backend: Backend, threads: numbe
   });
   const engine = await createEngine({ backend, threads });
   const shape = { d: s.d, m: s.m, C: 1, activation: "symrelu" as const };
-  const out = { clean: 0, adversarial: 0 };
+  const out = { clean: 0, adversarial: 0, cleanCpu: 0, adversarialCpu: 0 };
   try {
     for (const adversarial of [false, true]) {
-      const runs: number[] = [];
+      const runs: number[] = [], cpu: number[] = [];
       for (let r = 0; r <= reps; r++) {
         const mark = engine.arena.mark();
         const net = allocTwoLayer(engine.arena, shape, false);
         engine.arena.f32(net.params.W).set(w.W);
         engine.arena.f32(net.params.thr).set(w.thr);
         engine.arena.f32(net.params.A).set(w.A);
-        const t0 = performance.now();
+        const c0 = process.cpuUsage(), t0 = performance.now();
         pretrainSupervised(engine, net, cfg, cyclingSource(w), new Rng(r), { adversarial });
-        if (r > 0) runs.push((performance.now() - t0) / steps);
+        const c = process.cpuUsage(c0);
+        if (r > 0) {
+          runs.push((performance.now() - t0) / steps);
+          cpu.push((c.user + c.system) / 1000 / steps);
+        }
         engine.arena.reset(mark);
       }
       out[adversarial ? "adversarial" : "clean"] = median(runs);
+      out[adversarial ? "adversarialCpu" : "cleanCpu"] = median(cpu);
     }
   } finally {
     engine.close();

@@ -67,3 +67,16 @@ it("the scalar backend runs one thread whatever is asked", async () => {
 it("rejects a thread count outside [1, 64]", async () => {
   await expect(createEngine({ threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 64\]/);
 });
+
+it("a whole experiment gives the same numbers on 2 threads as on 1", async () => {
+  const { runExperiment } = await import("../src/api.js");
+  const config = {
+    data: { dim: 12 }, model: { width: 16 }, optim: { steps: 20, batch: 48 }, downstream: { n: 200 },
+    eval: { n: 120, epsL2: [0.2], epsLinf: [0.05], strongSteps: 5, strongRestarts: 1 },
+  };
+  const strip = (o: unknown) => JSON.stringify(o, (k, v) => (k === "timingsMs" || k === "threads" ? undefined : v));
+  const one = await runExperiment({ ...config, threads: 1 });
+  const two = await runExperiment({ ...config, threads: 2 });
+  expect(two.config.threads).toBe(2);
+  expect(strip(two)).toBe(strip(one));
+});

@@ -12,6 +12,8 @@ export interface TorchTiming {
   threads: number;
   clean: number;
   adversarial: number;
+  cleanCpu: number;
+  adversarialCpu: number;
 }
 
 function script(): string | null {

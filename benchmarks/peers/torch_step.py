@@ -1,7 +1,8 @@
 """Peer: the same training step in PyTorch on the CPU, as a PyTorch user would write it.
 
 Called by benchmarks/peers/torch.ts with a JSON job on stdin; prints one JSON line:
-{"torch": version, "threads": n, "clean": ms, "adversarial": ms} (medians after warm-up).
+{"torch": version, "threads": n, "clean": ms, "adversarial": ms, "cleanCpu": ms, "adversarialCpu": ms}
+(medians after warm-up, wall time and CPU time of the process).
 """
 import json
 import sys
@@ -60,14 +61,16 @@ def main():
     for adversarial in (False, True):
         for i in range(job["warmup"]):
             step(i, adversarial)
-        times = []
+        wall, cpu = [], []
         for r in range(job["reps"]):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for i in range(job["steps"]):
                 step(i, adversarial)
-            times.append((time.perf_counter() - t0) * 1000 / job["steps"])
-        times.sort()
-        out["adversarial" if adversarial else "clean"] = times[len(times) // 2]
+            wall.append((time.perf_counter() - t0) * 1000 / job["steps"])
+            cpu.append((time.process_time() - c0) * 1000 / job["steps"])
+        key = "adversarial" if adversarial else "clean"
+        out[key] = sorted(wall)[len(wall) // 2]
+        out[key + "Cpu"] = sorted(cpu)[len(cpu) // 2]
     print(json.dumps(out))
 
 

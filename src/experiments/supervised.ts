@@ -159,6 +159,7 @@ export async function runSupervised(cfg: Config, opts: RunOptions = {}): Promise
       r.downstream.headline.transferAccuracy = accuracyUnder(target.engine, target.downstream, target.sets.down, source.worst.down, target.scratch);
     }
   }
+  for (const s of states) s.engine.close();
   return { arms: states.map((s) => s.result), backend };
 }
 

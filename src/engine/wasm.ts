@@ -95,9 +95,13 @@ export async function resolveBackend(choice: "auto" | Backend = "auto", baseUrl?
   return "scalar";
 }
 
-/** Whether this runtime can run kernel threads at all: shared memory and Atomics.wait. */
+/**
+ * Whether this runtime can run kernel threads: shared memory, workers, and a thread allowed to block
+ * in Atomics.wait (a browser's main thread, the one with a document, is not).
+ */
 function threadsSupported(): boolean {
-  return typeof SharedArrayBuffer !== "undefined" && typeof Atomics?.wait === "function" && (isNode || typeof Worker !== "undefined");
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics?.wait !== "function") return false;
+  return isNode || (typeof Worker !== "undefined" && typeof (globalThis as { document?: unknown }).document === "undefined");
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {

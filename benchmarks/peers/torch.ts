@@ -38,7 +38,10 @@ export function torchStep(w: Workload, threads: number, steps: number, reps: num
     // The same batches and initial W for the default shape; at large shapes the script draws its own.
     ...(small ? { xs: w.xs.map((x) => Array.from(x)), ys: w.ys.map((y) => Array.from(y)), W: Array.from(w.W) } : {}),
   };
-  const r = spawnSync(PYTHON, [path], { input: JSON.stringify(job), encoding: "utf8", maxBuffer: 1 << 20 });
+  // torch.set_num_threads does not reach OpenBLAS's own pthread pool, which Debian's torch calls for
+  // matrix products: without these, "one thread" ran on every core.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(PYTHON, [path], { input: JSON.stringify(job), encoding: "utf8", maxBuffer: 1 << 20, env });
   if (r.status !== 0) throw new Error(`PyTorch peer failed: ${r.stderr.trim().split("\n").pop()}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as TorchTiming;
 }

@@ -1,19 +1,19 @@
 // Dense layers. Every matrix is row-major f32; pointers are byte offsets into the caller's arena.
-// The SIMD path is compiled when asc runs with `--enable simd`; the scalar path is the baseline build.
+// One source, three builds: scalar (no flags), SIMD (`--enable simd`) and relaxed SIMD (also
+// `relaxed-simd`, where madd below becomes one fused f32x4.relaxed_madd).
+import { madd, hsum } from "./simd";
 
 const F = 4; // bytes per f32
+// Weight rows per cache block of the forward pass: about 128 KiB of weights, so a block stays in
+// L2 while every input row streams past it (measured: docs/speed.md).
+const BLOCK_BYTES = 131072;
 
-// dot(a[0..C), b[0..C))
+// dot(a[from..C), b[from..C))
 // @ts-ignore: decorator
 @inline function dotScalar(a: usize, b: usize, from: i32, C: i32): f32 {
   let s: f32 = 0;
   for (let c = from; c < C; c++) s += load<f32>(a + (<usize>c << 2)) * load<f32>(b + (<usize>c << 2));
   return s;
-}
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
 function dot(a: usize, b: usize, C: i32): f32 {
@@ -22,11 +22,46 @@ function dot(a: usize, b: usize, C: i32): f32 {
     let acc = f32x4.splat(0);
     for (let c = 0; c < C4; c += 4) {
       const off = <usize>c << 2;
-      acc = f32x4.add(acc, f32x4.mul(v128.load(a + off), v128.load(b + off)));
+      acc = madd(v128.load(a + off), v128.load(b + off), acc);
     }
     return hsum(acc) + dotScalar(a, b, C4, C);
   }
   return dotScalar(a, b, 0, C);
+}
+
+// 4 input rows x 2 weight rows: 8 accumulators, 6 loads per 8 multiply-adds. Wider tiles (6x2, 4x3,
+// 3x3) measured no faster here: V8 keeps 15 of the 16 XMM registers for values, and 4x3 spills.
+// @ts-ignore: decorator
+@inline function tile4x2(out: usize, os: usize, x0: usize, rs: usize, w0: usize, C: i32, bias0: f32, bias1: f32): void {
+  const x1 = x0 + rs, x2 = x1 + rs, x3 = x2 + rs, w1 = w0 + rs;
+  const C4 = C & ~3;
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+  const end = <usize>C4 << 2;
+  for (let off: usize = 0; off < end; off += 16) {
+    const v0 = v128.load(w0 + off), v1 = v128.load(w1 + off);
+    let u = v128.load(x0 + off);
+    a00 = madd(u, v0, a00); a01 = madd(u, v1, a01);
+    u = v128.load(x1 + off);
+    a10 = madd(u, v0, a10); a11 = madd(u, v1, a11);
+    u = v128.load(x2 + off);
+    a20 = madd(u, v0, a20); a21 = madd(u, v1, a21);
+    u = v128.load(x3 + off);
+    a30 = madd(u, v0, a30); a31 = madd(u, v1, a31);
+  }
+  store<f32>(out, hsum(a00) + dotScalar(x0, w0, C4, C) + bias0);
+  store<f32>(out + 4, hsum(a01) + dotScalar(x0, w1, C4, C) + bias1);
+  store<f32>(out + os, hsum(a10) + dotScalar(x1, w0, C4, C) + bias0);
+  store<f32>(out + os + 4, hsum(a11) + dotScalar(x1, w1, C4, C) + bias1);
+  store<f32>(out + 2 * os, hsum(a20) + dotScalar(x2, w0, C4, C) + bias0);
+  store<f32>(out + 2 * os + 4, hsum(a21) + dotScalar(x2, w1, C4, C) + bias1);
+  store<f32>(out + 3 * os, hsum(a30) + dotScalar(x3, w0, C4, C) + bias0);
+  store<f32>(out + 3 * os + 4, hsum(a31) + dotScalar(x3, w1, C4, C) + bias1);
+}
+
+// @ts-ignore: decorator
+@inline function biasAt(bias: usize, o: i32): f32 {
+  return bias ? load<f32>(bias + (<usize>o << 2)) : 0;
 }
 
 // out is (B,OC), inp is (B,C), weight is (OC,C), bias is (OC) or 0: out = inp · weightᵀ + bias
@@ -35,115 +70,117 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
   const os = <usize>OC * F;
   let b = 0;
   if (ASC_FEATURE_SIMD) {
-    // 4 input rows x 2 weight rows: 8 accumulators, 6 loads per 8 multiply-adds.
-    const C4 = C & ~3;
-    for (; b + 4 <= B; b += 4) {
-      const x0 = inp + <usize>b * rs, x1 = x0 + rs, x2 = x1 + rs, x3 = x2 + rs;
-      let o = 0;
-      for (; o + 2 <= OC; o += 2) {
-        const w0 = weight + <usize>o * rs, w1 = w0 + rs;
-        let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
-        let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-        for (let c = 0; c < C4; c += 4) {
-          const off = <usize>c << 2;
-          const v0 = v128.load(w0 + off), v1 = v128.load(w1 + off);
-          let u = v128.load(x0 + off);
-          a00 = f32x4.add(a00, f32x4.mul(u, v0)); a01 = f32x4.add(a01, f32x4.mul(u, v1));
-          u = v128.load(x1 + off);
-          a10 = f32x4.add(a10, f32x4.mul(u, v0)); a11 = f32x4.add(a11, f32x4.mul(u, v1));
-          u = v128.load(x2 + off);
-          a20 = f32x4.add(a20, f32x4.mul(u, v0)); a21 = f32x4.add(a21, f32x4.mul(u, v1));
-          u = v128.load(x3 + off);
-          a30 = f32x4.add(a30, f32x4.mul(u, v0)); a31 = f32x4.add(a31, f32x4.mul(u, v1));
+    // Cache blocking: all input rows meet one block of weight rows before the next block is read.
+    const NB = max<i32>(2, (BLOCK_BYTES / <i32>rs) & ~1);
+    const B4 = B & ~3;
+    for (let o0 = 0; o0 < OC; o0 += NB) {
+      const o1 = min(OC, o0 + NB);
+      for (b = 0; b < B4; b += 4) {
+        const x0 = inp + <usize>b * rs;
+        const r = out + <usize>b * os;
+        let o = o0;
+        for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, weight + <usize>o * rs, C, biasAt(bias, o), biasAt(bias, o + 1));
+        for (; o < o1; o++) {
+          const w0 = weight + <usize>o * rs;
+          const bias0 = biasAt(bias, o);
+          const r0 = r + (<usize>o << 2);
+          store<f32>(r0, dot(x0, w0, C) + bias0);
+          store<f32>(r0 + os, dot(x0 + rs, w0, C) + bias0);
+          store<f32>(r0 + 2 * os, dot(x0 + 2 * rs, w0, C) + bias0);
+          store<f32>(r0 + 3 * os, dot(x0 + 3 * rs, w0, C) + bias0);
         }
-        const bias0: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
-        const bias1: f32 = bias ? load<f32>(bias + (<usize>(o + 1) << 2)) : 0;
-        const r0 = out + <usize>b * os + (<usize>o << 2);
-        store<f32>(r0, hsum(a00) + dotScalar(x0, w0, C4, C) + bias0);
-        store<f32>(r0 + 4, hsum(a01) + dotScalar(x0, w1, C4, C) + bias1);
-        store<f32>(r0 + os, hsum(a10) + dotScalar(x1, w0, C4, C) + bias0);
-        store<f32>(r0 + os + 4, hsum(a11) + dotScalar(x1, w1, C4, C) + bias1);
-        store<f32>(r0 + 2 * os, hsum(a20) + dotScalar(x2, w0, C4, C) + bias0);
-        store<f32>(r0 + 2 * os + 4, hsum(a21) + dotScalar(x2, w1, C4, C) + bias1);
-        store<f32>(r0 + 3 * os, hsum(a30) + dotScalar(x3, w0, C4, C) + bias0);
-        store<f32>(r0 + 3 * os + 4, hsum(a31) + dotScalar(x3, w1, C4, C) + bias1);
-      }
-      for (; o < OC; o++) {
-        const w0 = weight + <usize>o * rs;
-        const bias0: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
-        const r0 = out + <usize>b * os + (<usize>o << 2);
-        store<f32>(r0, dot(x0, w0, C) + bias0);
-        store<f32>(r0 + os, dot(x1, w0, C) + bias0);
-        store<f32>(r0 + 2 * os, dot(x2, w0, C) + bias0);
-        store<f32>(r0 + 3 * os, dot(x3, w0, C) + bias0);
       }
     }
+    b = B4;
   }
   for (; b < B; b++) {
     const x0 = inp + <usize>b * rs;
-    for (let o = 0; o < OC; o++) {
-      const bias0: f32 = bias ? load<f32>(bias + (<usize>o << 2)) : 0;
-      store<f32>(out + <usize>b * os + (<usize>o << 2), dot(x0, weight + <usize>o * rs, C) + bias0);
-    }
+    for (let o = 0; o < OC; o++) store<f32>(out + <usize>b * os + (<usize>o << 2), dot(x0, weight + <usize>o * rs, C) + biasAt(bias, o));
   }
 }
 
-// dst[from..C) += sum_k g[k*gStride] * src[k*srcStride + (from..C)]: one row of a product whose
-// reduction index k runs over rows of src, one vector of columns at a time (zero coefficients are
-// skipped: that is where the sparsity of thresholded activations pays). The pair kernel below does
-// the bulk; this one takes the leftover row and columns.
-function accumulateColumns(dst: usize, src: usize, srcStride: usize, g: usize, gStride: usize, K: i32, from: i32, C: i32): void {
-  let c = from;
+// dst[0..C) += sum_i coef_i * row_i over a list of n (row byte offset, coef) entries (see sparseList).
+// 16 columns (4 accumulators) at a time: one load per multiply-add, and the coefficient splat and
+// the list entry are shared by four of them. 32 columns measured no faster.
+function gatherRows(dst: usize, list: usize, n: i32, C: i32): void {
+  const cb = <usize>C << 2;
+  let c: usize = 0;
   if (ASC_FEATURE_SIMD) {
-    for (; c + 4 <= C; c += 4) {
-      const d0 = dst + (<usize>c << 2);
-      let a0 = v128.load(d0);
-      for (let k = 0; k < K; k++) {
-        const gk = load<f32>(g + <usize>k * gStride);
-        if (gk == 0) continue;
-        a0 = f32x4.add(a0, f32x4.mul(f32x4.splat(gk), v128.load(src + <usize>k * srcStride + (<usize>c << 2))));
+    for (; c + 64 <= cb; c += 64) {
+      const p = dst + c;
+      let a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+      for (let i = 0; i < n; i++) {
+        const e = list + (<usize>i << 3);
+        const s = <usize>load<u32>(e) + c;
+        const g = f32x4.splat(load<f32>(e, 4));
+        a0 = madd(g, v128.load(s), a0); a1 = madd(g, v128.load(s, 16), a1);
+        a2 = madd(g, v128.load(s, 32), a2); a3 = madd(g, v128.load(s, 48), a3);
       }
-      v128.store(d0, a0);
+      v128.store(p, a0); v128.store(p, a1, 16); v128.store(p, a2, 32); v128.store(p, a3, 48);
+    }
+    for (; c + 16 <= cb; c += 16) {
+      const p = dst + c;
+      let a0 = v128.load(p);
+      for (let i = 0; i < n; i++) {
+        const e = list + (<usize>i << 3);
+        a0 = madd(f32x4.splat(load<f32>(e, 4)), v128.load(<usize>load<u32>(e) + c), a0);
+      }
+      v128.store(p, a0);
     }
   }
+  for (; c < cb; c += 4) {
+    let a = load<f32>(dst + c);
+    for (let i = 0; i < n; i++) {
+      const e = list + (<usize>i << 3);
+      a += load<f32>(e, 4) * load<f32>(<usize>load<u32>(e) + c);
+    }
+    store<f32>(dst + c, a);
+  }
+}
+
+// Non-zero coefficients are listed in blocks of this many entries (8 bytes each).
+const SPARSE_BLOCK = 256;
+// The list lives in per-instance scratch: a static block here, and in a worker thread that shares
+// this memory, a block of its own (setScratch), since every instance sees the same static data.
+let scratch: usize = memory.data(SPARSE_BLOCK * 8, 16);
+
+export function setScratch(ptr: usize): void {
+  scratch = ptr;
+}
+
+// Where the scratch of this instance is, and its size in bytes.
+export function scratchPtr(): usize {
+  return scratch;
+}
+
+export function scratchBytes(): i32 {
+  return SPARSE_BLOCK * 8;
+}
+
+// Lists the non-zero g[k*gStride], k < K <= SPARSE_BLOCK, in the scratch as (byte offset of
+// src + k*srcStride, g) pairs; returns their count. Written without branches: a zero entry is
+// stored and then overwritten by the next, which costs less than a mispredicted branch.
+function sparseList(src: usize, srcStride: usize, g: usize, gStride: usize, K: i32): i32 {
+  let n = 0;
   for (let k = 0; k < K; k++) {
     const gk = load<f32>(g + <usize>k * gStride);
-    if (gk == 0) continue;
-    const s = src + <usize>k * srcStride;
-    for (let i = c; i < C; i++) {
-      const off = <usize>i << 2;
-      store<f32>(dst + off, load<f32>(dst + off) + gk * load<f32>(s + off));
-    }
+    const e = scratch + (<usize>n << 3);
+    store<u32>(e, <u32>(src + <usize>k * srcStride));
+    store<f32>(e, gk, 4);
+    n += i32(gk != 0);
   }
+  return n;
 }
 
-// Two rows at once: dst0 += sum_k g0[k] src[k], dst1 += sum_k g1[k] src[k]. Sharing each src load
-// between two rows halves the loads per multiply-add against accumulateRow.
-function accumulateRowPair(dst0: usize, dst1: usize, src: usize, srcStride: usize, g0: usize, g1: usize, gStride: usize, K: i32, C: i32): void {
-  let c = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; c + 16 <= C; c += 16) {
-      const p0 = dst0 + (<usize>c << 2), p1 = dst1 + (<usize>c << 2);
-      let a0 = v128.load(p0), a1 = v128.load(p0, 16), a2 = v128.load(p0, 32), a3 = v128.load(p0, 48);
-      let b0 = v128.load(p1), b1 = v128.load(p1, 16), b2 = v128.load(p1, 32), b3 = v128.load(p1, 48);
-      for (let k = 0; k < K; k++) {
-        const gk0 = load<f32>(g0 + <usize>k * gStride), gk1 = load<f32>(g1 + <usize>k * gStride);
-        if (gk0 == 0 && gk1 == 0) continue;
-        const u = f32x4.splat(gk0), v = f32x4.splat(gk1);
-        const s = src + <usize>k * srcStride + (<usize>c << 2);
-        const s0 = v128.load(s), s1 = v128.load(s, 16), s2 = v128.load(s, 32), s3 = v128.load(s, 48);
-        a0 = f32x4.add(a0, f32x4.mul(u, s0)); b0 = f32x4.add(b0, f32x4.mul(v, s0));
-        a1 = f32x4.add(a1, f32x4.mul(u, s1)); b1 = f32x4.add(b1, f32x4.mul(v, s1));
-        a2 = f32x4.add(a2, f32x4.mul(u, s2)); b2 = f32x4.add(b2, f32x4.mul(v, s2));
-        a3 = f32x4.add(a3, f32x4.mul(u, s3)); b3 = f32x4.add(b3, f32x4.mul(v, s3));
-      }
-      v128.store(p0, a0); v128.store(p0, a1, 16); v128.store(p0, a2, 32); v128.store(p0, a3, 48);
-      v128.store(p1, b0); v128.store(p1, b1, 16); v128.store(p1, b2, 32); v128.store(p1, b3, 48);
-    }
+// dst[0..C) += sum_k g[k*gStride] * src[k*srcStride + (0..C)] for k < K. Only the non-zero
+// coefficients are visited: thresholded activations make most of dpre zero, and adversarially
+// trained (purified) neurons fire rarely, so this is where the sparsity of the problem pays.
+// The non-zeros are listed block by block first, so the inner loop has no branches.
+function accumulateSparse(dst: usize, src: usize, srcStride: usize, g: usize, gStride: usize, K: i32, C: i32): void {
+  for (let k0 = 0; k0 < K; k0 += SPARSE_BLOCK) {
+    const n = sparseList(src + <usize>k0 * srcStride, srcStride, g + <usize>k0 * gStride, gStride, min(SPARSE_BLOCK, K - k0));
+    if (n > 0) gatherRows(dst, scratch, n, C);
   }
-  // The remaining columns, fewer than 16, row by row.
-  accumulateColumns(dst0, src, srcStride, g0, gStride, K, c, C);
-  accumulateColumns(dst1, src, srcStride, g1, gStride, K, c, C);
 }
 
 // dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
@@ -152,16 +189,8 @@ function accumulateRowPair(dst0: usize, dst1: usize, src: usize, srcStride: usiz
 export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F;
   const os = <usize>OC * F;
-  if (dinp) {
-    let b = 0;
-    for (; b + 2 <= B; b += 2) accumulateRowPair(dinp + <usize>b * rs, dinp + <usize>(b + 1) * rs, weight, rs, dout + <usize>b * os, dout + <usize>(b + 1) * os, F, OC, C);
-    if (b < B) accumulateColumns(dinp + <usize>b * rs, weight, rs, dout + <usize>b * os, F, OC, 0, C);
-  }
-  if (dweight) {
-    let o = 0;
-    for (; o + 2 <= OC; o += 2) accumulateRowPair(dweight + <usize>o * rs, dweight + <usize>(o + 1) * rs, inp, rs, dout + (<usize>o << 2), dout + (<usize>(o + 1) << 2), os, B, C);
-    if (o < OC) accumulateColumns(dweight + <usize>o * rs, inp, rs, dout + (<usize>o << 2), os, B, 0, C);
-  }
+  if (dinp) for (let b = 0; b < B; b++) accumulateSparse(dinp + <usize>b * rs, weight, rs, dout + <usize>b * os, F, OC, C);
+  if (dweight) for (let o = 0; o < OC; o++) accumulateSparse(dweight + <usize>o * rs, inp, rs, dout + (<usize>o << 2), os, B, C);
   if (dbias) {
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < OC; o++) {

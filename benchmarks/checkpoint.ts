@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { resolveConfig, runExperiment } from "../src/api.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpointFile.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
-import { median, timeIt } from "./timing.js";
+import { medians, timeIt } from "./timing.js";
 
 const STEPS = 40;
 
@@ -23,9 +23,9 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
   const rows = {
     "checkpoint size (KiB)": bytes.length / 1024,
-    "encode (ms)": median(timeIt(() => encodeCheckpoint(ck), 15)),
-    "decode and verify (ms)": median(timeIt(() => decodeCheckpoint(bytes), 15)),
-    "atomic write (ms)": median(timeIt(() => writeFileAtomic(join(dir, "ck.fpt"), bytes), 15)),
+    "encode (ms)": medians(timeIt(() => encodeCheckpoint(ck), 15)).ms,
+    "decode and verify (ms)": medians(timeIt(() => decodeCheckpoint(bytes), 15)).ms,
+    "atomic write (ms)": medians(timeIt(() => writeFileAtomic(join(dir, "ck.fpt"), bytes), 15)).ms,
     [`whole run, ${STEPS} clean + ${STEPS} adversarial steps (ms per step)`]: runMs / (2 * STEPS),
   };
   rmSync(dir, { recursive: true, force: true });

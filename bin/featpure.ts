@@ -18,6 +18,9 @@ import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheck
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";
 import { SweepInputError } from "../src/sweep/grid.js";
+import { runBench } from "../benchmarks/bench.js";
+import { formatBench } from "../benchmarks/report.js";
+import "../src/engine/relaxedSimdFlag.js";
 
 class UsageError extends Error {}
 /** Ctrl-C: exit code 130, with how to resume. */
@@ -284,6 +287,14 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
 
+async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string }): Promise<void> {
+  const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
+  if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  const result = await runBench({ quick: opts.quick, noPeers: opts.peers === false, ghz, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  console.log(formatBench(result));
+  if (opts.json) writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+}
+
 function main(argv: string[]): Promise<void> {
   const program = new Command("featpure")
     .description("Robustness inheritance through feature purification, simulated in SIMD WebAssembly")
@@ -330,6 +341,14 @@ function main(argv: string[]): Promise<void> {
     .option("--markdown", "print a Markdown table (as in the README)")
     .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
   addSweepCommands(program, render);
+  program
+    .command("bench")
+    .description("measure the kernels (GFLOP/s against the per-core SIMD limit), the training step, and the peers (plain JS, tfjs, PyTorch)")
+    .option("--json <file>", "write every measurement as JSON (atomically)")
+    .option("--quick", "tiny sizes and few repetitions: checks that everything runs")
+    .option("--no-peers", "skip plain JS, tfjs and PyTorch")
+    .option("--ghz <GHz>", "clock for the limit, instead of the one in /proc/cpuinfo")
+    .action(bench);
   return program.parseAsync(argv).then(() => undefined);
 }
 

@@ -14,6 +14,10 @@ const dotTol = (C: number) => 1e-5 * Math.sqrt(C);
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 3, 2], [3, 7, 5], [5, 16, 3], [8, 33, 200], [3, 100, 1], [5, 1, 200], [8, 100, 5], [4, 4, 2], [7, 33, 3],
+  // several cache blocks of weight rows in the forward pass (54 rows of 600), the last one odd (3 rows)
+  [5, 600, 57],
+  // more than one 256-entry block of sparse lists in the backward pass, both for dinp (OC) and dweight (B)
+  [258, 9, 259],
 ];
 
 describe.each(BACKENDS)("%s backend", (backend) => {

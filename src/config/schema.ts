@@ -121,5 +121,6 @@ export const SCHEMA: SchemaOf<Config> = {
     histogramBins: int(2, 1000, 10, "bins of the significant-feature histogram (the last collects the rest)", "histogram-bins"),
   },
   logEvery: int(1, 10_000_000, 50, "record the training curve every this many steps", "log-every"),
-  backend: oneOf(["auto", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates, or a named one", "backend"),
+  backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates (relaxed SIMD, SIMD, scalar), or a named one", "backend"),
+  threads: int(1, 64, 1, "kernel threads: attacks and forward passes split their batch across this many workers on shared WASM memory (SIMD backends)", "threads"),
 };

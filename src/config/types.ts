@@ -66,7 +66,8 @@ export interface Config {
   };
   metrics: { significance: number; topR: number; liveFraction: number; histogramBins: number };
   logEvery: number;
-  backend: "auto" | "simd" | "scalar";
+  backend: "auto" | "relaxed" | "simd" | "scalar";
+  threads: number;
 }
 
 /** Binary labellings of all ten digits (src/data/mnistTasks.ts). */

@@ -18,6 +18,10 @@ export interface Kernels {
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;
   heapBase(): number;
+  /** The per-instance scratch of matmulBackward: where it is, its size, and (threads) a new place. */
+  scratchPtr(): number;
+  scratchBytes(): number;
+  setScratch(ptr: number): void;
 }
 
 // Enumerations shared with assembly/: keep in step with activation.ts and attack.ts.

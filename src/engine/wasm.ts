@@ -1,13 +1,15 @@
 // The only module that knows where the WASM lives and how it is instantiated. It picks the backend
-// once (SIMD when the runtime validates it, else scalar) and hands out engines: a fresh linear
-// memory with an arena over it, plus the typed kernels.
+// once (the fastest build the runtime validates: relaxed SIMD, then SIMD, then scalar) and hands out
+// engines: a fresh linear memory with an arena over it, plus the typed kernels.
 import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
+import { startPool, type Pool } from "./threads.js";
 import { ENGINE_MEMORY_LIMIT_MIB } from "./budget.js";
 
-export type Backend = "simd" | "scalar";
-export const BACKENDS: readonly Backend[] = ["simd", "scalar"];
+export type Backend = "relaxed" | "simd" | "scalar";
+/** Fastest first: the order "auto" tries them in. */
+export const BACKENDS: readonly Backend[] = ["relaxed", "simd", "scalar"];
 
 export interface EngineOptions {
   /** "auto" (default) takes the fastest backend the runtime validates. */
@@ -16,15 +18,29 @@ export interface EngineOptions {
   maxMemoryMiB?: number;
   /** Where to fetch the .wasm files from in a browser; defaults to the package's build/ folder. */
   wasmBaseUrl?: string | URL;
+  /**
+   * Kernel threads (default 1): attacks and forward passes split their batch across this many
+   * (worker_threads in Node, Web Workers in browsers, on shared WASM memory). Where shared memory or
+   * workers are unavailable, or with the scalar backend, the engine runs one thread.
+   */
+  threads?: number;
 }
 
 export interface Engine {
   readonly backend: Backend;
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** Threads the row-parallel kernels run on (1: no workers). */
+  readonly threads: number;
+  /** Stops the kernel threads, if any; the engine must not be used afterwards. */
+  close(): void;
 }
 
-const FILES: Record<Backend, string> = { simd: "featpure.wasm", scalar: "featpure-scalar.wasm" };
+const FILES: Record<Backend, string> = { relaxed: "featpure-relaxed.wasm", simd: "featpure.wasm", scalar: "featpure-scalar.wasm" };
+// Builds for shared memory (asc --enable threads --sharedMemory); the scalar build has none.
+const SHARED_FILES: Partial<Record<Backend, string>> = { relaxed: "featpure-relaxed-mt.wasm", simd: "featpure-mt.wasm" };
+/** Upper bound of the shared memory: the threaded builds declare it, and an import must not exceed it. */
+const SHARED_MAX_PAGES = 65536;
 const PAGE = 65536;
 const modules = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -49,11 +65,12 @@ async function readBytes(file: string, baseUrl?: string | URL): Promise<ArrayBuf
   return res.arrayBuffer();
 }
 
-function compile(backend: Backend, baseUrl?: string | URL): Promise<WebAssembly.Module> {
-  const key = `${backend}|${baseUrl ?? ""}`;
+function compile(backend: Backend, baseUrl?: string | URL, shared = false): Promise<WebAssembly.Module> {
+  const file = shared ? SHARED_FILES[backend]! : FILES[backend];
+  const key = `${file}|${baseUrl ?? ""}`;
   let m = modules.get(key);
   if (!m) {
-    m = readBytes(FILES[backend], baseUrl).then((bytes) => {
+    m = readBytes(file, baseUrl).then((bytes) => {
       if (!WebAssembly.validate(bytes)) throw new Error(`featpure: this runtime cannot run the ${backend} kernels`);
       return WebAssembly.compile(bytes);
     });
@@ -63,24 +80,44 @@ function compile(backend: Backend, baseUrl?: string | URL): Promise<WebAssembly.
   return m;
 }
 
-/** The backend "auto" resolves to here: SIMD if it compiles, scalar otherwise. */
+/**
+ * The backend "auto" resolves to here: the first of BACKENDS that this runtime validates. Node 20
+ * validates relaxed SIMD only with --experimental-wasm-relaxed-simd (the CLI sets it), so a library
+ * user on Node 20 gets SIMD.
+ */
 export async function resolveBackend(choice: "auto" | Backend = "auto", baseUrl?: string | URL): Promise<Backend> {
   if (choice !== "auto") return choice;
-  try {
-    await compile("simd", baseUrl);
-    return "simd";
-  } catch {
-    return "scalar";
+  for (const b of BACKENDS.slice(0, -1)) {
+    try {
+      await compile(b, baseUrl);
+      return b;
+    } catch {
+      // not available here: try the next
+    }
   }
+  return "scalar";
+}
+
+/**
+ * Whether this runtime can run kernel threads: shared memory, workers, and a thread allowed to block
+ * in Atomics.wait (a browser's main thread, the one with a document, is not).
+ */
+function threadsSupported(): boolean {
+  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics?.wait !== "function") return false;
+  return isNode || (typeof Worker !== "undefined" && typeof (globalThis as { document?: unknown }).document === "undefined");
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const backend = await resolveBackend(opts.backend, opts.wasmBaseUrl);
-  const module = await compile(backend, opts.wasmBaseUrl);
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
-  const maxPages = (maxMiB * 2 ** 20) / PAGE;
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages });
+  const requested = opts.threads ?? 1;
+  if (!(Number.isInteger(requested) && requested >= 1 && requested <= 64)) throw new RangeError(`threads must be an integer in [1, 64], got ${requested}`);
+  const threads = requested > 1 && backend !== "scalar" && threadsSupported() ? requested : 1;
+  const shared = threads > 1;
+  const module = await compile(backend, opts.wasmBaseUrl, shared);
+  const maxPages = Math.min((maxMiB * 2 ** 20) / PAGE, SHARED_MAX_PAGES);
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: maxPages, ...(shared ? { shared: true } : {}) });
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
@@ -90,5 +127,9 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
     },
   });
   const kernels = instance.exports as unknown as Kernels;
-  return { backend, kernels, arena: new Arena(memory, kernels.heapBase(), maxPages * PAGE) };
+  const arena = new Arena(memory, kernels.heapBase(), maxPages * PAGE);
+  let pool: Pool | null = null;
+  let run = kernels;
+  if (shared) ({ kernels: run, pool } = await startPool(module, memory, arena, kernels, threads));
+  return { backend, kernels: run, arena, threads, close: () => pool?.close() };
 }

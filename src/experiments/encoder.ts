@@ -84,7 +84,7 @@ export async function adaptEncoder(enc: Encoder, opts: DownstreamOptions = {}): 
     noise: cfg.data.noise,
   };
   const dataset = tasksDataset(cfg, root, { pre, down: downstreamTask(cfg, pre, taskRoot) }, taskRoot);
-  const engine = await createEngine({ backend: cfg.backend });
+  const engine = await createEngine({ backend: cfg.backend, threads: cfg.threads });
   const net = allocTwoLayer(engine.arena, networkShape(cfg, dataset), cfg.model.outputBias);
   const { arena } = engine;
   arena.f32(net.params.W).set(enc.params.W);

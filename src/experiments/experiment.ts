@@ -91,7 +91,7 @@ export interface Pretrained {
 
 /** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
 export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}, checkpoints?: TrainingCheckpoints): Promise<Pretrained> {
-  const engine = await createEngine({ backend: cfg.backend, wasmBaseUrl: opts.wasmBaseUrl });
+  const engine = await createEngine({ backend: cfg.backend, threads: cfg.threads, wasmBaseUrl: opts.wasmBaseUrl });
   const t0 = performance.now();
   const shape = networkShape(cfg, dataset);
   const net = allocTwoLayer(engine.arena, shape, cfg.model.outputBias);
@@ -232,6 +232,7 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
     adapted.push(adaptAndEvaluate(pre, cfg, dataset, root, opts));
   }
   transfer(adapted);
+  for (const a of adapted) a.pre.engine.close();
   return { arms: adapted.map((a) => a.result), backend: adapted[0].pre.engine.backend };
 }
 

@@ -1,6 +1,7 @@
 // A sweep worker process: runs the cells its parent sends, one at a time, and answers with each
 // result's summary line. With a full-results folder it also writes the whole result (per-neuron
 // tables included) there, atomically, before answering.
+import "../engine/relaxedSimdFlag.js";
 import { join } from "node:path";
 import { runExperiment } from "../api.js";
 import { writeFileAtomic } from "../io/atomic.js";

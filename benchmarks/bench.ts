@@ -1,0 +1,155 @@
+// `featpure bench` and `npm run bench`: every measurement in one process, medians after warm-up.
+// Kernel GFLOP/s per backend against the per-core limit of 128-bit SIMD, ms per training step of
+// featpure per backend and thread count and as the shape grows, and the same step in the peers a
+// user would pick instead (plain JS, tfjs wasm and cpu, PyTorch when installed).
+import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
+import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
+import { machine, type Machine } from "./machine.js";
+import { featpureStep } from "./steps.js";
+import { medians, timeIt, timeItAsync } from "./timing.js";
+import type { StepTiming } from "./steps.js";
+import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape } from "./workload.js";
+import { jsStep } from "./peers/js.js";
+import { tfjsStep } from "./peers/tfjs.js";
+import { torchAvailable, torchStep } from "./peers/torch.js";
+
+export interface BenchOptions {
+  /** Tiny sizes and few repetitions: checks that everything runs, in seconds. */
+  quick?: boolean;
+  /** Clock to use for the limit instead of /proc/cpuinfo's, GHz. */
+  ghz?: number;
+  /** Skip the peers. */
+  noPeers?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface StepRow extends StepTiming {
+  who: string;
+  threads: number;
+  shape: StepShape;
+  /** Effective GFLOP/s of the adversarial step: stepFlops over its CPU time (one thread) or wall time (more). */
+  gflops: number;
+}
+
+export interface BenchResult {
+  machine: Machine;
+  date: string;
+  quick: boolean;
+  kernels: (KernelRow & { shareOfLimit: number })[];
+  steps: StepRow[];
+  scaling: StepRow[];
+  peers: StepRow[];
+  notes: string[];
+}
+
+function row(who: string, threads: number, shape: StepShape, t: StepTiming): StepRow {
+  const ms = threads > 1 ? t.adversarial : t.adversarialCpu;
+  return { who, threads, shape, ...t, gflops: stepFlops(shape, true) / ms / 1e6 };
+}
+
+function fromTimes(clean: { ms: number; cpuMs: number }, adversarial: { ms: number; cpuMs: number }): StepTiming {
+  return { clean: clean.ms, cleanCpu: clean.cpuMs, adversarial: adversarial.ms, adversarialCpu: adversarial.cpuMs };
+}
+
+/** The backends this runtime validates, fastest first (relaxed needs the V8 flag on Node 20). */
+async function available(): Promise<Backend[]> {
+  const out: Backend[] = [];
+  for (const b of BACKENDS) {
+    try {
+      (await createEngine({ backend: b, maxMemoryMiB: 16 })).close();
+      out.push(b);
+    } catch {
+      // not runnable here
+    }
+  }
+  return out;
+}
+
+export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
+  const quick = opts.quick ?? false;
+  const log = opts.log ?? (() => {});
+  const mach = machine(opts.ghz);
+  const notes: string[] = [];
+  const backends = await available();
+  const best = backends[0];
+  if (!backends.includes("relaxed")) notes.push("relaxed SIMD not validated by this runtime (Node 20 needs --experimental-wasm-relaxed-simd; the featpure CLI sets it)");
+
+  // Kernels.
+  const expShapes: MatShape[] = quick ? [[64, 20, 40]] : [[256, 100, 200], [1000, 100, 200]];
+  const bigShapes: MatShape[] = quick ? [] : [[256, 512, 1024], [1024, 1000, 2000]];
+  const reps = quick ? 2 : 21;
+  const kernels: BenchResult["kernels"] = [];
+  for (const b of backends) {
+    log(`kernels: ${b}`);
+    const rows = [
+      ...(await kernelRows(b, expShapes, [1, 0.2], reps)),
+      // The scalar build on the largest shapes only shows what is already plain: seconds per call.
+      ...(await kernelRows(b, b === "scalar" ? bigShapes.slice(0, 1) : bigShapes, [1], reps)),
+    ];
+    kernels.push(...rows.map((r) => ({ ...r, shareOfLimit: r.gflops / mach.peakGflops })));
+  }
+
+  // featpure training steps at the default shape, per backend and thread count.
+  const shape0: StepShape = quick ? { d: 20, m: 24, B: 32, pgd: 2 } : DEFAULT_SHAPE;
+  const w0 = makeWorkload(shape0);
+  const nSteps = quick ? 2 : 20, nReps = quick ? 1 : 7;
+  const threadCounts = [...new Set([1, Math.min(2, mach.cores), Math.min(4, mach.cores)])];
+  const steps: StepRow[] = [];
+  for (const b of backends) {
+    // Quick mode checks the threaded path once, on the best backend.
+    for (const t of b === "scalar" || (quick && b !== best) ? [1] : threadCounts) {
+      log(`steps: ${b}, ${t} thread(s)`);
+      const r = await featpureStep(w0, b, t, nSteps, nReps);
+      steps.push(row(`featpure ${r.backend}`, r.threads, shape0, r));
+    }
+  }
+
+  // How the step grows: one dimension at a time from the default, best backend, one thread.
+  const grow: StepShape[] = quick
+    ? [{ ...shape0, pgd: 4 }]
+    : [{ ...shape0, d: 1000 }, { ...shape0, m: 2000 }, { ...shape0, B: 1024 }, { ...shape0, pgd: 10 }, { ...shape0, pgd: 20 }];
+  const scaling: StepRow[] = [];
+  const torch = !opts.noPeers && torchAvailable();
+  for (const s of grow) {
+    log(`scaling: ${JSON.stringify(s)}`);
+    const w = makeWorkload(s, 2);
+    const r = await featpureStep(w, best, 1, quick ? 2 : 5, quick ? 1 : 3);
+    scaling.push(row(`featpure ${r.backend}`, 1, s, r));
+    if (torch) {
+      const p = torchStep(w, 1, quick ? 2 : 5, quick ? 1 : 3);
+      if (p) scaling.push(row(`PyTorch ${p.torch}`, p.threads, s, p));
+    }
+  }
+
+  // Peers on the same data and initial parameters.
+  const peers: StepRow[] = [];
+  if (!opts.noPeers) {
+    const pSteps = quick ? 2 : 15;
+    log("peers: plain JS");
+    const js = jsStep(w0);
+    peers.push(row("plain JS (Float32Array)", 1, shape0, fromTimes(medians(timeIt(js.clean, pSteps, 2)), medians(timeIt(js.adversarial, pSteps, 2)))));
+    for (const tb of ["wasm", "cpu"] as const) {
+      log(`peers: tfjs-${tb}`);
+      try {
+        const tf = await tfjsStep(w0, tb);
+        if (!tf) {
+          notes.push(`tfjs-backend-${tb} not installed: skipped`);
+          continue;
+        }
+        const clean = medians(await timeItAsync(async () => tf.clean(), pSteps, 3));
+        const adv = medians(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
+        peers.push(row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, fromTimes(clean, adv)));
+      } catch (e) {
+        notes.push(`tfjs-backend-${tb} failed: ${(e as Error).message}`);
+      }
+    }
+    if (torch) {
+      for (const t of threadCounts) {
+        log(`peers: PyTorch, ${t} thread(s)`);
+        const p = torchStep(w0, t, nSteps, nReps);
+        if (p) peers.push(row(`PyTorch ${p.torch}`, p.threads, shape0, p));
+      }
+    } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
+  }
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, scaling, peers, notes };
+}

@@ -1,0 +1,36 @@
+// The benchmark result as text tables (cli-table3), the same for `featpure bench` and `npm run bench`.
+import Table from "cli-table3";
+import type { BenchResult, StepRow } from "./bench.js";
+
+function table(title: string, head: string[], rows: (string | number)[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  t.push(...rows.map((r) => r.map(String)));
+  return `${title}\n${t.toString()}`;
+}
+
+const f = (x: number, digits = 2) => x.toFixed(digits);
+const shapeText = (r: StepRow) => `d=${r.shape.d} m=${r.shape.m} B=${r.shape.B} PGD-${r.shape.pgd}`;
+
+function stepTable(title: string, rows: StepRow[]): string {
+  return table(title, ["implementation", "threads", "shape", "clean ms CPU (wall)", "adversarial ms CPU (wall)", "adv. GFLOP/s"],
+    rows.map((r) => [r.who, r.threads, shapeText(r), `${f(r.cleanCpu)} (${f(r.clean)})`, `${f(r.adversarialCpu)} (${f(r.adversarial)})`, f(r.gflops, 1)]));
+}
+
+export function formatBench(r: BenchResult): string {
+  const m = r.machine;
+  const out = [
+    `${m.cpu}, ${m.cores} cores at ${m.mhz} MHz; Node ${m.node} (V8 ${m.v8}); ${r.date}${r.quick ? " (quick)" : ""}`,
+    `Per-core limit of 128-bit SIMD: 16 flop/cycle x ${(m.mhz / 1000).toFixed(2)} GHz = ${f(m.peakGflops, 1)} GFLOP/s`,
+    "",
+    table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
+      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
+      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
+    "",
+    stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more)", r.steps),
+    "",
+    stepTable("How the step grows (one dimension at a time)", r.scaling),
+  ];
+  if (r.peers.length) out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join("\n");
+}

@@ -1,0 +1,73 @@
+// The one workload every contender runs: the default supervised model at a given size, with the
+// same initial parameters and the same pre-drawn batches, so only the implementation differs.
+import { makeDictionary } from "../src/data/dictionary.js";
+import { encode, labels, labelDirection, sampleCodes } from "../src/data/sparseCoding.js";
+import type { BatchSource } from "../src/data/source.js";
+import { Rng } from "../src/rng.js";
+
+export interface StepShape {
+  d: number;
+  m: number;
+  B: number;
+  /** PGD steps of the adversarial step (l2, eps 0.2, step 2.5 eps / steps, random start). */
+  pgd: number;
+}
+
+export const DEFAULT_SHAPE: StepShape = { d: 100, m: 200, B: 256, pgd: 5 };
+export const EPS = 0.2;
+export const LR = 0.01;
+
+export interface Workload {
+  shape: StepShape;
+  /** Pre-drawn batches: x (B,d) and y (B) each. */
+  xs: Float32Array[];
+  ys: Float32Array[];
+  /** Initial parameters: W (m,d), thresholds (m), head (m). */
+  W: Float32Array;
+  thr: Float32Array;
+  A: Float32Array;
+}
+
+/** A few batches of sparse-coding data (orthogonal dictionary, k = 5) and a Gaussian initialisation (std 0.01). */
+export function makeWorkload(shape: StepShape, batches = 4, seed = 1): Workload {
+  const { d, m, B } = shape;
+  const rng = new Rng(seed);
+  const dict = makeDictionary("orthogonal", d, d, rng.fork("dictionary"));
+  const theta = labelDirection(d, 1, rng.fork("theta"));
+  const spec = { D: d, k: Math.min(5, d), magnitude: "sign" as const, magnitudeLow: 0.5 };
+  const xs: Float32Array[] = [], ys: Float32Array[] = [];
+  const data = rng.fork("data");
+  for (let i = 0; i < batches; i++) {
+    const z = sampleCodes(B, spec, theta, data);
+    xs.push(encode(z, B, dict, 0, data));
+    ys.push(labels(z, B, theta));
+  }
+  const init = rng.fork("init");
+  const W = new Float32Array(m * d), A = new Float32Array(m);
+  init.fillNormal(W, 0.01);
+  init.fillNormal(A, 0.01);
+  return { shape, xs, ys, W, thr: new Float32Array(m), A };
+}
+
+/** Cycles through the pre-drawn batches: a copy per step, so data generation is not timed. */
+export function cyclingSource(w: Workload): BatchSource {
+  let i = 0;
+  return {
+    next(x, y) {
+      x.set(w.xs[i]);
+      y.set(w.ys[i]);
+      i = (i + 1) % w.xs.length;
+    },
+    // The cycle draws nothing at random: its position is its whole state.
+    save: () => ({ rng: new Rng(0).state(), order: null, pos: i }),
+    load(s) {
+      i = s.pos;
+    },
+  };
+}
+
+/** Floating-point work of one step: forward 2Bdm, backward 4Bdm (dx and dW), and per PGD step a forward and a dx. */
+export function stepFlops(s: StepShape, adversarial: boolean): number {
+  const layer = 2 * s.B * s.d * s.m;
+  return 3 * layer + (adversarial ? s.pgd * 2 * layer : 0);
+}

@@ -1,0 +1,37 @@
+// The contract between the thread pool (threads.ts) and its workers (worker.ts): the layout of the
+// control block in shared memory and the kernels a job may name.
+
+/** Int32 words of the control block. */
+export const CTRL = {
+  /** Bumped by the main thread to start a job; workers wait on it. */
+  seq: 0,
+  /** Workers that finished the current job; the main thread waits on it. */
+  done: 1,
+  /** Index into KERNEL_IDS, or -1 to stop. */
+  kernel: 2,
+  /** Number of arguments per thread. */
+  argc: 3,
+  /** Set by a worker whose kernel threw. */
+  failed: 4,
+  words: 5,
+} as const;
+
+/** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
+export const MAX_ARGS = 16;
+
+/** The kernels that run split across threads; each works on a range of rows. */
+export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward"] as const;
+export type ThreadedKernel = (typeof KERNEL_IDS)[number];
+
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offsets of the control block, the argument slots (MAX_ARGS f64 per thread), the f64 results and this thread's scratch. */
+  ctrl: number;
+  args: number;
+  results: number;
+  scratch: number;
+  /** 1-based: the main thread is thread 0. */
+  index: number;
+  ready(): void;
+}

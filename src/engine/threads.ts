@@ -1,0 +1,165 @@
+// Row-parallel kernels: a pool of workers on the engine's shared memory, and wrappers that split a
+// batch into contiguous row ranges, one per thread. Every row of pgdAttack, pgdEval and netForward
+// is computed by the same instructions whatever the split, so the results are bit-identical to one
+// thread (tests/threads.test.ts checks it). The calling thread takes the first range itself and then
+// blocks in Atomics.wait until the workers are done: the training loop stays synchronous. (Atomics.wait
+// is allowed on Node's main thread and in a browser Web Worker, not on a browser's main thread.)
+import { isNode } from "../runtime.js";
+import type { Arena } from "./arena.js";
+import type { Kernels } from "./kernels.js";
+import { CTRL, KERNEL_IDS, MAX_ARGS, type ThreadedKernel, type WorkerInit } from "./protocol.js";
+
+// Below this many rows per thread, waking the workers costs more than it saves.
+const MIN_ROWS_PER_THREAD = 16;
+
+interface Handle {
+  terminate(): unknown;
+}
+
+export interface Pool {
+  readonly threads: number;
+  /** Stops the workers (they otherwise wait for jobs until the process exits). */
+  close(): void;
+}
+
+
+async function workerUrl(): Promise<URL> {
+  const here = new URL("./worker.js", import.meta.url);
+  if (!isNode) return here;
+  // Under vitest this module runs from src/engine/*.ts: the compiled worker is in dist/.
+  const fs = await import("node:fs");
+  return fs.existsSync(here) ? here : new URL("../../dist/src/engine/worker.js", import.meta.url);
+}
+
+async function spawn(url: URL, init: Omit<WorkerInit, "ready">): Promise<Handle> {
+  if (isNode) {
+    const { Worker } = await import("node:worker_threads");
+    const w = new Worker(url);
+    // Idle workers must not keep the process alive.
+    w.unref();
+    await new Promise<void>((resolve, reject) => {
+      w.once("message", () => resolve());
+      w.once("error", reject);
+      w.postMessage(init);
+    });
+    return w;
+  }
+  const w = new Worker(url, { type: "module" });
+  await new Promise<void>((resolve, reject) => {
+    w.onmessage = () => resolve();
+    w.onerror = (e) => reject(new Error(`featpure: kernel thread failed to start: ${e.message}`));
+    w.postMessage(init);
+  });
+  return w;
+}
+
+/**
+ * Starts threads - 1 workers on `memory` (shared) and returns kernels whose row-parallel entries
+ * run across all of them, with the pool that owns the workers.
+ */
+export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, arena: Arena, kernels: Kernels, threads: number): Promise<{ kernels: Kernels; pool: Pool }> {
+  const nw = threads - 1;
+  const ctrlBuf = arena.alloc(CTRL.words, "thread control block");
+  const argsBuf = arena.alloc(2 * MAX_ARGS * threads, "thread arguments");
+  const resultsBuf = arena.alloc(2 * threads, "thread results");
+  const recs = arena.alloc(8 * threads, "per-thread work records");
+  const scratchBytes = kernels.scratchBytes();
+  const url = await workerUrl();
+  const handles: Handle[] = [];
+  try {
+    for (let i = 1; i <= nw; i++) {
+      const scratch = arena.alloc(scratchBytes / 4, "thread scratch");
+      handles.push(await spawn(url, { module, memory, ctrl: ctrlBuf.ptr, args: argsBuf.ptr, results: resultsBuf.ptr, scratch: scratch.ptr, index: i }));
+    }
+  } catch (e) {
+    for (const h of handles) h.terminate();
+    throw e;
+  }
+  const i32 = () => new Int32Array(memory.buffer);
+  const ctrl = () => new Int32Array(memory.buffer, ctrlBuf.ptr, CTRL.words);
+
+  // Runs `name` with per-thread argument lists (index 0: this thread); returns every thread's result.
+  function run(name: ThreadedKernel, perThread: number[][]): number[] {
+    const c = ctrl();
+    const args = new Float64Array(memory.buffer, argsBuf.ptr, MAX_ARGS * threads);
+    for (let t = 1; t < threads; t++) {
+      const a = perThread[t] ?? [-1];
+      args.set(a, t * MAX_ARGS);
+    }
+    Atomics.store(c, CTRL.done, 0);
+    Atomics.store(c, CTRL.failed, 0);
+    Atomics.store(c, CTRL.kernel, KERNEL_IDS.indexOf(name));
+    Atomics.store(c, CTRL.argc, perThread[0].length);
+    Atomics.add(c, CTRL.seq, 1);
+    Atomics.notify(c, CTRL.seq);
+    const mine = (kernels[name] as (...a: number[]) => number)(...perThread[0]);
+    for (let v = Atomics.load(c, CTRL.done); v < nw; v = Atomics.load(c, CTRL.done)) Atomics.wait(c, CTRL.done, v);
+    if (Atomics.load(c, CTRL.failed)) throw new Error(`featpure: a kernel thread failed in ${name}`);
+    const results = new Float64Array(memory.buffer, resultsBuf.ptr, threads);
+    return [mine, ...Array.from(results.subarray(1, threads))];
+  }
+
+  // Contiguous row ranges, multiples of 4 (the forward kernel's row tile) where possible.
+  function split(B: number): [number, number][] {
+    const t = Math.max(1, Math.min(threads, Math.floor(B / MIN_ROWS_PER_THREAD)));
+    const per = Math.ceil(B / t / 4) * 4;
+    const out: [number, number][] = [];
+    for (let b0 = 0; b0 < B; b0 += per) out.push([b0, Math.min(B, b0 + per)]);
+    return out;
+  }
+
+  // A work record for rows b0.. of `work`: the same buffers, offset by b0 rows.
+  function subWork(net: number, work: number, t: number, b0: number): number {
+    const m = i32();
+    const d = m[(net >> 2) + 4], hidden = m[(net >> 2) + 5], C = m[(net >> 2) + 6];
+    const w = work >> 2;
+    const widths = [hidden, hidden, C, C, hidden, hidden, d]; // pre, h, logits, dlogits, dh, dpre, dx
+    const rec = recs.ptr + 32 * t;
+    for (let f = 0; f < 7; f++) m[(rec >> 2) + f] = m[w + f] + 4 * b0 * widths[f];
+    return rec;
+  }
+
+  function inputDim(net: number): number {
+    return i32()[(net >> 2) + 4];
+  }
+
+  const threaded: Kernels = {
+    ...kernels,
+    netForward(net, work, x, B) {
+      const parts = split(B);
+      if (parts.length === 1) return kernels.netForward(net, work, x, B);
+      const d = inputDim(net);
+      run("netForward", parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]));
+    },
+    pgdAttack(net, work, x, y, delta, xadv, B, ...rest) {
+      const parts = split(B);
+      if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, B, ...rest);
+      const d = inputDim(net);
+      run("pgdAttack", parts.map(([b0, b1], t) => {
+        const o = 4 * b0 * d;
+        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, b1 - b0, ...rest];
+      }));
+    },
+    pgdEval(net, work, x, y, delta, xadv, best, bestMargin, B, ...rest) {
+      const parts = split(B);
+      if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, best, bestMargin, B, ...rest);
+      const d = inputDim(net);
+      const robust = run("pgdEval", parts.map(([b0, b1], t) => {
+        const o = 4 * b0 * d;
+        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, best + o, bestMargin + 4 * b0, b1 - b0, ...rest];
+      }));
+      return robust.reduce((s, r) => s + r, 0);
+    },
+  };
+  const pool: Pool = {
+    threads,
+    close() {
+      const c = ctrl();
+      Atomics.store(c, CTRL.kernel, -1);
+      Atomics.add(c, CTRL.seq, 1);
+      Atomics.notify(c, CTRL.seq);
+      for (const h of handles) h.terminate();
+    },
+  };
+  return { kernels: threaded, pool };
+}

@@ -1,0 +1,56 @@
+// A kernel thread: instantiates the module on the shared memory, then serves jobs posted by the
+// pool (src/engine/threads.ts) through the control block, blocking in Atomics.wait between them.
+// Runs as a Node worker_thread or a browser module Web Worker; it never returns to its event loop.
+import { CTRL, MAX_ARGS, KERNEL_IDS, type WorkerInit } from "./protocol.js";
+
+function serve(init: WorkerInit): void {
+  const instance = new WebAssembly.Instance(init.module, {
+    env: {
+      memory: init.memory,
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`featpure: WASM abort at ${line}:${col} in a kernel thread`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as Record<string, (...a: number[]) => number>;
+  exports.setScratch(init.scratch);
+  const ctrl = new Int32Array(init.memory.buffer, init.ctrl, CTRL.words);
+  const fns = KERNEL_IDS.map((name) => exports[name]);
+  // Read the job counter before saying ready: the first job may be posted the moment we do.
+  let seen = Atomics.load(ctrl, CTRL.seq);
+  init.ready();
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.seq, seen);
+    seen = Atomics.load(ctrl, CTRL.seq);
+    const kernel = Atomics.load(ctrl, CTRL.kernel);
+    if (kernel < 0) return;
+    // The memory may have grown since the last job: take fresh views.
+    const args = new Float64Array(init.memory.buffer, init.args + init.index * MAX_ARGS * 8, MAX_ARGS);
+    const n = Atomics.load(ctrl, CTRL.argc);
+    const a = Array.from(args.subarray(0, n));
+    let result = 0;
+    try {
+      if (a[0] !== -1) result = fns[kernel](...a);
+    } catch (e) {
+      // Report and keep serving: the main thread must never wait for a job that died.
+      Atomics.store(ctrl, CTRL.failed, 1);
+      console.error(`featpure: kernel thread ${init.index}: ${(e as Error).message}`);
+    }
+    const results = new Float64Array(init.memory.buffer, init.results, init.index + 1);
+    results[init.index] = result;
+    Atomics.add(ctrl, CTRL.done, 1);
+    Atomics.notify(ctrl, CTRL.done);
+  }
+}
+
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+if (isNode) {
+  const { parentPort } = await import("node:worker_threads");
+  parentPort!.once("message", (init: Omit<WorkerInit, "ready">) => serve({ ...init, ready: () => parentPort!.postMessage("ready") }));
+} else {
+  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent) => void) | null; postMessage(m: unknown): void };
+  scope.onmessage = (e: MessageEvent) => {
+    scope.onmessage = null;
+    serve({ ...(e.data as Omit<WorkerInit, "ready">), ready: () => scope.postMessage("ready") });
+  };
+}

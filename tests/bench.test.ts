@@ -1,0 +1,46 @@
+// The benchmark runs end to end at tiny sizes and writes a complete, valid JSON result. Speed itself
+// is only measured in benchmarks/, never asserted here.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BACKENDS } from "../src/engine/wasm.js";
+
+const bin = new URL("../dist/bin/featpure.js", import.meta.url).pathname;
+
+describe("featpure bench", () => {
+  it("--quick --no-peers --json writes every section, for every backend, with finite positive timings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
+    try {
+      const file = join(dir, "bench.json");
+      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--no-peers", "--json", file], { encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/Per-core limit of 128-bit SIMD: 16 flop\/cycle/);
+      const j = JSON.parse(readFileSync(file, "utf8"));
+      expect(j.quick).toBe(true);
+      expect(j.machine.peakGflops).toBeGreaterThan(0);
+      // The CLI sets the relaxed-SIMD flag, so all three builds run.
+      expect(new Set(j.kernels.map((k: { backend: string }) => k.backend))).toEqual(new Set(BACKENDS));
+      for (const k of j.kernels) {
+        expect(k.ms).toBeGreaterThan(0);
+        expect(Number.isFinite(k.gflops) && k.gflops > 0).toBe(true);
+        expect(k.shareOfLimit).toBeCloseTo(k.gflops / j.machine.peakGflops, 10);
+      }
+      expect(j.steps.length).toBeGreaterThanOrEqual(BACKENDS.length);
+      for (const s of [...j.steps, ...j.scaling]) {
+        expect(s.clean).toBeGreaterThan(0);
+        expect(s.adversarial).toBeGreaterThan(0);
+      }
+      expect(j.peers).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects a bad --ghz with exit code 2, naming the option and the range", () => {
+    const r = spawnSync(process.execPath, [bin, "bench", "--ghz", "0"], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--ghz: expected a clock in GHz in \(0\.1, 10\]/);
+  });
+});

@@ -1,0 +1,194 @@
+// Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
+// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
+// The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
+import { Net, Work, encoderForward, encoderBackward } from "./net";
+import { matmulForward, matmulBackward } from "./linear";
+import { perturb, ascend, sumSquares } from "./attack";
+
+export const NTXENT = 0;
+export const SPECTRAL = 1;
+
+// Added to ||h||^2 before the square root, so an all-zero representation (every neuron in its dead
+// zone) normalises to zero with a finite gradient instead of dividing by zero.
+const NORM_EPS: f32 = 1e-8;
+
+// The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
+// (2B,m) and norms (2B) are used only when normalize != 0. Field order must match src/engine/layout.ts.
+@unmanaged export class Ctr {
+  loss: i32; normalize: i32; tau: f32;
+  z: usize; norms: usize; sim: usize; dz: usize;
+}
+
+// z, h are (N,m), norms is (N): z = h / sqrt(||h||^2 + NORM_EPS) row by row
+export function normalizeForward(z: usize, norms: usize, h: usize, N: i32, m: i32): void {
+  for (let i = 0; i < N; i++) {
+    const row = <usize>i * <usize>m << 2;
+    const nrm = Mathf.sqrt(sumSquares(h + row, m) + NORM_EPS);
+    store<f32>(norms + (<usize>i << 2), nrm);
+    const inv: f32 = 1 / nrm;
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      store<f32>(z + off, load<f32>(h + off) * inv);
+    }
+  }
+}
+
+// dh, dz, z are (N,m), norms is (N); accumulates dh += (dz - z (z . dz)) / norm row by row
+export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, N: i32, m: i32): void {
+  for (let i = 0; i < N; i++) {
+    const row = <usize>i * <usize>m << 2;
+    let dot: f32 = 0;
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      dot += load<f32>(z + off) * load<f32>(dz + off);
+    }
+    const inv: f32 = 1 / load<f32>(norms + (<usize>i << 2));
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      store<f32>(dh + off, load<f32>(dh + off) + (load<f32>(dz + off) - load<f32>(z + off) * dot) * inv);
+    }
+  }
+}
+
+// z is (2B,m), sim is (2B,2B). NT-Xent / InfoNCE: mean over the 2B rows of
+// -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
+// Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
+export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f32 {
+  const N = 2 * B;
+  matmulForward(sim, z, z, 0, N, m, N);
+  const inv = <f64>1 / <f64>tau;
+  let total: f64 = 0;
+  for (let i = 0; i < N; i++) {
+    const row = sim + (<usize>i * <usize>N << 2);
+    const pos = i < B ? i + B : i - B;
+    const sp = <f64>load<f32>(row + (<usize>pos << 2)) * inv;
+    let mx: f64 = -Infinity;
+    for (let j = 0; j < N; j++) if (j != i) mx = Math.max(mx, <f64>load<f32>(row + (<usize>j << 2)) * inv);
+    let sum: f64 = 0;
+    for (let j = 0; j < N; j++) {
+      if (j == i) continue;
+      const e = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) * inv - mx);
+      store<f32>(row + (<usize>j << 2), <f32>e);
+      sum += e;
+    }
+    const lse = mx + Math.log(sum);
+    total += lse - sp;
+    const norm = <f32>(1 / sum);
+    for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), j == i ? 0 : load<f32>(row + (<usize>j << 2)) * norm);
+  }
+  return <f32>(total / <f64>N);
+}
+
+// sim holds ntxentForward's probabilities (consumed: it becomes the symmetrised gradient of the
+// similarity matrix); accumulates dz (2B,m) += scale * dL/dz.
+export function ntxentBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, tau: f32, scale: f32): void {
+  const N = 2 * B;
+  const c: f32 = scale / (<f32>N * tau);
+  for (let i = 0; i < N; i++) {
+    const pos = i < B ? i + B : i - B;
+    const p = sim + (<usize>(i * N + pos) << 2);
+    store<f32>(p, load<f32>(p) - 1);
+  }
+  // dL/dS = c (P - I_pos) is not symmetric, but S = z zᵀ is: dL/dz = (G + Gᵀ) z with G = dL/dS.
+  for (let i = 0; i < N; i++) {
+    const ii = sim + (<usize>(i * N + i) << 2);
+    store<f32>(ii, 0);
+    for (let j = i + 1; j < N; j++) {
+      const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
+      const v = c * (load<f32>(a) + load<f32>(b));
+      store<f32>(a, v);
+      store<f32>(b, v);
+    }
+  }
+  matmulBackward(dz, 0, 0, sim, z, z, N, m, N);
+}
+
+// z is (2B,m), sim is (B,B). Spectral contrastive loss (HaoChen et al. 2021) over the cross-view
+// products C = z1 z2ᵀ: -2 mean_i C_ii + mean_{i != j} C_ij^2. Returns the loss, leaves C in sim.
+export function spectralForward(sim: usize, z: usize, B: i32, m: i32): f32 {
+  matmulForward(sim, z, z + (<usize>B * <usize>m << 2), 0, B, m, B);
+  let pos: f64 = 0, neg: f64 = 0;
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < B; j++) {
+      const v = <f64>load<f32>(sim + (<usize>(i * B + j) << 2));
+      if (i == j) pos += v;
+      else neg += v * v;
+    }
+  }
+  return <f32>(-2 * pos / <f64>B + (B > 1 ? neg / (<f64>B * <f64>(B - 1)) : 0));
+}
+
+// sim holds spectralForward's C (consumed); accumulates dz (2B,m) += scale * dL/dz.
+export function spectralBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, scale: f32): void {
+  const diag: f32 = -2 * scale / <f32>B;
+  const off: f32 = B > 1 ? 2 * scale / (<f32>B * <f32>(B - 1)) : 0;
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < B; j++) {
+      const p = sim + (<usize>(i * B + j) << 2);
+      store<f32>(p, i == j ? diag : off * load<f32>(p));
+    }
+  }
+  const half = <usize>B * <usize>m << 2;
+  matmulBackward(dz, dz + half, 0, sim, z, z + half, B, m, B);
+}
+
+function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
+  let z = w.h;
+  if (c.normalize) {
+    normalizeForward(c.z, c.norms, w.h, 2 * B, n.m);
+    z = c.z;
+  }
+  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, B, n.m, c.tau);
+}
+
+// work.dh = scale * dL/dh over the 2B rows (overwritten); needs the state lossForward left.
+function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32): void {
+  const bytes = <usize>(2 * B) * <usize>n.m << 2;
+  const z = c.normalize ? c.z : w.h;
+  const dz = c.normalize ? c.dz : w.dh;
+  memory.fill(dz, 0, bytes);
+  if (c.loss == SPECTRAL) spectralBackward(dz, c.sim, z, B, n.m, scale);
+  else ntxentBackward(dz, c.sim, z, B, n.m, c.tau, scale);
+  if (c.normalize) {
+    memory.fill(w.dh, 0, bytes);
+    normalizeBackward(w.dh, c.dz, c.z, c.norms, 2 * B, n.m);
+  }
+}
+
+// x is (2B,d): view 1 in rows 0..B-1, view 2 in rows B..2B-1. Encoder forward and the loss.
+export function contrastiveForward(netPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, B: i32): f32 {
+  encoderForward(netPtr, workPtr, x, 2 * B);
+  return lossForward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B);
+}
+
+// Backward of scale * loss after contrastiveForward at the same x: accumulates into the gradient
+// record's W and thr (gradPtr 0: none) and into dx (2B,d) (0: not wanted).
+export function contrastiveBackward(netPtr: usize, gradPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, dx: usize, B: i32,
+                                    deadSlope: f32, scale: f32): void {
+  lossBackward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B, scale);
+  encoderBackward(netPtr, gradPtr, workPtr, x, dx, 2 * B, deadSlope);
+}
+
+// Instance-wise PGD (RoCL): perturb view 1 to maximise the contrastive loss against view 2, no labels.
+// x, xadv are (2B,d), delta is (B,d): the start on entry, the final perturbation on exit; xadv is
+// x with delta added to view 1 (clamped to [lo, hi] when lo < hi). FGM is steps = 1, alpha = eps.
+export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, delta: usize, xadv: usize, B: i32,
+                                  norm: i32, eps: f32, alpha: f32, steps: i32, deadSlope: f32, lo: f32, hi: f32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  const c = changetype<Ctr>(ctrPtr);
+  const len = B * n.d;
+  const half = <usize>len << 2;
+  memory.copy(xadv + half, x + half, half);
+  for (let s = 0; s < steps; s++) {
+    perturb(xadv, x, delta, len, lo, hi);
+    encoderForward(netPtr, workPtr, xadv, 2 * B);
+    lossForward(n, w, c, B);
+    lossBackward(n, w, c, B, 1);
+    // Only view 1 moves: the backward through the hidden layer needs its B rows alone.
+    memory.fill(w.dx, 0, half);
+    encoderBackward(netPtr, 0, workPtr, xadv, w.dx, B, deadSlope);
+    ascend(delta, w.dx, B, n.d, norm, eps, alpha);
+  }
+  perturb(xadv, x, delta, len, lo, hi);
+}

@@ -13,10 +13,11 @@ export const SPECTRAL = 1;
 const NORM_EPS: f32 = 1e-8;
 
 // The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
-// (2B,m) and norms (2B) are used only when normalize != 0. Field order must match src/engine/layout.ts.
+// (2B,m) and norms (2B) are used only when normalize != 0; scratch (2 * 2B * m) only by NT-Xent.
+// Field order must match src/engine/layout.ts.
 @unmanaged export class Ctr {
   loss: i32; normalize: i32; tau: f32;
-  z: usize; norms: usize; sim: usize; dz: usize;
+  z: usize; norms: usize; sim: usize; dz: usize; scratch: usize;
 }
 
 // z, h are (N,m), norms is (N): z = h / sqrt(||h||^2 + NORM_EPS) row by row
@@ -50,38 +51,90 @@ export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, 
   }
 }
 
+// exp(x) in f32 (Cephes expf: x = n ln2 + r, a degree-7 polynomial in r, then 2^n through the
+// exponent bits); relative error about 2e-7. The scalar and SIMD forms do the same operations.
+const EXP_HI: f32 = 88.3762626647949, EXP_LO: f32 = -87.3365447505531;
+const LOG2E: f32 = 1.44269504088896341, LN2_HI: f32 = 0.693359375, LN2_LO: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4, P1: f32 = 1.3981999507e-3, P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.0000001201e-1;
+
+// @ts-ignore: decorator
+@inline function expf(v: f32): f32 {
+  const x0 = min(max(v, EXP_LO), EXP_HI);
+  const n = Mathf.floor(x0 * LOG2E + 0.5);
+  const x = x0 - n * LN2_HI - n * LN2_LO;
+  const y = ((((((P0 * x + P1) * x + P2) * x + P3) * x + P4) * x + P5) * (x * x) + x) + 1;
+  return y * reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+// @ts-ignore: decorator
+@inline function expf4(v: v128): v128 {
+  const x0 = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x0, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const x = f32x4.sub(f32x4.sub(x0, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let y = f32x4.add(f32x4.mul(f32x4.splat(P0), x), f32x4.splat(P1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(x, x)), x), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+// row[0..N) = exp((row - mx) * c); returns their sum (f32)
+function expShiftSum(row: usize, N: i32, mx: f32, c: f32): f32 {
+  let j = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(mx), vc = f32x4.splat(c);
+    let acc = f32x4.splat(0);
+    for (; j + 4 <= N; j += 4) {
+      const p = row + (<usize>j << 2);
+      const e = expf4(f32x4.mul(f32x4.sub(v128.load(p), vm), vc));
+      v128.store(p, e);
+      acc = f32x4.add(acc, e);
+    }
+    s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  }
+  for (; j < N; j++) {
+    const p = row + (<usize>j << 2);
+    const e = expf((load<f32>(p) - mx) * c);
+    store<f32>(p, e);
+    s += e;
+  }
+  return s;
+}
+
 // z is (2B,m), sim is (2B,2B). NT-Xent / InfoNCE: mean over the 2B rows of
 // -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
 // Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
 export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f32 {
   const N = 2 * B;
   matmulForward(sim, z, z, 0, N, m, N);
-  const inv = <f64>1 / <f64>tau;
+  const inv: f32 = 1 / tau;
   let total: f64 = 0;
   for (let i = 0; i < N; i++) {
     const row = sim + (<usize>i * <usize>N << 2);
+    const diag = row + (<usize>i << 2);
     const pos = i < B ? i + B : i - B;
-    const sp = <f64>load<f32>(row + (<usize>pos << 2)) * inv;
-    let mx: f64 = -Infinity;
-    for (let j = 0; j < N; j++) if (j != i) mx = Math.max(mx, <f64>load<f32>(row + (<usize>j << 2)) * inv);
-    let sum: f64 = 0;
-    for (let j = 0; j < N; j++) {
-      if (j == i) continue;
-      const e = Math.exp(<f64>load<f32>(row + (<usize>j << 2)) * inv - mx);
-      store<f32>(row + (<usize>j << 2), <f32>e);
-      sum += e;
-    }
-    const lse = mx + Math.log(sum);
-    total += lse - sp;
-    const norm = <f32>(1 / sum);
-    for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), j == i ? 0 : load<f32>(row + (<usize>j << 2)) * norm);
+    const sp = load<f32>(row + (<usize>pos << 2));
+    // The diagonal is no candidate: pushed to the bottom, its exp underflows to 0 and is then zeroed exactly.
+    store<f32>(diag, -F32.MAX_VALUE);
+    let mx = -F32.MAX_VALUE;
+    for (let j = 0; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
+    const sum = expShiftSum(row, N, mx, inv) - load<f32>(diag);
+    store<f32>(diag, 0);
+    total += <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum);
+    const norm: f32 = 1 / sum;
+    for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * norm);
   }
   return <f32>(total / <f64>N);
 }
 
 // sim holds ntxentForward's probabilities (consumed: it becomes the symmetrised gradient of the
-// similarity matrix); accumulates dz (2B,m) += scale * dL/dz.
-export function ntxentBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, tau: f32, scale: f32): void {
+// similarity matrix); accumulates dz (2B,m) += scale * dL/dz. scratch holds 2 * 2B * m floats.
+export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32): void {
   const N = 2 * B;
   const c: f32 = scale / (<f32>N * tau);
   for (let i = 0; i < N; i++) {
@@ -100,7 +153,24 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, 
       store<f32>(b, v);
     }
   }
-  matmulBackward(dz, 0, 0, sim, z, z, N, m, N);
+  // (G + Gᵀ) z as the dot-product kernel's sim · (zᵀ)ᵀ: zᵀ is cheap to form and matmulForward's
+  // register blocking beats the accumulating kernel on this dense N x N product.
+  const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
+  for (let i = 0; i < N; i++)
+    for (let k = 0; k < m; k++) store<f32>(zt + (<usize>(k * N + i) << 2), load<f32>(z + (<usize>(i * m + k) << 2)));
+  matmulForward(prod, sim, zt, 0, N, N, m);
+  const len = N * m;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= len; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(dz + off, f32x4.add(v128.load(dz + off), v128.load(prod + off)));
+    }
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    store<f32>(dz + off, load<f32>(dz + off) + load<f32>(prod + off));
+  }
 }
 
 // z is (2B,m), sim is (B,B). Spectral contrastive loss (HaoChen et al. 2021) over the cross-view
@@ -148,7 +218,7 @@ function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32): void {
   const dz = c.normalize ? c.dz : w.dh;
   memory.fill(dz, 0, bytes);
   if (c.loss == SPECTRAL) spectralBackward(dz, c.sim, z, B, n.m, scale);
-  else ntxentBackward(dz, c.sim, z, B, n.m, c.tau, scale);
+  else ntxentBackward(dz, c.sim, z, c.scratch, B, n.m, c.tau, scale);
   if (c.normalize) {
     memory.fill(w.dh, 0, bytes);
     normalizeBackward(w.dh, c.dz, c.z, c.norms, 2 * B, n.m);

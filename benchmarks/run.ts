@@ -11,6 +11,7 @@ import { labelDirection } from "../src/data/sparseCoding.js";
 import { Rng } from "../src/rng.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { median, timeIt } from "./timing.js";
+import { contrastiveStepBench } from "./contrastiveStep.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -68,6 +69,7 @@ async function main() {
   for (const [B, C, OC] of shapes) for (const b of BACKENDS) matmul.push(...(await matmulBench(b, B, C, OC)));
   const steps: StepRow[] = [];
   for (const b of BACKENDS) for (const adv of [false, true]) steps.push(await stepBench(b, adv, quick ? 20 : 100));
+  for (const b of BACKENDS) for (const adv of [false, true]) steps.push(await contrastiveStepBench(b, adv, quick ? 5 : 20, quick ? 2 : 5));
 
   console.log("Matrix kernels (one thread)");
   console.table(matmul.map((r) => ({ ...r, ms: +r.ms.toFixed(3), gflops: +r.gflops.toFixed(2) })));

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import { ConfigError, DivergenceError, resolveConfig, runExperiment, VERSION, type Progress } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag } from "../src/cli/flags.js";
+import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, purityTable, type TableData } from "../src/report/tables.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 
@@ -83,7 +83,7 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
 
 function optionsTable(markdown: boolean): string {
   const rows = flagSpecs().map((f) => [
-    `--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : ""),
+    `--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (modeDefaultText(f.path) ? ` (${modeDefaultText(f.path)})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : ""),
   ]);
   const head = ["flag", "config field", "accepts", "default", "meaning"];
   if (!markdown) return render({ title: "Options of featpure run", head, rows });

@@ -123,7 +123,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const loss = ref.ntxentForward(sim, z, B, m, tau);
       const probs = sim.slice();
       ref.ntxentBackward(dz, sim, z, B, m, tau, scale);
-      const ps = mem.zeros(N * N), pz = mem.put(z), pdz = mem.put(dz0);
+      const ps = mem.zeros(N * N), pz = mem.put(z), pdz = mem.put(dz0), scratch = mem.zeros(2 * N * m);
       let before = mem.snapshot();
       const got = mem.k.ntxentForward(ps.ptr, pz.ptr, B, m, Math.fround(tau));
       mem.expectOnlyChanged(before, [ps], "ntxentForward");
@@ -131,8 +131,8 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       expect(Math.abs(got - loss)).toBeLessThanOrEqual(tol * (1 + Math.abs(loss)));
       expectClose(mem.get(ps), probs, tol, "probabilities");
       before = mem.snapshot();
-      mem.k.ntxentBackward(pdz.ptr, ps.ptr, pz.ptr, B, m, Math.fround(tau), scale);
-      mem.expectOnlyChanged(before, [pdz, ps], "ntxentBackward");
+      mem.k.ntxentBackward(pdz.ptr, ps.ptr, pz.ptr, scratch.ptr, B, m, Math.fround(tau), scale);
+      mem.expectOnlyChanged(before, [pdz, ps, scratch], "ntxentBackward");
       expectClose(mem.get(pdz), dz, tol * Math.sqrt(N), "dz (accumulated)", maxAbs(dz));
     }
   }));
@@ -189,7 +189,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
         expectClose(mem.get(net.work.h), fw.w.h, 1e-5 * Math.sqrt(s.d), "h", maxAbs(fw.w.pre));
         const before = mem.snapshot();
         mem.k.contrastiveBackward(net.rec.ptr, grec.ptr, net.work.rec.ptr, net.ctr.rec.ptr, px.ptr, dx.ptr, B, 0, 0.5);
-        const scratch = [net.work.dh, net.work.dpre, net.ctr.sim, net.ctr.dz];
+        const scratch = [net.work.dh, net.work.dpre, net.ctr.sim, net.ctr.dz, net.ctr.scratch];
         mem.expectOnlyChanged(before, [gb.W, gb.thr, dx, ...scratch], "contrastiveBackward");
         expectClose(mem.get(gb.W), want.W, tol * Math.sqrt(B), "dW", maxAbs(want.W));
         expectClose(mem.get(gb.thr), want.thr, tol * Math.sqrt(B), "dthr", maxAbs(want.thr));
@@ -211,7 +211,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const before = mem.snapshot();
       mem.k.contrastiveAttack(net.rec.ptr, net.work.rec.ptr, net.ctr.rec.ptr, px.ptr, delta.ptr, xadv.ptr, B, ...args(o, 0));
       mem.expectOnlyChanged(before, [delta, xadv, net.work.pre, net.work.h, net.work.dh, net.work.dpre, net.work.dx,
-        net.ctr.sim, net.ctr.z, net.ctr.norms, net.ctr.dz], "contrastiveAttack");
+        net.ctr.sim, net.ctr.z, net.ctr.norms, net.ctr.dz, net.ctr.scratch], "contrastiveAttack");
       return { delta: mem.get(delta), xadv: mem.get(xadv), loss: () => mem.k.contrastiveForward(net.rec.ptr, net.work.rec.ptr, net.ctr.rec.ptr, xadv.ptr, B) };
     }
 

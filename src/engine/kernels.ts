@@ -19,7 +19,7 @@ export interface Kernels {
   normalizeForward(z: number, norms: number, h: number, N: number, m: number): void;
   normalizeBackward(dh: number, dz: number, z: number, norms: number, N: number, m: number): void;
   ntxentForward(sim: number, z: number, B: number, m: number, tau: number): number;
-  ntxentBackward(dz: number, sim: number, z: number, B: number, m: number, tau: number, scale: number): void;
+  ntxentBackward(dz: number, sim: number, z: number, scratch: number, B: number, m: number, tau: number, scale: number): void;
   spectralForward(sim: number, z: number, B: number, m: number): number;
   spectralBackward(dz: number, sim: number, z: number, B: number, m: number, scale: number): void;
   contrastiveForward(net: number, work: number, ctr: number, x: number, B: number): number;

@@ -67,6 +67,7 @@ export interface Ctr {
   norms: Buf;
   sim: Buf;
   dz: Buf;
+  scratch: Buf;
 }
 
 export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr {
@@ -78,10 +79,11 @@ export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr
     norms: arena.alloc(rows, "representation norms"),
     sim: arena.alloc(spec.loss === "spectral" ? B * B : N * N, "similarity matrix"),
     dz: arena.alloc(rows * m, "representation gradients"),
+    scratch: arena.alloc(spec.loss === "spectral" ? 0 : 2 * N * m, "contrastive scratch"),
   };
-  const rec = arena.alloc(7, "contrastive descriptor");
+  const rec = arena.alloc(8, "contrastive descriptor");
   const words = arena.i32(rec);
-  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr]);
+  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr, c.scratch.ptr]);
   arena.f32(rec)[2] = spec.tau;
   return { rec, ...c };
 }

@@ -6,6 +6,7 @@ import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
 import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
+import { pretrainContrastive } from "./contrastive.js";
 
 export type Arm = "clean" | "adv";
 
@@ -40,5 +41,17 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
         signal: c.signal,
         onStep: c.onStep,
       }),
+  },
+  contrastive: {
+    hasTaskHead: false,
+    train: (c) => {
+      if (!c.dataset.pairBatches) throw new Error(`mode contrastive needs views of the samples, which data.source ${c.cfg.data.source} cannot make`);
+      return pretrainContrastive(c.engine, c.net, c.cfg, c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs")), c.root.fork(`attack-${c.arm}`), {
+        adversarial: c.arm === "adv",
+        box: c.dataset.box,
+        signal: c.signal,
+        onStep: c.onStep,
+      });
+    },
   },
 };

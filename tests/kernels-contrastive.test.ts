@@ -137,6 +137,19 @@ describe.each(BACKENDS)("%s backend", (backend) => {
     }
   }));
 
+  it("ntxentForward stays finite on huge similarities (exp range clamped, max subtracted)", () => mem.scope(() => {
+    const B = 5, m = 33, N = 2 * B, r = new Rand(77);
+    const z = r.vec(2 * B * m, -30, 30), ps = mem.zeros(N * N), pz = mem.put(z), pdz = mem.zeros(N * m), scratch = mem.zeros(2 * N * m);
+    const loss = mem.k.ntxentForward(ps.ptr, pz.ptr, B, m, Math.fround(0.05));
+    const want = ref.ntxentForward(new Float64Array(N * N), z, B, m, 0.05);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(Math.abs(loss - want)).toBeLessThanOrEqual(1e-4 * want);
+    const p = mem.get(ps);
+    for (let i = 0; i < N; i++) expect(p.subarray(i * N, (i + 1) * N).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    mem.k.ntxentBackward(pdz.ptr, ps.ptr, pz.ptr, scratch.ptr, B, m, Math.fround(0.05), 1);
+    expect(mem.get(pdz).every(Number.isFinite)).toBe(true);
+  }));
+
   it.each(SHAPES)("spectralForward / spectralBackward: B=%i m=%i", (B, m) => mem.scope(() => {
     const r = new Rand(B * 17 + m), z = r.vec(2 * B * m), dz0 = r.vec(2 * B * m);
     const sim = new Float64Array(B * B), dz = dz0.slice();

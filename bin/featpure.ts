@@ -82,9 +82,10 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
 }
 
 function optionsTable(markdown: boolean): string {
-  const rows = flagSpecs().map((f) => [
-    `--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (modeDefaultText(f.path) ? ` (${modeDefaultText(f.path)})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : ""),
-  ]);
+  const rows = flagSpecs().map((f) => {
+    const byMode = modeDefaultText(f.path);
+    return [`--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (byMode ? ` (${byMode})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : "")];
+  });
   const head = ["flag", "config field", "accepts", "default", "meaning"];
   if (!markdown) return render({ title: "Options of featpure run", head, rows });
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;

@@ -10,7 +10,7 @@ export const LINF = 1;
 // where the clamp acted: fl(hi - x) <= delta when hi - x < delta, so a delta inside the ball stays
 // there, whereas recomputing (x + delta) - x everywhere could round a boundary delta past eps.
 // x, delta, xadv are (n = B*d)
-function perturb(xadv: usize, x: usize, delta: usize, n: i32, lo: f32, hi: f32): void {
+export function perturb(xadv: usize, x: usize, delta: usize, n: i32, lo: f32, hi: f32): void {
   const box = lo < hi;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -41,7 +41,7 @@ function perturb(xadv: usize, x: usize, delta: usize, n: i32, lo: f32, hi: f32):
 }
 
 // sum of squares of a[0..n)
-function sumSquares(a: usize, n: i32): f32 {
+export function sumSquares(a: usize, n: i32): f32 {
   let i = 0;
   let s: f32 = 0;
   if (ASC_FEATURE_SIMD) {
@@ -95,7 +95,7 @@ function signStep(delta: usize, g: usize, n: i32, eps: f32, alpha: f32): void {
 // One ascent step on each row of delta along g, then projection onto the eps-ball of the norm:
 // l2 takes a step of length alpha along g/||g|| and rescales into the ball, linf a sign step and a clip.
 // delta, g are (B,d)
-function ascend(delta: usize, g: usize, B: i32, d: i32, norm: i32, eps: f32, alpha: f32): void {
+export function ascend(delta: usize, g: usize, B: i32, d: i32, norm: i32, eps: f32, alpha: f32): void {
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>d << 2;
     if (norm == LINF) {

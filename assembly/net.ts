@@ -16,12 +16,31 @@ import { activationForward, activationBackward } from "./activation";
   dh: usize; dpre: usize; dx: usize;
 }
 
-export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
+// The hidden layer alone: work.pre and work.h. Contrastive objectives read h and never the head.
+export function encoderForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
   matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
   activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
+}
+
+export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  encoderForward(netPtr, workPtr, x, B);
   matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
+}
+
+// Backward from work.dh through the hidden layer (the head untouched). Accumulates into the
+// gradient record's thr and W (gradPtr 0: none) and into dx (0: not wanted); dpre is overwritten.
+export function encoderBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, dx: usize, B: i32, deadSlope: f32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
+  const gthr: usize = gradPtr ? changetype<Net>(gradPtr).thr : 0;
+  const gW: usize = gradPtr ? changetype<Net>(gradPtr).W : 0;
+  activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
+  if (dx || gW) matmulBackward(dx, gW, 0, w.dpre, x, n.W, B, n.d, n.m);
 }
 
 // Backward from work.dlogits. Accumulates into the gradient record (gradPtr 0: none) and into dx
@@ -29,14 +48,9 @@ export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): voi
 export function netBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, dx: usize, B: i32, deadSlope: f32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
-  const hidden = <usize>B * <usize>n.m << 2;
-  memory.fill(w.dh, 0, hidden);
-  memory.fill(w.dpre, 0, hidden);
+  memory.fill(w.dh, 0, <usize>B * <usize>n.m << 2);
   const gA: usize = gradPtr ? changetype<Net>(gradPtr).A : 0;
   const gc: usize = gradPtr ? changetype<Net>(gradPtr).c : 0;
-  const gthr: usize = gradPtr ? changetype<Net>(gradPtr).thr : 0;
-  const gW: usize = gradPtr ? changetype<Net>(gradPtr).W : 0;
   matmulBackward(w.dh, gA, gc, w.dlogits, w.h, n.A, B, n.m, n.C);
-  activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
-  if (dx || gW) matmulBackward(dx, gW, 0, w.dpre, x, n.W, B, n.d, n.m);
+  encoderBackward(netPtr, gradPtr, workPtr, x, dx, B, deadSlope);
 }

@@ -6,6 +6,7 @@ import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
 import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
 import { featpureStep } from "./steps.js";
+import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
 import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape } from "./workload.js";
@@ -37,6 +38,8 @@ export interface BenchResult {
   quick: boolean;
   kernels: (KernelRow & { shareOfLimit: number })[];
   steps: StepRow[];
+  /** Contrastive pre-training steps at the default contrastive size, one thread. */
+  contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
   peers: StepRow[];
   notes: string[];
@@ -104,6 +107,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
 
+  const contrastive: ContrastiveStepRow[] = [];
+  for (const b of backends) {
+    for (const adversarial of [false, true]) {
+      log(`contrastive steps: ${b}, ${adversarial ? "adversarial" : "clean"}`);
+      contrastive.push(await contrastiveStepBench(b, adversarial, quick ? 2 : 20, quick ? 1 : 5));
+    }
+  }
+
   // How the step grows: one dimension at a time from the default, best backend, one thread.
   const grow: StepShape[] = quick
     ? [{ ...shape0, pgd: 4 }]
@@ -151,5 +162,5 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }
     } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, scaling, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, contrastive, scaling, peers, notes };
 }

@@ -28,6 +28,8 @@ export function formatBench(r: BenchResult): string {
     "",
     stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more)", r.steps),
     "",
+    table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])),
+    "",
     stepTable("How the step grows (one dimension at a time)", r.scaling),
   ];
   if (r.peers.length) out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));

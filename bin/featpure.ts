@@ -10,7 +10,7 @@ import {
   ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
@@ -96,9 +96,10 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
 }
 
 function optionsTable(markdown: boolean): string {
-  const rows = flagSpecs().map((f) => [
-    `--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : ""),
-  ]);
+  const rows = flagSpecs().map((f) => {
+    const byMode = modeDefaultText(f.path);
+    return [`--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (byMode ? ` (${byMode})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : "")];
+  });
   const head = ["flag", "config field", "accepts", "default", "meaning"];
   if (!markdown) return render({ title: "Options of featpure run", head, rows });
   const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;

@@ -8,12 +8,12 @@ import { adaptEncoder, pretrainEncoderArm, type DownstreamOptions } from "./expe
 import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js";
 
 export type { Config, DeepPartial } from "./config/types.js";
-export { SCHEMA, type FieldSpec } from "./config/schema.js";
+export { SCHEMA, MODE_DEFAULTS, type FieldSpec } from "./config/schema.js";
 export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
 export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";
-export type { Dataset, LabelledData } from "./data/dataset.js";
+export type { Dataset, LabelledData, PairSource, ViewSpec } from "./data/dataset.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
 export type { CurvePoint } from "./train/pretrain.js";
 export { DivergenceError } from "./train/pretrain.js";

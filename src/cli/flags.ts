@@ -1,7 +1,7 @@
 // From command-line strings to a config layer, with errors that name the flag the user typed.
 import { walkSchema } from "../config/validate.js";
 import type { ConfigIssue } from "../config/validate.js";
-import type { FieldSpec } from "../config/schema.js";
+import { MODE_DEFAULTS, type FieldSpec } from "../config/schema.js";
 
 export interface FlagSpec {
   flag: string;
@@ -48,6 +48,16 @@ export function accepted(spec: FieldSpec): string {
 
 export function defaultText(spec: FieldSpec): string {
   return Array.isArray(spec.default) ? spec.default.join(",") : String(spec.default);
+}
+
+/** The mode-dependent defaults of a field, e.g. "contrastive: 0.3"; empty when no mode changes it. */
+export function modeDefaultText(path: string): string {
+  const out: string[] = [];
+  for (const [mode, layer] of Object.entries(MODE_DEFAULTS)) {
+    const v = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], layer);
+    if (v !== undefined) out.push(`${mode}: ${Array.isArray(v) ? v.join(",") : String(v)}`);
+  }
+  return out.join("; ");
 }
 
 export function flagHelp(spec: FieldSpec): string {

@@ -1,7 +1,7 @@
 // The one description of every experiment option: type, accepted range, default, CLI flag and doc.
 // Defaults, validation (config files, CLI flags, API calls) and the CLI's option list all derive
 // from SCHEMA, so an option cannot exist in one place and be missing in another.
-import type { Config } from "./types.js";
+import type { Config, DeepPartial } from "./types.js";
 import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
 import { TOTAL_DIGITS } from "../data/mnist.js";
 
@@ -48,7 +48,7 @@ const R = { reconstruction: true };
 
 export const SCHEMA: SchemaOf<Config> = {
   seed: int(0, 2 ** 31 - 1, 1, "seed of the one PRNG every random draw derives from", "seed"),
-  mode: oneOf(["supervised"] as const, "supervised", "pre-training objective", "mode"),
+  mode: oneOf(["supervised", "contrastive"] as const, "supervised", "pre-training objective: logistic loss on a labelled task, or contrastive on two views of each sample (no labels; the pre-trained encoder is scored through a clean linear probe)", "mode"),
   train: oneOf(["clean", "adv", "both"] as const, "both", "pre-training arms to run: clean, adversarial, or both side by side", "train"),
   data: {
     source: oneOf(["sparse", "mnist"] as const, "sparse", "dataset: the synthetic sparse-coding model x = M z + xi, or the 10,000 handwritten digits of the mnist package (other defaults change with it: docs/mnist.md)", "data"),
@@ -96,6 +96,18 @@ export const SCHEMA: SchemaOf<Config> = {
     downstreamTask: oneOf(MNIST_TASK_NAMES, "parity", "downstream labels of the digits (same choices as mnist.pretrainTask)", "mnist-downstream"),
     nPretrain: int(0, TOTAL_DIGITS, 0, "digits in the pre-training pool; 0: every digit not in the downstream training or test pools (the three pools are disjoint)", "mnist-n-pretrain"),
   },
+  contrastive: {
+    views: oneOf(["identical", "noise", "dropout", "mask"] as const, "identical",
+      "positive pairs (mode contrastive): both views x; x + independent noise per view; each active feature of z kept per view with probability keepProb; or random coordinate masking 2Dx, 2(I-D)x",
+      "views", R),
+    viewNoise: num(0, 100, 0.05, "std of the independent Gaussian noise added to each view (views noise)", "view-noise", R),
+    keepProb: pos(1, 0.8, "probability that a view keeps an active feature of z (views dropout)", "keep-prob", R),
+    sharedDense: num(0, 100, 0, "std of a per-sample Gaussian scale s of a dense unit direction u (fixed per dataset): s u is added to the sample before the views are made, so both views share it (0: off)", "shared-dense", R),
+    loss: oneOf(["ntxent", "spectral"] as const, "ntxent", "contrastive loss: NT-Xent/InfoNCE over the 2B-2 in-batch negatives, or the spectral loss -2 E<h1,h2> + E<h1,h2'>^2", "contrastive-loss", R),
+    tau: pos(100, 0.5, "NT-Xent temperature", "tau"),
+    normalize: bool(true, "normalise each representation h/||h|| before the loss", "normalize", R),
+    keepClean: bool(false, "adversarial contrastive arm: add the clean-view loss to the adversarial-view loss (RoCL)", "keep-clean", R),
+  },
   downstream: {
     n: int(2, 1_000_000, 2000, "clean samples for the downstream linear head", "n-down"),
     l2: num(0, 100, 5e-4, "l2 penalty of the downstream logistic regression (on standardised features)", "l2"),
@@ -123,4 +135,14 @@ export const SCHEMA: SchemaOf<Config> = {
   logEvery: int(1, 10_000_000, 50, "record the training curve every this many steps", "log-every"),
   backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates (relaxed SIMD, SIMD, scalar), or a named one", "backend"),
   threads: int(1, 64, 1, "kernel threads: attacks and forward passes split their batch across this many workers on shared WASM memory (SIMD backends)", "threads"),
+};
+
+/**
+ * Defaults that depend on config.mode, applied over the schema defaults and under every user layer,
+ * so an explicit value always wins. Contrastive pre-training has no label to make thresholds grow
+ * from 0: its reference regime (issue 4) fixes them at 0.3 and starts W at a larger scale.
+ */
+export const MODE_DEFAULTS: Record<Config["mode"], DeepPartial<Config>> = {
+  supervised: {},
+  contrastive: { model: { thresholdInit: 0.3, trainThreshold: false, initStd: 0.1 } },
 };

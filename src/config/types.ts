@@ -1,7 +1,7 @@
 // The experiment configuration. Its ranges, defaults and documentation live in schema.ts.
 export interface Config {
   seed: number;
-  mode: "supervised";
+  mode: "supervised" | "contrastive";
   train: "clean" | "adv" | "both";
   data: {
     source: "sparse" | "mnist";
@@ -48,6 +48,16 @@ export interface Config {
     pretrainTask: MnistTask;
     downstreamTask: MnistTask;
     nPretrain: number;
+  };
+  contrastive: {
+    views: "identical" | "noise" | "dropout" | "mask";
+    viewNoise: number;
+    keepProb: number;
+    sharedDense: number;
+    loss: "ntxent" | "spectral";
+    tau: number;
+    normalize: boolean;
+    keepClean: boolean;
   };
   downstream: { n: number; l2: number };
   eval: {

@@ -1,5 +1,5 @@
 // Turns untrusted input (JSON files, CLI flags, API calls, URL parameters) into a checked Config.
-import { SCHEMA, type FieldSpec } from "./schema.js";
+import { MODE_DEFAULTS, SCHEMA, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
 import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
 import { checkSource, requestedSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
@@ -127,11 +127,22 @@ export function featureCount(c: Config): number {
   return c.data.features || c.data.dim;
 }
 
-/** Defaults, overlaid by each layer in turn (later wins), then checked as a whole. */
+/** The mode the layers select (the last valid one wins), which picks the mode defaults. */
+function modeOf(layers: unknown[]): Config["mode"] {
+  let mode = SCHEMA.mode.default;
+  for (const layer of layers) {
+    const m = (layer as { mode?: unknown } | null)?.mode;
+    if (typeof layer === "object" && checkValue(SCHEMA.mode, m) === null) mode = m as Config["mode"];
+  }
+  return mode;
+}
+
+/** Defaults, then the defaults of the selected mode, overlaid by each layer in turn (later wins), then checked as a whole. */
 export function resolveConfig(...layers: (DeepPartial<Config> | unknown)[]): Config {
   const config = defaultConfig();
   const issues: ConfigIssue[] = [];
   merge(config as unknown as Record<string, unknown>, SOURCE_DEFAULTS[requestedSource(layers, config.data.source)], SCHEMA as unknown as Node, "", issues);
+  merge(config as unknown as Record<string, unknown>, MODE_DEFAULTS[modeOf(layers)], SCHEMA as unknown as Node, "", issues);
   for (const layer of layers) merge(config as unknown as Record<string, unknown>, layer, SCHEMA as unknown as Node, "", issues);
   if (issues.length === 0) checkCombinations(config, issues);
   if (issues.length === 0) checkSource(config, issues);

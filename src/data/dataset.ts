@@ -12,6 +12,15 @@ export interface LabelledData {
   n: number;
 }
 
+/** How the two views of a sample are made (config.contrastive, see src/data/views.ts). */
+export type ViewSpec = Pick<Config["contrastive"], "views" | "viewNoise" | "keepProb" | "sharedDense">;
+
+/** Positive pairs: two views of the same B samples. */
+export interface PairSource {
+  /** Fills x1 and x2 (B,d each): row b of both is a view of sample b. */
+  next(x1: Float32Array, x2: Float32Array): void;
+}
+
 export interface Dataset {
   /** Input dimension d. */
   d: number;
@@ -26,6 +35,13 @@ export interface Dataset {
   pretrainBatches(B: number, rng: Rng): BatchSource;
   /** Held-out set of the pre-training task. */
   preTest: LabelledData;
+  /**
+   * Labelled training set of the pre-training task (downstream.n samples). Objectives without a
+   * task head (contrastive) are scored on the pre-training task through a clean linear probe fitted here.
+   */
+  preTrain: LabelledData;
+  /** Unlabelled positive pairs for contrastive pre-training; absent where the data cannot make views. */
+  pairBatches?(B: number, views: ViewSpec, rng: Rng): PairSource;
   /** Clean training and test sets of the downstream task. */
   downTrain: LabelledData;
   downTest: LabelledData;

@@ -5,6 +5,7 @@ import type { Dataset, LabelledData } from "./dataset.js";
 import { CLASSES, loadMnist, PIXELS, SIDE, type MnistDigits } from "./mnist.js";
 import { taskLabels } from "./mnistTasks.js";
 import { shuffledBatches } from "./source.js";
+import { DEFAULT_VIEWS, twoViews } from "./imageViews.js";
 import type { Rng } from "../rng.js";
 
 export interface PoolSizes {
@@ -60,7 +61,21 @@ export function mnistDatasetFrom(digits: MnistDigits, cfg: Config, root: Rng): D
     truth: null,
     box: [0, 1],
     pretrainBatches: (B, rng) => shuffledBatches(pre, B, rng),
+    // Images get image augmentations (shifts, pixel noise, masking) whatever contrastive.views says;
+    // contrastive.viewNoise sets the pixel noise.
+    pairBatches: (B, views, rng) => {
+      const batches = shuffledBatches(pre, B, rng);
+      const x = new Float32Array(B * PIXELS), y = new Float32Array(B);
+      const opts = { ...DEFAULT_VIEWS, noise: views.viewNoise };
+      return {
+        next(x1, x2) {
+          batches.next(x, y);
+          twoViews(x, B, SIDE, rng, opts, x1, x2);
+        },
+      };
+    },
     preTest: { x: test.x, y: taskLabels(cfg.mnist.pretrainTask, test.classes), n },
+    preTrain: pre,
     downTrain: labelled(pools.downTrain, cfg.mnist.downstreamTask),
     downTest: { x: test.x, y: taskLabels(cfg.mnist.downstreamTask, test.classes), n },
     images: { side: SIDE, classes: test.classes, classCount: CLASSES },

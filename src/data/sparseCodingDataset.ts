@@ -6,6 +6,7 @@ import { makeDictionary } from "./dictionary.js";
 import { labelDirection, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
 import { batchSource, type Task } from "./source.js";
 import type { Dataset } from "./dataset.js";
+import { denseDirection, pairSource } from "./views.js";
 import type { Rng } from "../rng.js";
 
 /** The two labelling tasks of a config (the stream labels fix them, whatever else draws). */
@@ -37,7 +38,9 @@ export function tasksDataset(cfg: Config, root: Rng, { pre, down }: { pre: Task;
     truth: { dict: pre.dict, theta: pre.theta },
     box: null,
     pretrainBatches: (B, rng) => batchSource(pre, cfg.data.nTrain, B, rng),
+    pairBatches: (B, views, rng) => pairSource(pre, cfg.data.nTrain, B, views, views.sharedDense > 0 ? denseDirection(cfg.data.dim, root.fork("dense-direction")) : null, rng),
     preTest: sample(cfg.eval.n, pre, root, "test-pretrain"),
+    preTrain: sample(cfg.downstream.n, pre, root, "train-pretrain"),
     downTrain: sample(cfg.downstream.n, down, taskRoot, "train-downstream"),
     downTest: sample(cfg.eval.n, down, taskRoot, "test-downstream"),
   };

@@ -10,10 +10,22 @@ export interface Kernels {
   countCorrect(logits: number, y: number, B: number): number;
   netForward(net: number, work: number, x: number, B: number): void;
   netBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
+  encoderForward(net: number, work: number, x: number, B: number): void;
+  encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
   pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, B: number,
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
   pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number,
           B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  normalizeForward(z: number, norms: number, h: number, N: number, m: number): void;
+  normalizeBackward(dh: number, dz: number, z: number, norms: number, N: number, m: number): void;
+  ntxentForward(sim: number, z: number, B: number, m: number, tau: number): number;
+  ntxentBackward(dz: number, sim: number, z: number, scratch: number, B: number, m: number, tau: number, scale: number): void;
+  spectralForward(sim: number, z: number, B: number, m: number): number;
+  spectralBackward(dz: number, sim: number, z: number, B: number, m: number, scale: number): void;
+  contrastiveForward(net: number, work: number, ctr: number, x: number, B: number): number;
+  contrastiveBackward(net: number, grad: number, work: number, ctr: number, x: number, dx: number, B: number, deadSlope: number, scale: number): void;
+  contrastiveAttack(net: number, work: number, ctr: number, x: number, delta: number, xadv: number, B: number,
+                    norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;
@@ -24,8 +36,10 @@ export interface Kernels {
   setScratch(ptr: number): void;
 }
 
-// Enumerations shared with assembly/: keep in step with activation.ts and attack.ts.
+// Enumerations shared with assembly/: keep in step with activation.ts, attack.ts and contrastive.ts.
 export const ACTIVATION = { symrelu: 0, relu: 1 } as const;
 export const NORM = { l2: 0, linf: 1 } as const;
+export const CONTRASTIVE_LOSS = { ntxent: 0, spectral: 1 } as const; // assembly/contrastive.ts
+export type ContrastiveLoss = keyof typeof CONTRASTIVE_LOSS;
 export type Activation = keyof typeof ACTIVATION;
 export type Norm = keyof typeof NORM;

@@ -1,6 +1,7 @@
-// Descriptor records read by assembly/net.ts (class Net and class Work): i32 words in field order.
+// Descriptor records read by assembly/net.ts (class Net and class Work) and assembly/contrastive.ts
+// (class Ctr): 4-byte words in field order.
 import type { Arena, Buf } from "./arena.js";
-import { ACTIVATION, type Activation } from "./kernels.js";
+import { ACTIVATION, CONTRASTIVE_LOSS, type Activation, type ContrastiveLoss } from "./kernels.js";
 
 export interface NetParams {
   W: Buf; // (m,d)
@@ -50,4 +51,39 @@ export function allocWork(arena: Arena, s: NetShape, B: number): Work {
   const rec = arena.alloc(7, "work descriptor");
   arena.i32(rec).set([w.pre.ptr, w.h.ptr, w.logits.ptr, w.dlogits.ptr, w.dh.ptr, w.dpre.ptr, w.dx.ptr]);
   return { rec, ...w };
+}
+
+/** The contrastive objective's record (class Ctr in assembly/contrastive.ts) and its scratch, for B pairs. */
+export interface CtrSpec {
+  loss: ContrastiveLoss;
+  tau: number;
+  normalize: boolean;
+}
+
+export interface Ctr {
+  rec: Buf;
+  B: number;
+  z: Buf;
+  norms: Buf;
+  sim: Buf;
+  dz: Buf;
+  scratch: Buf;
+}
+
+export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr {
+  const N = 2 * B;
+  const rows = spec.normalize ? N : 0;
+  const c = {
+    B,
+    z: arena.alloc(rows * m, "normalised representations"),
+    norms: arena.alloc(rows, "representation norms"),
+    sim: arena.alloc(spec.loss === "spectral" ? B * B : N * N, "similarity matrix"),
+    dz: arena.alloc(rows * m, "representation gradients"),
+    scratch: arena.alloc(spec.loss === "spectral" ? 0 : 2 * N * m, "contrastive scratch"),
+  };
+  const rec = arena.alloc(8, "contrastive descriptor");
+  const words = arena.i32(rec);
+  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr, c.scratch.ptr]);
+  arena.f32(rec)[2] = spec.tau;
+  return { rec, ...c };
 }

@@ -70,7 +70,8 @@ export interface ArmResult {
   /** Purification proxies for image data without a dictionary; absent or null otherwise. */
   proxies?: ProxySummary | null;
   thresholds: { mean: number; max: number; zeroFraction: number };
-  pretrained: ModelEval;
+  /** The pre-trained network; for objectives without a task head, the encoder with a clean linear probe (its fit in probe). */
+  pretrained: ModelEval & { probe?: HeadFit };
   downstream: ModelEval & { fit: HeadFit };
   timingsMs: { pretrain: number; downstream: number; evaluate: number };
 }
@@ -172,12 +173,15 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
   const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d);
   const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
   const downstream = fitHead(engine, net, toArena(engine, dataset.downTrain, "downstream training set"), cfg, scratch);
+  // Without a task head of its own, the pre-trained model is the encoder with a clean linear probe on the pre-training task.
+  const probe = PRETRAINERS[cfg.mode].hasTaskHead ? null : fitHead(engine, net, toArena(engine, dataset.preTrain, "pre-training probe set"), cfg, scratch);
+  const pretrainedModel = probe?.model ?? net;
   const t2 = performance.now();
   progress("downstream", 1, 1);
 
   const evalRng = root.fork(`evaluate-${arm}`);
   progress("evaluate", 0, 2);
-  const preEval = evaluateModel(engine, net, sets.pre, cfg, dataset.box, scratch, evalRng);
+  const preEval = evaluateModel(engine, pretrainedModel, sets.pre, cfg, dataset.box, scratch, evalRng);
   progress("evaluate", 1, 2);
   const downEval = evaluateModel(engine, downstream.model, sets.down, cfg, dataset.box, scratch, evalRng);
   progress("evaluate", 2, 2);
@@ -190,7 +194,7 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
   const thr = arena.f32(net.params.thr);
   return {
     pre,
-    pretrainedModel: net,
+    pretrainedModel,
     downstream: downstream.model,
     scratch,
     sets,
@@ -203,7 +207,7 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
       coefficients: dataset.truth ? coefficientMatrix(arena.f32(net.params.W), m, dataset.truth.dict) : undefined,
       proxies,
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
-      pretrained: preEval.eval,
+      pretrained: probe ? { ...preEval.eval, probe: probe.fit } : preEval.eval,
       downstream: { ...downEval.eval, fit: downstream.fit },
       timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2 },
     },

@@ -6,7 +6,7 @@ export const L2 = 0;
 export const LINF = 1;
 
 // xadv = x + delta, clamped to [lo, hi] when lo < hi, and then delta follows the clamp. x, delta, xadv are (n)
-function perturb(xadv: Vec, x: Vec, delta: Vec, n: number, lo: number, hi: number): void {
+export function perturb(xadv: Vec, x: Vec, delta: Vec, n: number, lo: number, hi: number): void {
   for (let i = 0; i < n; i++) {
     let v = x[i] + delta[i];
     if (lo < hi && (v < lo || v > hi)) {
@@ -18,7 +18,7 @@ function perturb(xadv: Vec, x: Vec, delta: Vec, n: number, lo: number, hi: numbe
 }
 
 // One ascent step on each row of delta along g, then projection onto the eps-ball. delta, g are (B,d)
-function ascend(delta: Vec, g: Vec, B: number, d: number, norm: number, eps: number, alpha: number): void {
+export function ascend(delta: Vec, g: Vec, B: number, d: number, norm: number, eps: number, alpha: number): void {
   for (let b = 0; b < B; b++) {
     const r = b * d;
     if (norm === L2) {

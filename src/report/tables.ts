@@ -29,6 +29,7 @@ export function configTable(c: Config): TableData {
       ["network", `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`],
       ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`],
       ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
+      ...(c.mode === "contrastive" ? [["contrastive", contrastiveText(c)]] : []),
       ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}`],
       ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],
     ],
@@ -58,6 +59,13 @@ export function proxiesTable(r: ExperimentResult): TableData | null {
       row("class selectivity max/sum of class-mean |h| (1/classes: none)", (p) => summ(p.selectivity)),
     ],
   };
+}
+
+function contrastiveText(c: Config): string {
+  const k = c.contrastive;
+  const views = { identical: "identical views", noise: `independent noise ${k.viewNoise} per view`, dropout: `feature dropout, keep ${k.keepProb}`, mask: "coordinate masking 2Dx, 2(I-D)x" }[k.views];
+  const loss = k.loss === "ntxent" ? `NT-Xent tau=${k.tau}` : "spectral loss";
+  return `${views}${k.sharedDense ? `, shared dense component std ${k.sharedDense}` : ""}; ${loss}${k.normalize ? " on h/||h||" : " on h"}; attack on view 1${k.keepClean ? " + clean-view term" : ""}; pre-trained model scored by a clean linear probe`;
 }
 
 /** null when the data has no known dictionary to measure purity against. */

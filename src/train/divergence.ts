@@ -1,5 +1,8 @@
 // Divergence checks shared by every pre-trainer: a non-finite loss, or parameters that are no longer
 // finite or have exploded, stop training with what diverged, where, and what to try.
+import type { Arena } from "../engine/arena.js";
+import type { TwoLayer } from "../model/twoLayer.js";
+import { netTensors } from "./trainState.js";
 import type { Config } from "../config/types.js";
 
 /** A hidden weight row (or any parameter) beyond this norm means the run has blown up. */
@@ -42,5 +45,12 @@ export function checkTensor(step: number, name: string, values: Float32Array, cf
   if (worst > EXPLODED_NORM) {
     const what = rowLength < values.length ? `the largest row norm of ${name}` : `the norm of ${name}`;
     throw new DivergenceError(step, `${what} reached ${worst.toExponential(2)} (limit ${EXPLODED_NORM.toExponential(0)})`, divergenceHint(cfg));
+  }
+}
+
+/** Checks every parameter tensor of the network: W row by row (one neuron each), the rest whole. */
+export function checkNetwork(step: number, arena: Arena, net: TwoLayer, cfg: Config): void {
+  for (const [name, v] of netTensors(arena, net)) {
+    checkTensor(step, name === "W" ? "the hidden weights W" : `the parameter ${name}`, v, cfg, name === "W" ? net.shape.d : v.length);
   }
 }

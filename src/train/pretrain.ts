@@ -9,9 +9,9 @@ import type { BatchSource } from "../data/source.js";
 import { attackBatch, type AttackSpec } from "../attacks/pgd.js";
 import { makeOptimizer, type ParamGroup } from "./optimizer.js";
 import type { Rng } from "../rng.js";
-import { checkLoss, checkTensor } from "./divergence.js";
+import { checkLoss, checkNetwork } from "./divergence.js";
 import { makePacer } from "./pacer.js";
-import { captureTraining, netTensors, restoreTraining, type TrainingCheckpoints, type TrainingParts } from "./trainState.js";
+import { captureTraining, restoreTraining, type TrainingCheckpoints, type TrainingParts } from "./trainState.js";
 
 export interface CurvePoint {
   step: number;
@@ -71,9 +71,6 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
   const curve: CurvePoint[] = [];
   const parts: TrainingParts = { arena, net, opt, rngs: { attack: rng }, source, curve };
   const ck = opts.checkpoints;
-  const checkParams = (step: number) => {
-    for (const [name, v] of netTensors(arena, net)) checkTensor(step, name === "W" ? "the hidden weights W" : `the parameter ${name}`, v, cfg, name === "W" ? d : v.length);
-  };
   const pace = makePacer();
   const first = ck?.resume ? restoreTraining(parts, ck.resume) + 1 : 1;
 
@@ -99,7 +96,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
 
     const save = ck !== undefined && ((ck.every > 0 && step % ck.every === 0) || step === cfg.optim.steps);
     // Every step, so the step reported is the first bad one (a scan of W costs m*d, far below a step's).
-    checkParams(step);
+    checkNetwork(step, arena, net, cfg);
     if (logEvery) {
       let cleanCorrect = advCorrect;
       if (input === xadv) {

@@ -7,6 +7,7 @@ import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
 import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
 import type { TrainingCheckpoints } from "./trainState.js";
+import { pretrainContrastive } from "./contrastive.js";
 
 export type Arm = "clean" | "adv";
 
@@ -47,5 +48,17 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
         onStep: c.onStep,
         checkpoints: c.checkpoints,
       }),
+  },
+  contrastive: {
+    hasTaskHead: false,
+    train: (c) => {
+      if (!c.dataset.pairBatches) throw new Error(`mode contrastive needs views of the samples, which data.source ${c.cfg.data.source} cannot make`);
+      return pretrainContrastive(c.engine, c.net, c.cfg, c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs")), c.root.fork(`attack-${c.arm}`), {
+        adversarial: c.arm === "adv",
+        box: c.dataset.box,
+        signal: c.signal,
+        onStep: c.onStep,
+      });
+    },
   },
 };

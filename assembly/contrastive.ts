@@ -1,0 +1,264 @@
+// Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
+// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
+// The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
+import { Net, Work, encoderForward, encoderBackward } from "./net";
+import { matmulForward, matmulBackward } from "./linear";
+import { perturb, ascend, sumSquares } from "./attack";
+
+export const NTXENT = 0;
+export const SPECTRAL = 1;
+
+// Added to ||h||^2 before the square root, so an all-zero representation (every neuron in its dead
+// zone) normalises to zero with a finite gradient instead of dividing by zero.
+const NORM_EPS: f32 = 1e-8;
+
+// The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
+// (2B,m) and norms (2B) are used only when normalize != 0; scratch (2 * 2B * m) only by NT-Xent.
+// Field order must match src/engine/layout.ts.
+@unmanaged export class Ctr {
+  loss: i32; normalize: i32; tau: f32;
+  z: usize; norms: usize; sim: usize; dz: usize; scratch: usize;
+}
+
+// z, h are (N,m), norms is (N): z = h / sqrt(||h||^2 + NORM_EPS) row by row
+export function normalizeForward(z: usize, norms: usize, h: usize, N: i32, m: i32): void {
+  for (let i = 0; i < N; i++) {
+    const row = <usize>i * <usize>m << 2;
+    const nrm = Mathf.sqrt(sumSquares(h + row, m) + NORM_EPS);
+    store<f32>(norms + (<usize>i << 2), nrm);
+    const inv: f32 = 1 / nrm;
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      store<f32>(z + off, load<f32>(h + off) * inv);
+    }
+  }
+}
+
+// dh, dz, z are (N,m), norms is (N); accumulates dh += (dz - z (z . dz)) / norm row by row
+export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, N: i32, m: i32): void {
+  for (let i = 0; i < N; i++) {
+    const row = <usize>i * <usize>m << 2;
+    let dot: f32 = 0;
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      dot += load<f32>(z + off) * load<f32>(dz + off);
+    }
+    const inv: f32 = 1 / load<f32>(norms + (<usize>i << 2));
+    for (let j = 0; j < m; j++) {
+      const off = row + (<usize>j << 2);
+      store<f32>(dh + off, load<f32>(dh + off) + (load<f32>(dz + off) - load<f32>(z + off) * dot) * inv);
+    }
+  }
+}
+
+// exp(x) in f32 (Cephes expf: x = n ln2 + r, a degree-7 polynomial in r, then 2^n through the
+// exponent bits); relative error about 2e-7. The scalar and SIMD forms do the same operations.
+const EXP_HI: f32 = 88.3762626647949, EXP_LO: f32 = -87.3365447505531;
+const LOG2E: f32 = 1.44269504088896341, LN2_HI: f32 = 0.693359375, LN2_LO: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4, P1: f32 = 1.3981999507e-3, P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.0000001201e-1;
+
+// @ts-ignore: decorator
+@inline function expf(v: f32): f32 {
+  const x0 = min(max(v, EXP_LO), EXP_HI);
+  const n = Mathf.floor(x0 * LOG2E + 0.5);
+  const x = x0 - n * LN2_HI - n * LN2_LO;
+  const y = ((((((P0 * x + P1) * x + P2) * x + P3) * x + P4) * x + P5) * (x * x) + x) + 1;
+  return y * reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+// @ts-ignore: decorator
+@inline function expf4(v: v128): v128 {
+  const x0 = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x0, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const x = f32x4.sub(f32x4.sub(x0, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let y = f32x4.add(f32x4.mul(f32x4.splat(P0), x), f32x4.splat(P1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(x, x)), x), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+// row[0..N) = exp((row - mx) * c); returns their sum (f32)
+function expShiftSum(row: usize, N: i32, mx: f32, c: f32): f32 {
+  let j = 0;
+  let s: f32 = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(mx), vc = f32x4.splat(c);
+    let acc = f32x4.splat(0);
+    for (; j + 4 <= N; j += 4) {
+      const p = row + (<usize>j << 2);
+      const e = expf4(f32x4.mul(f32x4.sub(v128.load(p), vm), vc));
+      v128.store(p, e);
+      acc = f32x4.add(acc, e);
+    }
+    s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  }
+  for (; j < N; j++) {
+    const p = row + (<usize>j << 2);
+    const e = expf((load<f32>(p) - mx) * c);
+    store<f32>(p, e);
+    s += e;
+  }
+  return s;
+}
+
+// z is (2B,m), sim is (2B,2B). NT-Xent / InfoNCE: mean over the 2B rows of
+// -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
+// Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
+export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f32 {
+  const N = 2 * B;
+  matmulForward(sim, z, z, 0, N, m, N);
+  const inv: f32 = 1 / tau;
+  let total: f64 = 0;
+  for (let i = 0; i < N; i++) {
+    const row = sim + (<usize>i * <usize>N << 2);
+    const diag = row + (<usize>i << 2);
+    const pos = i < B ? i + B : i - B;
+    const sp = load<f32>(row + (<usize>pos << 2));
+    // The diagonal is no candidate: pushed to the bottom, its exp underflows to 0 and is then zeroed exactly.
+    store<f32>(diag, -F32.MAX_VALUE);
+    let mx = -F32.MAX_VALUE;
+    for (let j = 0; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
+    const sum = expShiftSum(row, N, mx, inv) - load<f32>(diag);
+    store<f32>(diag, 0);
+    total += <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum);
+    const norm: f32 = 1 / sum;
+    for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * norm);
+  }
+  return <f32>(total / <f64>N);
+}
+
+// sim holds ntxentForward's probabilities (consumed: it becomes the symmetrised gradient of the
+// similarity matrix); accumulates dz (2B,m) += scale * dL/dz. scratch holds 2 * 2B * m floats.
+export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32): void {
+  const N = 2 * B;
+  const c: f32 = scale / (<f32>N * tau);
+  for (let i = 0; i < N; i++) {
+    const pos = i < B ? i + B : i - B;
+    const p = sim + (<usize>(i * N + pos) << 2);
+    store<f32>(p, load<f32>(p) - 1);
+  }
+  // dL/dS = c (P - I_pos) is not symmetric, but S = z zᵀ is: dL/dz = (G + Gᵀ) z with G = dL/dS.
+  for (let i = 0; i < N; i++) {
+    const ii = sim + (<usize>(i * N + i) << 2);
+    store<f32>(ii, 0);
+    for (let j = i + 1; j < N; j++) {
+      const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
+      const v = c * (load<f32>(a) + load<f32>(b));
+      store<f32>(a, v);
+      store<f32>(b, v);
+    }
+  }
+  // (G + Gᵀ) z as the dot-product kernel's sim · (zᵀ)ᵀ: zᵀ is cheap to form and matmulForward's
+  // register blocking beats the accumulating kernel on this dense N x N product.
+  const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
+  for (let i = 0; i < N; i++)
+    for (let k = 0; k < m; k++) store<f32>(zt + (<usize>(k * N + i) << 2), load<f32>(z + (<usize>(i * m + k) << 2)));
+  matmulForward(prod, sim, zt, 0, N, N, m);
+  const len = N * m;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= len; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(dz + off, f32x4.add(v128.load(dz + off), v128.load(prod + off)));
+    }
+  }
+  for (; i < len; i++) {
+    const off = <usize>i << 2;
+    store<f32>(dz + off, load<f32>(dz + off) + load<f32>(prod + off));
+  }
+}
+
+// z is (2B,m), sim is (B,B). Spectral contrastive loss (HaoChen et al. 2021) over the cross-view
+// products C = z1 z2ᵀ: -2 mean_i C_ii + mean_{i != j} C_ij^2. Returns the loss, leaves C in sim.
+export function spectralForward(sim: usize, z: usize, B: i32, m: i32): f32 {
+  matmulForward(sim, z, z + (<usize>B * <usize>m << 2), 0, B, m, B);
+  let pos: f64 = 0, neg: f64 = 0;
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < B; j++) {
+      const v = <f64>load<f32>(sim + (<usize>(i * B + j) << 2));
+      if (i == j) pos += v;
+      else neg += v * v;
+    }
+  }
+  return <f32>(-2 * pos / <f64>B + (B > 1 ? neg / (<f64>B * <f64>(B - 1)) : 0));
+}
+
+// sim holds spectralForward's C (consumed); accumulates dz (2B,m) += scale * dL/dz.
+export function spectralBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, scale: f32): void {
+  const diag: f32 = -2 * scale / <f32>B;
+  const off: f32 = B > 1 ? 2 * scale / (<f32>B * <f32>(B - 1)) : 0;
+  for (let i = 0; i < B; i++) {
+    for (let j = 0; j < B; j++) {
+      const p = sim + (<usize>(i * B + j) << 2);
+      store<f32>(p, i == j ? diag : off * load<f32>(p));
+    }
+  }
+  const half = <usize>B * <usize>m << 2;
+  matmulBackward(dz, dz + half, 0, sim, z, z + half, B, m, B);
+}
+
+function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
+  let z = w.h;
+  if (c.normalize) {
+    normalizeForward(c.z, c.norms, w.h, 2 * B, n.m);
+    z = c.z;
+  }
+  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, B, n.m, c.tau);
+}
+
+// work.dh = scale * dL/dh over the 2B rows (overwritten); needs the state lossForward left.
+function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32): void {
+  const bytes = <usize>(2 * B) * <usize>n.m << 2;
+  const z = c.normalize ? c.z : w.h;
+  const dz = c.normalize ? c.dz : w.dh;
+  memory.fill(dz, 0, bytes);
+  if (c.loss == SPECTRAL) spectralBackward(dz, c.sim, z, B, n.m, scale);
+  else ntxentBackward(dz, c.sim, z, c.scratch, B, n.m, c.tau, scale);
+  if (c.normalize) {
+    memory.fill(w.dh, 0, bytes);
+    normalizeBackward(w.dh, c.dz, c.z, c.norms, 2 * B, n.m);
+  }
+}
+
+// x is (2B,d): view 1 in rows 0..B-1, view 2 in rows B..2B-1. Encoder forward and the loss.
+export function contrastiveForward(netPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, B: i32): f32 {
+  encoderForward(netPtr, workPtr, x, 2 * B);
+  return lossForward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B);
+}
+
+// Backward of scale * loss after contrastiveForward at the same x: accumulates into the gradient
+// record's W and thr (gradPtr 0: none) and into dx (2B,d) (0: not wanted).
+export function contrastiveBackward(netPtr: usize, gradPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, dx: usize, B: i32,
+                                    deadSlope: f32, scale: f32): void {
+  lossBackward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B, scale);
+  encoderBackward(netPtr, gradPtr, workPtr, x, dx, 2 * B, deadSlope);
+}
+
+// Instance-wise PGD (RoCL): perturb view 1 to maximise the contrastive loss against view 2, no labels.
+// x, xadv are (2B,d), delta is (B,d): the start on entry, the final perturbation on exit; xadv is
+// x with delta added to view 1 (clamped to [lo, hi] when lo < hi). FGM is steps = 1, alpha = eps.
+export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, delta: usize, xadv: usize, B: i32,
+                                  norm: i32, eps: f32, alpha: f32, steps: i32, deadSlope: f32, lo: f32, hi: f32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  const c = changetype<Ctr>(ctrPtr);
+  const len = B * n.d;
+  const half = <usize>len << 2;
+  memory.copy(xadv + half, x + half, half);
+  for (let s = 0; s < steps; s++) {
+    perturb(xadv, x, delta, len, lo, hi);
+    encoderForward(netPtr, workPtr, xadv, 2 * B);
+    lossForward(n, w, c, B);
+    lossBackward(n, w, c, B, 1);
+    // Only view 1 moves: the backward through the hidden layer needs its B rows alone.
+    memory.fill(w.dx, 0, half);
+    encoderBackward(netPtr, 0, workPtr, xadv, w.dx, B, deadSlope);
+    ascend(delta, w.dx, B, n.d, norm, eps, alpha);
+  }
+  perturb(xadv, x, delta, len, lo, hi);
+}

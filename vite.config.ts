@@ -1,4 +1,5 @@
-// The library's browser build: an ES module of src/api.ts in dist/browser/, with the .wasm files
+// The library's browser build: an ES module of src/api.ts in dist/browser/, with the kernel-thread
+// worker and the .wasm files
 // beside it (where src/engine/wasm.ts looks when __FEATPURE_BROWSER__ is set).
 import { readdirSync, readFileSync } from "node:fs";
 import { defineConfig, type Plugin } from "vite";
@@ -19,6 +20,8 @@ export default defineConfig({
     outDir: "dist/browser",
     emptyOutDir: true,
     target: "es2022",
-    lib: { entry: "src/api.ts", formats: ["es"], fileName: "featpure" },
+    // The kernel threads' worker is its own entry: src/engine/threads.ts starts it from ./worker.js
+    // beside the library.
+    lib: { entry: { featpure: "src/api.ts", worker: "src/engine/worker.ts" }, formats: ["es"], fileName: (_format, name) => `${name}.js` },
   },
 });

@@ -106,6 +106,22 @@ describe("demo page in headless Chromium", () => {
     await page.close();
   });
 
+  it("runs on two kernel threads (nested Web Workers on shared memory) with the one-thread numbers", async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const query = `${QUERY}&threads=2`;
+    await page.goto(`${server!.url}?${query}`);
+    await runOnPage(page);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+    const threaded = JSON.parse(readFileSync((await download.path())!, "utf8")) as ExperimentResult;
+    expect(threaded.config.threads).toBe(2);
+    const oneThread = await runExperiment(configFromQuery(new URLSearchParams(QUERY)));
+    expect(numbers({ ...threaded, config: { ...threaded.config, threads: 1 } })).toEqual(numbers(oneThread));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("stops a long run through the AbortSignal", async () => {
     const page = await browser!.newPage();
     await page.goto(`${server!.url}?${QUERY.replace("steps=40", "steps=10000000")}`);

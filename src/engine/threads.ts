@@ -24,7 +24,10 @@ export interface Pool {
 
 
 async function workerUrl(): Promise<URL> {
-  const here = new URL("./worker.js", import.meta.url);
+  // Not a literal: bundlers would inline the TypeScript source behind a literal URL. The browser
+  // build emits the compiled worker.js beside the library (vite.config.ts).
+  const file = "./worker.js";
+  const here = new URL(file, import.meta.url);
   if (!isNode) return here;
   // Under vitest this module runs from src/engine/*.ts: the compiled worker is in dist/.
   const fs = await import("node:fs");

@@ -2,6 +2,7 @@
 // pool (src/engine/threads.ts) through the control block, blocking in Atomics.wait between them.
 // Runs as a Node worker_thread or a browser module Web Worker; it never returns to its event loop.
 import { CTRL, MAX_ARGS, KERNEL_IDS, type WorkerInit } from "./protocol.js";
+import { isNode } from "../runtime.js";
 
 function serve(init: WorkerInit): void {
   const instance = new WebAssembly.Instance(init.module, {
@@ -43,7 +44,6 @@ function serve(init: WorkerInit): void {
   }
 }
 
-const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
 if (isNode) {
   const { parentPort } = await import("node:worker_threads");
   parentPort!.once("message", (init: Omit<WorkerInit, "ready">) => serve({ ...init, ready: () => parentPort!.postMessage("ready") }));

@@ -9,29 +9,12 @@ import { logisticBackward, logisticForward } from "../src/reference/loss.js";
 import type { RefNet } from "../src/reference/net.js";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { writeNet } from "../src/engine/layout.js";
-import { ACT_NAMES, drawCase, engines, expectClose, kinkGap, maxAbs, Mem, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
-
-const H = 1e-6;
+import { ACT_NAMES, drawCase, engines, numericGrad, expectClose, kinkGap, maxAbs, Mem, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
 
 function loss(n: RefNet, x: Float64Array, y: Float64Array, B: number): number {
   const w = ref.allocWork(n, B);
   ref.netForward(n, w, x, B);
   return logisticForward(w.logits, y, B);
-}
-
-/** Central differences of the loss with respect to every entry of `v` (perturbed in place, then restored). */
-function numeric(v: Float64Array | number[], f: () => number): Float64Array {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const keep = v[i];
-    v[i] = keep + H;
-    const up = f();
-    v[i] = keep - H;
-    const down = f();
-    v[i] = keep;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
 }
 
 const CASES: [number, NetSpec][] = [
@@ -52,11 +35,11 @@ describe.each(CASES)("gradient check B=%i %j", (B, s) => {
   const { n, x, y } = c;
   const f = () => loss(n, x, y, B);
   const want = {
-    W: numeric(n.W as Float64Array, f),
-    thr: numeric(n.thr as Float64Array, f),
-    A: numeric(n.A as Float64Array, f),
-    c: n.c ? numeric(n.c as Float64Array, f) : null,
-    x: numeric(x, f),
+    W: numericGrad(f, n.W),
+    thr: numericGrad(f, n.thr),
+    A: numericGrad(f, n.A),
+    c: n.c ? numericGrad(f, n.c) : null,
+    x: numericGrad(f, x),
   };
   const tol = 1e-6;
 

@@ -8,22 +8,7 @@ import { allocCtr, allocWork, writeNet } from "../src/engine/layout.js";
 import * as ref from "../src/reference/contrastive.js";
 import * as refNet from "../src/reference/net.js";
 import type { RefNet } from "../src/reference/net.js";
-import { ACT_NAMES, drawCase, engines, expectClose, kinkGap, maxAbs, Mem, Rand, randomNet, type NetSpec } from "./kernels-harness.js";
-
-/** Central differences of f at v along every coordinate (h small against the kink gap of the cases). */
-function numericGrad(f: () => number, v: Float64Array, h = 1e-6): Float64Array {
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const t = v[i];
-    v[i] = t + h;
-    const up = f();
-    v[i] = t - h;
-    const down = f();
-    v[i] = t;
-    g[i] = (up - down) / (2 * h);
-  }
-  return g;
-}
+import { ACT_NAMES, drawCase, engines, expectClose, kinkGap, maxAbs, Mem, numericGrad, Rand, randomNet, type NetSpec } from "./kernels-harness.js";
 
 const LOSSES: [string, number][] = [["ntxent", ref.NTXENT], ["spectral", ref.SPECTRAL]];
 const SHAPES: [number, number][] = [[1, 1], [1, 4], [2, 3], [3, 5], [5, 7], [4, 16], [9, 33]]; // [B pairs, m]

@@ -152,3 +152,18 @@ export function maxAbs(v: ArrayLike<number>): number {
   for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
   return s;
 }
+
+/** Central differences of f at v along every coordinate (v is perturbed in place and restored; h small against the kink gap of the cases). */
+export function numericGrad(f: () => number, v: Float64Array | number[], h = 1e-6): Float64Array {
+  const g = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const t = v[i];
+    v[i] = t + h;
+    const up = f();
+    v[i] = t - h;
+    const down = f();
+    v[i] = t;
+    g[i] = (up - down) / (2 * h);
+  }
+  return g;
+}

@@ -22,16 +22,6 @@ export const SOURCE_DEFAULTS: Readonly<Record<Source, DeepPartial<Config>>> = {
   },
 };
 
-/** The source the layers ask for (the last one naming it wins); the schema default otherwise. */
-export function requestedSource(layers: unknown[], fallback: Source): Source {
-  let source = fallback;
-  for (const layer of layers) {
-    const s = (layer as { data?: { source?: unknown } } | undefined)?.data?.source;
-    if (typeof s === "string" && Object.hasOwn(SOURCE_DEFAULTS, s)) source = s as Source;
-  }
-  return source;
-}
-
 /** Pool sizes must fit in the 10,000 digits, and the pre-training pool must fill a batch. */
 export function checkSource(c: Config, issues: ConfigIssue[]): void {
   if (c.data.source !== "mnist") return;

@@ -1,8 +1,8 @@
 // Turns untrusted input (JSON files, CLI flags, API calls, URL parameters) into a checked Config.
-import { MODE_DEFAULTS, SCHEMA, type FieldSpec } from "./schema.js";
+import { MODE_DEFAULTS, SCHEMA, type EnumSpec, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
 import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
-import { checkSource, requestedSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
+import { checkSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
 
 export interface ConfigIssue {
   path: string;
@@ -127,22 +127,27 @@ export function featureCount(c: Config): number {
   return c.data.features || c.data.dim;
 }
 
-/** The mode the layers select (the last valid one wins), which picks the mode defaults. */
-function modeOf(layers: unknown[]): Config["mode"] {
-  let mode = SCHEMA.mode.default;
+/** The value the layers select for an enum field (the last valid one wins), else its default. */
+function selected<T extends string>(layers: unknown[], spec: EnumSpec<T>, read: (layer: Record<string, unknown>) => unknown): T {
+  let value = spec.default;
   for (const layer of layers) {
-    const m = (layer as { mode?: unknown } | null)?.mode;
-    if (typeof layer === "object" && checkValue(SCHEMA.mode, m) === null) mode = m as Config["mode"];
+    if (typeof layer !== "object" || layer === null) continue;
+    const v = read(layer as Record<string, unknown>);
+    if (checkValue(spec, v) === null) value = v as T;
   }
-  return mode;
+  return value;
 }
 
-/** Defaults, then the defaults of the selected mode, overlaid by each layer in turn (later wins), then checked as a whole. */
+/**
+ * Defaults, then the defaults of the selected data source and of the selected mode, overlaid by each
+ * layer in turn (later wins), then checked as a whole.
+ */
 export function resolveConfig(...layers: (DeepPartial<Config> | unknown)[]): Config {
   const config = defaultConfig();
   const issues: ConfigIssue[] = [];
-  merge(config as unknown as Record<string, unknown>, SOURCE_DEFAULTS[requestedSource(layers, config.data.source)], SCHEMA as unknown as Node, "", issues);
-  merge(config as unknown as Record<string, unknown>, MODE_DEFAULTS[modeOf(layers)], SCHEMA as unknown as Node, "", issues);
+  const source = selected(layers, SCHEMA.data.source, (l) => (l.data as { source?: unknown } | undefined)?.source);
+  const mode = selected(layers, SCHEMA.mode, (l) => l.mode);
+  for (const defaults of [SOURCE_DEFAULTS[source], MODE_DEFAULTS[mode]]) merge(config as unknown as Record<string, unknown>, defaults, SCHEMA as unknown as Node, "", issues);
   for (const layer of layers) merge(config as unknown as Record<string, unknown>, layer, SCHEMA as unknown as Node, "", issues);
   if (issues.length === 0) checkCombinations(config, issues);
   if (issues.length === 0) checkSource(config, issues);

@@ -56,22 +56,31 @@ export function gridAccuracy(e: ArmSummary["downstream"], norm: string, eps: num
   return e.grid.find((g) => g.norm === norm && g.eps === eps)?.accuracy ?? NaN;
 }
 
-/** Config fields (dotted paths) that take more than one value across the lines, seed and mode aside. */
+/**
+ * Config fields (dotted paths) that take more than one value among the lines of one mode, seed aside:
+ * fields whose defaults differ between modes (contrastive's fixed thresholds) are not swept.
+ */
 export function varyingFields(lines: readonly ResultLine[]): string[] {
   const values = new Map<string, Set<string>>();
-  const visit = (o: unknown, prefix: string) => {
+  const visit = (o: unknown, prefix: string, mode: string) => {
     for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
       const path = prefix ? `${prefix}.${k}` : k;
-      if (typeof v === "object" && v !== null && !Array.isArray(v)) visit(v, path);
+      if (typeof v === "object" && v !== null && !Array.isArray(v)) visit(v, path, mode);
       else {
-        let s = values.get(path);
-        if (!s) values.set(path, (s = new Set()));
+        const key = `${mode}\u0000${path}`;
+        let s = values.get(key);
+        if (!s) values.set(key, (s = new Set()));
         s.add(canonicalJson(v));
       }
     }
   };
-  for (const l of lines) visit(l.config, "");
-  return [...values.entries()].filter(([p, s]) => s.size > 1 && p !== "seed" && p !== "mode" && p !== "train").map(([p]) => p);
+  for (const l of lines) visit(l.config, "", l.config.mode);
+  const varying = new Set<string>();
+  for (const [key, s] of values) {
+    const path = key.slice(key.indexOf("\u0000") + 1);
+    if (s.size > 1 && path !== "seed" && path !== "train") varying.add(path);
+  }
+  return [...varying];
 }
 
 /** The value of a dotted config path. */

@@ -68,6 +68,23 @@ describe("featpure run --data mnist", () => {
     expect(strip(b)).toEqual(strip(a));
   });
 
+  it("pre-trains contrastively on augmented views of the digits, scored by a probe, deterministically", async () => {
+    const cfg = { ...tiny, mode: "contrastive" as const };
+    const a = await runExperiment(cfg);
+    const b = await runExperiment(cfg);
+    expect(a.config.model.trainThreshold).toBe(false); // the contrastive mode defaults apply to digits too
+    for (const arm of a.arms) {
+      expect(arm.pretrained.probe).toBeDefined();
+      expect(arm.proxies!.neurons).toBe(6);
+      expect(arm.curve.length).toBeGreaterThan(0);
+      for (const p of arm.curve) expect(Number.isFinite(p.loss)).toBe(true);
+    }
+    const strip = (r: typeof a) => r.arms.map((x) => ({ ...x, timingsMs: 0 }));
+    expect(strip(b)).toEqual(strip(a));
+    // the two arms trained differently: the adversarial views moved the weights elsewhere
+    expect(a.arms[0].curve.at(-1)!.loss).not.toBe(a.arms[1].curve.at(-1)!.loss);
+  });
+
   it("draws the weight mosaics from the CLI, and refuses --mosaic without image data", () => {
     const bin = new URL("../dist/bin/featpure.js", import.meta.url).pathname;
     const dir = mkdtempSync(join(tmpdir(), "featpure-mosaic-"));

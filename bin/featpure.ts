@@ -148,25 +148,17 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
 }
 
 /**
- * Runs `work` with Ctrl-C turned into a clean stop while it pre-trains (the loop notices within
- * about 50 ms and checkpoints). The evaluation of an arm is one synchronous stretch that could not
- * notice, so there the handler is removed and Ctrl-C ends the process at once, which is safe: every
- * file is written atomically, and an arm's last checkpoint is written before its evaluation starts.
+ * Runs `work` with Ctrl-C turned into a clean stop: training loops and the evaluation give the event
+ * loop a turn every 50 ms or so and honour the signal there; training checkpoints first. Every file
+ * is written atomically, and an arm's last checkpoint precedes its evaluation, so a stop during the
+ * evaluation resumes by repeating only that evaluation.
  */
-async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, work: (signal: AbortSignal, onPhase: (p: Progress) => void) => Promise<T>): Promise<T> {
+async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const stop = new AbortController();
   const onSigint = () => stop.abort(new Error("interrupted"));
-  let armed = true;
-  const onPhase = (p: Progress) => {
-    const want = p.phase === "pretrain" && !stop.signal.aborted;
-    if (want === armed) return;
-    if (want) process.once("SIGINT", onSigint);
-    else process.off("SIGINT", onSigint);
-    armed = want;
-  };
   process.once("SIGINT", onSigint);
   try {
-    return await work(stop.signal, onPhase);
+    return await work(stop.signal);
   } catch (e) {
     if (stop.signal.aborted) {
       const kept = ck?.last ? `the checkpoint ${ck.path} holds arm ${ck.last.arm} at step ${ck.last.step}; resume with: ${resumeHint}` : "nothing was saved (--checkpoint FILE makes a run resumable)";
@@ -178,14 +170,6 @@ async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, wo
   } finally {
     process.off("SIGINT", onSigint);
   }
-}
-
-/** Progress to the bar and to the Ctrl-C handling. */
-function both(a: ((p: Progress) => void) | undefined, b: (p: Progress) => void): (p: Progress) => void {
-  return (p) => {
-    b(p);
-    a?.(p);
-  };
 }
 
 function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): string {
@@ -204,9 +188,9 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   const extra = typeof opts.json === "string" ? ` --json ${opts.json}` : "";
   let result;
   try {
-    result = await interruptible(ck, resumeCommand("run", ck, extra), (signal, onPhase) =>
+    result = await interruptible(ck, resumeCommand("run", ck, extra), (signal) =>
       runExperiment(config, {
-        onProgress: both(progress.onProgress, onPhase),
+        onProgress: progress.onProgress,
         signal,
         checkpoint: ck?.options,
         onWeights: mosaic === null ? undefined : (arm, W, shape) => weights.push({ arm, W, ...shape }),
@@ -232,8 +216,8 @@ async function pretrain(opts: Record<string, unknown>): Promise<void> {
   if (!quiet) console.log(render(configTable(config)) + "\n");
   let encoder;
   try {
-    encoder = await interruptible(ck, resumeCommand("pretrain", ck, ` --save ${opts.save}`), (signal, onPhase) =>
-      pretrainEncoder(config, { onProgress: both(progress.onProgress, onPhase), signal, checkpoint: ck?.options }));
+    encoder = await interruptible(ck, resumeCommand("pretrain", ck, ` --save ${opts.save}`), (signal) =>
+      pretrainEncoder(config, { onProgress: progress.onProgress, signal, checkpoint: ck?.options }));
   } finally {
     progress.stop();
   }

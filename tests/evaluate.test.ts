@@ -25,9 +25,9 @@ describe("robust evaluation", async () => {
   arena.f32(y).set(data.preTest.y);
   const set: LabelledSet = { x, y, n: data.preTest.n };
 
-  it("continuing from a prior keeps its broken samples broken and its perturbations", () => {
-    const small = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0.3, null), scratch, new Rng(1));
-    const big = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 1, null), scratch, new Rng(2), small);
+  it("continuing from a prior keeps its broken samples broken and its perturbations", async () => {
+    const small = await robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0.3, null), scratch, new Rng(1));
+    const big = await robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 1, null), scratch, new Rng(2), small);
     expect(small.accuracy).toBeGreaterThan(0);
     expect(big.accuracy).toBeLessThan(small.accuracy);
     for (let i = 0; i < set.n; i++) {
@@ -38,8 +38,8 @@ describe("robust evaluation", async () => {
     }
   });
 
-  it("the grid falls with eps, reaches zero at a large radius, and the strong check never exceeds the standard one", () => {
-    const e = evaluateModel(engine, net, set, cfg, null, scratch, new Rng(4)).eval;
+  it("the grid falls with eps, reaches zero at a large radius, and the strong check never exceeds the standard one", async () => {
+    const e = (await evaluateModel(engine, net, set, cfg, null, scratch, new Rng(4))).eval;
     for (const norm of ["l2", "linf"] as const) {
       const acc = e.grid.filter((g) => g.norm === norm).map((g) => g.accuracy);
       for (let i = 1; i < acc.length; i++) expect(acc[i]).toBeLessThanOrEqual(acc[i - 1]);
@@ -51,5 +51,11 @@ describe("robust evaluation", async () => {
     expect(e.headline.accuracy).toBeLessThanOrEqual(at(0.05));
     expect(e.headline.accuracy).toBeGreaterThanOrEqual(at(0.3));
     expect(e.headline.strongAccuracy).toBeLessThanOrEqual(e.headline.accuracy);
+  });
+
+  it("stops between attack calls when its signal is aborted, with the signal's reason", async () => {
+    const stop = new AbortController();
+    stop.abort(new Error("stop here"));
+    await expect(evaluateModel(engine, net, set, cfg, null, scratch, new Rng(4), { signal: stop.signal })).rejects.toThrow("stop here");
   });
 });

@@ -27,7 +27,7 @@ describe("WASM memory budget", () => {
     const root = new Rng(cfg.seed);
     const dataset = await makeDataset(cfg, root);
     const pre = await pretrainArm(cfg, dataset, root, "adv");
-    adaptAndEvaluate(pre, cfg, dataset, root);
+    await adaptAndEvaluate(pre, cfg, dataset, root);
     const used = pre.engine.arena.used;
     const estimate = estimateArenaBytes(cfg);
     expect(estimate).toBeGreaterThanOrEqual(used);

@@ -96,6 +96,20 @@ export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScr
   };
 }
 
+/** How a long evaluation lets the rest of the program in: a stop request, and turns of the event loop. */
+export interface EvalControl {
+  signal?: AbortSignal;
+  /** Returns a promise when the event loop should get a turn (src/train/pacer.ts). */
+  pace?: () => Promise<void> | null;
+}
+
+/** Between two attack calls: give the event loop its turn, then honour a stop request. */
+async function between(control: EvalControl): Promise<void> {
+  const turn = control.pace?.();
+  if (turn) await turn;
+  if (control.signal?.aborted) throw control.signal.reason ?? new Error("aborted");
+}
+
 export interface RobustResult {
   /** Fraction of samples classified correctly at every point the attack tried (the clean point included). */
   accuracy: number;
@@ -115,7 +129,8 @@ export interface RobustResult {
  * continues from it: its perturbations are feasible here too, so samples it already broke stay
  * broken without being attacked again, and only its survivors are attacked.
  */
-export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng, prior?: RobustResult): RobustResult {
+export async function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng,
+                                     prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
   const { arena, kernels } = engine;
   const d = net.shape.d;
   const worst = prior ? prior.worst.slice() : new Float32Array(set.n * d);
@@ -148,6 +163,7 @@ export function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, 
         margins[s] = bm[i];
         worst.set(best.subarray(i * d, (i + 1) * d), s * d);
       });
+      await between(control);
       if (attack.eps === 0) break;
       idx = idx.filter((s) => margins[s] > 0);
     }

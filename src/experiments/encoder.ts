@@ -91,6 +91,6 @@ export async function adaptEncoder(enc: Encoder, opts: DownstreamOptions = {}): 
   arena.f32(net.params.thr).set(enc.params.thr);
   arena.f32(net.params.A).set(enc.params.A);
   if (net.params.c && enc.params.c) arena.f32(net.params.c).set(enc.params.c);
-  const adapted = adaptAndEvaluate({ arm: enc.arm, engine, net, curve: enc.curve, ms: enc.pretrainMs }, cfg, dataset, root, opts);
+  const adapted = await adaptAndEvaluate({ arm: enc.arm, engine, net, curve: enc.curve, ms: enc.pretrainMs }, cfg, dataset, root, opts);
   return { config: cfg, task: { seed: taskSeed, downstreamSubset: cfg.data.downstreamSubset }, result: adapted.result, engine };
 }

@@ -5,7 +5,7 @@ import type { Config } from "../config/types.js";
 import type { Norm } from "../engine/kernels.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import { robustAccuracy, type RobustResult, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import { robustAccuracy, type EvalControl, type RobustResult, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import type { Rng } from "../rng.js";
 
 export interface GridPoint {
@@ -58,8 +58,9 @@ export function gridAttack(cfg: Config, norm: Norm, eps: number, box: [number, n
  * larger one, so only survivors are attacked again. The strong check continues from the standard
  * attack at the headline radius, so it reports the union of both attacks.
  */
-export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, box: [number, number] | null, scratch: EvalScratch, rng: Rng): Evaluated {
-  const clean = robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng);
+export async function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, box: [number, number] | null, scratch: EvalScratch, rng: Rng,
+                                    control: EvalControl = {}): Promise<Evaluated> {
+  const clean = await robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng, undefined, control);
   const { radius, radiusNorm } = cfg.eval;
   const results = new Map<string, RobustResult>();
   const key = (norm: Norm, eps: number) => `${norm}:${eps}`;
@@ -67,7 +68,7 @@ export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, c
     const todo = [...new Set(norm === radiusNorm ? [...radii, radius] : radii)].sort((a, b) => a - b);
     let prior = clean;
     for (const eps of todo) {
-      prior = robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps, box), scratch, rng, prior);
+      prior = await robustAccuracy(engine, net, set, gridAttack(cfg, norm, eps, box), scratch, rng, prior, control);
       results.set(key(norm, eps), prior);
     }
   }
@@ -76,7 +77,7 @@ export function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, c
     for (const eps of radii) grid.push({ norm, eps, accuracy: results.get(key(norm, eps))!.accuracy });
   }
   const standard = results.get(key(radiusNorm, radius))!;
-  const strong = robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng, standard);
+  const strong = await robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng, standard, control);
   return {
     eval: {
       clean: clean.accuracy,

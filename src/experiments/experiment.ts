@@ -17,6 +17,7 @@ import { coefficientMatrix, neuronPurity, summarizePurity, type NeuronPurity, ty
 import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { neuronProxies, summarizeProxies, type ProxySummary } from "../metrics/proxies.js";
 import { Rng } from "../rng.js";
+import { makePacer } from "../train/pacer.js";
 import type { TrainingCheckpoints } from "../train/trainState.js";
 import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
 
@@ -164,7 +165,7 @@ export function fitHead(engine: Engine, encoder: TwoLayer, set: LabelledSet, cfg
 }
 
 /** Freezes the pre-trained hidden layer, fits the clean downstream head, and evaluates both models. */
-export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset, root: Rng, opts: RunOptions = {}): Adapted {
+export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset, root: Rng, opts: RunOptions = {}): Promise<Adapted> {
   const { engine, net, arm } = pre;
   const { arena } = engine;
   const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
@@ -181,9 +182,11 @@ export function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Dataset,
 
   const evalRng = root.fork(`evaluate-${arm}`);
   progress("evaluate", 0, 2);
-  const preEval = evaluateModel(engine, pretrainedModel, sets.pre, cfg, dataset.box, scratch, evalRng);
+  // The evaluation is long: it yields to the event loop and honours opts.signal between attack calls.
+  const control = { signal: opts.signal, pace: makePacer() };
+  const preEval = await evaluateModel(engine, pretrainedModel, sets.pre, cfg, dataset.box, scratch, evalRng, control);
   progress("evaluate", 1, 2);
-  const downEval = evaluateModel(engine, downstream.model, sets.down, cfg, dataset.box, scratch, evalRng);
+  const downEval = await evaluateModel(engine, downstream.model, sets.down, cfg, dataset.box, scratch, evalRng, control);
   progress("evaluate", 2, 2);
   const t3 = performance.now();
 
@@ -233,7 +236,7 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
   for (const arm of arms) {
     const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));
-    adapted.push(adaptAndEvaluate(pre, cfg, dataset, root, opts));
+    adapted.push(await adaptAndEvaluate(pre, cfg, dataset, root, opts));
   }
   transfer(adapted);
   for (const a of adapted) a.pre.engine.close();

@@ -31,6 +31,14 @@ describe("claims of the paper", () => {
     expect(inherits.verdict).toBe("not supported");
   });
 
+  it("say 'not run' for purification on real data, where no dictionary gives a purity, and judge the rest", () => {
+    const lines = paperLikeLines(5).map((l) => ({ ...l, arms: l.arms.map((a) => ({ ...a, purity: null })) }));
+    const claims = supervised(lines);
+    expect(claims.find((c) => c.id === "purifies")).toMatchObject({ verdict: "not run", effect: null });
+    expect(claims.find((c) => c.id === "purifies")!.note).toMatch(/no known dictionary/);
+    expect(claims.find((c) => c.id === "inherits")!.verdict).toBe("supported");
+  });
+
   it("give no verdict beyond 'not supported' on a single seed", () => {
     const [c] = supervised(paperLikeLines(1));
     expect(c.verdict).toBe("not supported");

@@ -83,6 +83,9 @@ export function judgeClaims(lines: readonly ResultLine[]): ClaimResult[] {
         out.push({ ...base, effect: null, also: {}, verdict: "not run", note: `this build has no ${mode} mode` });
       } else if (pairs.length === 0) {
         out.push({ ...base, effect: null, also: {}, verdict: "not run", note: `no ${mode} results with both a clean and an adversarial arm` });
+      } else if (Number.isNaN(c.effect(pairs).mean)) {
+        // Real data: no dictionary, so no purity to compare (the purification proxies stand in for it).
+        out.push({ ...base, effect: null, also: {}, verdict: "not run", note: "not measurable on these results (no known dictionary)" });
       } else {
         const effect = c.effect(pairs);
         const also = c.also(pairs);

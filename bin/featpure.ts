@@ -286,27 +286,25 @@ function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  const cmd = program
-    .command("run", { isDefault: false })
-    .description("pre-train (clean and/or adversarial), fit a clean downstream head, and attack both")
-    .option("--config <file>", "JSON file with any subset of the configuration (flags override it)")
+  // run and pretrain take the whole configuration: a config file, every schema flag, checkpoints.
+  const trainingCommand = (name: string, description: string) => {
+    const c = program
+      .command(name)
+      .description(description)
+      .option("--config <file>", "JSON file with any subset of the configuration (flags override it)")
+      .option("--quiet", "print nothing but errors")
+      .exitOverride();
+    for (const f of flagSpecs()) c.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
+    addCheckpointFlags(c);
+    return c;
+  };
+  trainingCommand("run", "pre-train (clean and/or adversarial), fit a clean downstream head, and attack both")
     .option("--json <file>", "write the full result as JSON (atomically)")
-    .option("--quiet", "print nothing but errors")
     .option("--mosaic <dir>", "draw every neuron's weights as an image into DIR: weights-clean.png, weights-adv.png and weights.png side by side (--data mnist)")
-    .exitOverride();
-  for (const f of flagSpecs()) cmd.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
-  addCheckpointFlags(cmd);
-  cmd.action(run);
-  const pre = program
-    .command("pretrain")
-    .description("pre-train one arm (--train clean or adv) and save the encoder for later downstream tasks")
+    .action(run);
+  trainingCommand("pretrain", "pre-train one arm (--train clean or adv) and save the encoder for later downstream tasks")
     .option("--save <file>", "where to write the encoder (atomically)")
-    .option("--config <file>", "JSON file with any subset of the configuration (flags override it)")
-    .option("--quiet", "print nothing but errors")
-    .exitOverride();
-  for (const f of flagSpecs()) pre.addOption(new Option(`--${f.flag} <value>`, flagHelp(f.spec)));
-  addCheckpointFlags(pre);
-  pre.action(pretrain);
+    .action(pretrain);
   const down = program
     .command("downstream")
     .description("fit and attack a new clean head on a saved encoder, for its own or another downstream task, without retraining")

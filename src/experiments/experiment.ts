@@ -191,9 +191,12 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const t3 = performance.now();
 
   const { m } = net.shape;
-  const neurons = dataset.truth ? neuronPurity(arena.f32(net.params.W), m, dataset.truth.dict, dataset.truth.theta, cfg.metrics) : [];
+  // Nothing below allocates in the arena, so this view of W stays valid.
+  const W = arena.f32(net.params.W);
+  const { truth } = dataset;
+  const neurons = truth ? neuronPurity(W, m, truth.dict, truth.theta, cfg.metrics) : [];
   const proxies = dataset.images ? imageProxies(engine, net, sets.down, dataset.images, scratch, cfg.metrics.liveFraction) : null;
-  opts.onWeights?.(arm, arena.f32(net.params.W).slice(), { m, d: net.shape.d });
+  opts.onWeights?.(arm, W.slice(), { m, d: net.shape.d });
   const thr = arena.f32(net.params.thr);
   return {
     pre,
@@ -205,9 +208,9 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
     result: {
       arm,
       curve: pre.curve,
-      purity: dataset.truth ? summarizePurity(neurons, cfg.metrics) : null,
+      purity: truth ? summarizePurity(neurons, cfg.metrics) : null,
       neurons,
-      coefficients: dataset.truth ? coefficientMatrix(arena.f32(net.params.W), m, dataset.truth.dict) : undefined,
+      coefficients: truth ? coefficientMatrix(W, m, truth.dict) : undefined,
       proxies,
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
       pretrained: probe ? { ...preEval.eval, probe: probe.fit } : preEval.eval,

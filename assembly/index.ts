@@ -2,13 +2,14 @@
 export { matmulForward, matmulBackward, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
-export { netForward, netBackward, encoderForward, encoderBackward } from "./net";
+export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export {
   normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,
 } from "./contrastive";
 export { adamStep, sgdStep, clampMin } from "./optim";
+export { linfStart, randomDraws, l2StartRows } from "./random";
 
 // First free byte after static data: the TypeScript arena starts here.
 export function heapBase(): usize {

@@ -1,7 +1,7 @@
 // The two-layer network f(x) = A · act(W x - thr) + c, composed from the layer kernels.
 // Descriptors are i32 records written by src/engine/layout.ts; field order must match it.
-import { matmulForward, matmulBackward } from "./linear";
-import { activationForward, activationBackward } from "./activation";
+import { matmulForward, matmulBackward, accumulateSparse } from "./linear";
+import { activationForward, activationBackward, activationBackwardColumns } from "./activation";
 
 // Parameters (or their gradients): W (m,d), thr (m), A (C,m), c (C). A zero pointer means absent
 // (no output bias) or, in a gradient record, not wanted.
@@ -53,4 +53,36 @@ export function netBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: us
   const gc: usize = gradPtr ? changetype<Net>(gradPtr).c : 0;
   matmulBackward(w.dh, gA, gc, w.dlogits, w.h, n.A, B, n.m, n.C);
   encoderBackward(netPtr, gradPtr, workPtr, x, dx, B, deadSlope);
+}
+
+// Training backward from work.dlogits restricted to the hidden units [j0, j1): dh and dpre on those
+// columns, and their share of the gradient record (W rows, thresholds and head columns j0..j1; the
+// output bias with the range that starts at 0). No dx. Disjoint ranges write disjoint memory, so
+// threads split a training step's backward pass by hidden units with no reduction; every sum runs
+// over the batch in the same order as in netBackward, so with j0 and j1 multiples of 4 (or j1 = m)
+// the result is bit-identical to it.
+export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, B: i32, deadSlope: f32, j0: i32, j1: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  const g = changetype<Net>(gradPtr);
+  const m = n.m, C = n.C, width = j1 - j0;
+  const hs = <usize>m << 2, cs = <usize>C << 2, col = <usize>j0 << 2, bytes = <usize>width << 2;
+  for (let b = 0; b < B; b++) {
+    const row = <usize>b * hs + col;
+    memory.fill(w.dh + row, 0, bytes);
+    memory.fill(w.dpre + row, 0, bytes);
+    accumulateSparse(w.dh + row, n.A + col, hs, w.dlogits + <usize>b * cs, 4, C, width);
+  }
+  if (g.A) for (let c = 0; c < C; c++) accumulateSparse(g.A + <usize>c * hs + col, w.h + col, hs, w.dlogits + (<usize>c << 2), cs, B, width);
+  if (g.c && j0 == 0) {
+    for (let b = 0; b < B; b++) {
+      for (let c = 0; c < C; c++) {
+        const p = g.c + (<usize>c << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(w.dlogits + <usize>b * cs + (<usize>c << 2)));
+      }
+    }
+  }
+  activationBackwardColumns(w.dpre + col, g.thr ? g.thr + col : 0, w.dh + col, w.pre + col, n.thr + col, B, width, m, n.act, deadSlope);
+  const rs = <usize>n.d << 2;
+  if (g.W) for (let o = j0; o < j1; o++) accumulateSparse(g.W + <usize>o * rs, x, rs, w.dpre + (<usize>o << 2), hs, B, n.d);
 }

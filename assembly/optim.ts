@@ -6,7 +6,25 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, n: i32, lr: f32
                          eps: f32, weightDecay: f32, t: i32): void {
   const bc1 = <f32>(1 - Math.pow(<f64>beta1, <f64>t));
   const bc2 = <f32>(1 - Math.pow(<f64>beta2, <f64>t));
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Lane for lane the same operations as the scalar loop (no fused multiply-add), so the vector and
+    // scalar paths, and any split of the tensor between threads, agree bit for bit.
+    const b1 = f32x4.splat(beta1), c1 = f32x4.splat(1 - beta1), b2 = f32x4.splat(beta2), c2 = f32x4.splat(1 - beta2);
+    const vbc1 = f32x4.splat(bc1), vbc2 = f32x4.splat(bc2), veps = f32x4.splat(eps), vlr = f32x4.splat(lr), wd = f32x4.splat(weightDecay);
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      const gi = v128.load(g + off);
+      const mi = f32x4.add(f32x4.mul(b1, v128.load(m + off)), f32x4.mul(c1, gi));
+      const vi = f32x4.add(f32x4.mul(b2, v128.load(v + off)), f32x4.mul(f32x4.mul(c2, gi), gi));
+      v128.store(m + off, mi);
+      v128.store(v + off, vi);
+      const pi = v128.load(p + off);
+      const update = f32x4.add(f32x4.div(f32x4.div(mi, vbc1), f32x4.add(f32x4.sqrt(f32x4.div(vi, vbc2)), veps)), f32x4.mul(wd, pi));
+      v128.store(p + off, f32x4.sub(pi, f32x4.mul(vlr, update)));
+    }
+  }
+  for (; i < n; i++) {
     const off = <usize>i << 2;
     const gi = load<f32>(g + off);
     const mi = beta1 * load<f32>(m + off) + (1 - beta1) * gi;

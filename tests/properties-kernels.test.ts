@@ -9,7 +9,8 @@ import * as ref from "../src/reference/linear.js";
 import * as refAct from "../src/reference/activation.js";
 import * as refNet from "../src/reference/net.js";
 import * as refAtk from "../src/reference/attack.js";
-import { fillRandomStart } from "../src/attacks/pgd.js";
+import { fillRandomStart as refRandomStart } from "../src/reference/randomStart.js";
+import { allocRandomStart, fillRandomStart } from "../src/attacks/randomStart.js";
 import { Rng } from "../src/rng.js";
 import { engines, expectClose, maxAbs, Mem, Rand, randomNet, wasmNet } from "./kernels-harness.js";
 
@@ -50,6 +51,30 @@ describe.each(BACKENDS)("%s backend", (backend) => {
     })), RUNS);
   });
 
+  it("randomStart draws bit-identically to the TypeScript reference and leaves the Rng where it would", () => {
+    const draw = fc.record({
+      B: fc.integer({ min: 0, max: 7 }), d: dim(37), norm: fc.constantFrom("l2" as const, "linf" as const),
+      eps: fc.double({ min: 1e-3, max: 5, noNaN: true }), seed: fc.nat(), spareFirst: fc.boolean(),
+    });
+    // Odd widths carry a spare from row to row (and, past RANDOM_START_ROWS, from block to block);
+    // [256, 100] is the training batch of the benchmark.
+    type Draw = { B: number; d: number; norm: "l2" | "linf"; eps: number; seed: number; spareFirst: boolean };
+    const examples: [number, number, "l2" | "linf", boolean][] = [[5, 7, "l2", true], [3, 1, "l2", false], [4, 9, "linf", true], [256, 100, "l2", true], [300, 7, "l2", true]];
+    const cases = examples.map(([B, d, norm, spareFirst]) => [{ B, d, norm, eps: 0.5, seed: B + d, spareFirst }] as [Draw]);
+    fc.assert(fc.property(draw, (a: Draw) => mem.scope(() => {
+      const mine = new Rng(a.seed), theirs = new Rng(a.seed);
+      // An odd number of normals first leaves a spare cached, which the kernel must use first.
+      if (a.spareFirst) [mine, theirs].forEach((r) => r.normal());
+      const expected = new Float32Array(a.B * a.d);
+      refRandomStart(expected, a.B, a.d, a.norm, a.eps, theirs);
+      const delta = mem.zeros(a.B * a.d);
+      fillRandomStart(mem.e, allocRandomStart(mem.e.arena, a.B, a.d), delta.ptr, a.B, a.d, a.norm, a.eps, mine);
+      expect(Array.from(mem.get(delta))).toEqual(Array.from(expected));
+      expect(mine.state()).toEqual(theirs.state());
+      expect(mine.uniform()).toBe(theirs.uniform());
+    })), { ...RUNS, examples: cases });
+  });
+
   it("pgdAttack keeps every delta inside the eps-ball, as the reference does", () => {
     const attack = fc.record({
       B: dim(6), d: dim(37), m: dim(24), norm: fc.constantFrom(NORM.l2, NORM.linf), steps: dim(6),
@@ -62,7 +87,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const n = randomNet(r, { d: a.d, m: a.m, C: 1, activation: 0, bias: true }, 0.3);
       const x = r.vec(a.B * a.d), y = r.labels(a.B);
       const start = new Float32Array(a.B * a.d);
-      if (a.randomStart) fillRandomStart(start, a.B, a.d, a.norm === NORM.l2 ? "l2" : "linf", eps, new Rng(a.seed));
+      if (a.randomStart) refRandomStart(start, a.B, a.d, a.norm === NORM.l2 ? "l2" : "linf", eps, new Rng(a.seed));
       for (const nb of rowNorms(start, a.B, a.d)) expect(a.norm === NORM.l2 ? nb.l2 : nb.linf).toBeLessThanOrEqual(eps * (1 + 1e-6));
       const net = wasmNet(mem, n, a.B);
       const delta = mem.put(start), xadv = mem.zeros(a.B * a.d);

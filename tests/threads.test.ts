@@ -1,9 +1,10 @@
-// Kernel threads: the row-parallel kernels on 2 and 3 threads give bit-identical results to one
-// thread (every row runs the same instructions whatever the split), on odd batch sizes too.
+// Kernel threads: the parallel kernels on 2 and 3 threads give bit-identical results to one thread
+// (every output runs the same instructions whatever the split), on odd sizes too.
 import { afterAll, describe, expect, it } from "vitest";
-import { createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
+import { BACKENDS, createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
+import { writeNet } from "../src/engine/layout.js";
 import { NORM } from "../src/engine/kernels.js";
-import { engines, Mem, Rand, randomNet, wasmNet } from "./kernels-harness.js";
+import { ACT_NAMES, engines, Mem, Rand, randomNet, wasmNet } from "./kernels-harness.js";
 
 const SIMD_BACKENDS: Backend[] = ["relaxed", "simd"];
 const pools: Engine[] = [];
@@ -34,7 +35,65 @@ function runAll(mem: Mem, B: number, norm: number) {
   });
 }
 
+// A training backward pass (gradients of every parameter, no dx) and an Adam step on its gradient of W.
+function trainAll(mem: Mem, B: number, m: number, C: number, activation: number) {
+  return mem.scope(() => {
+    const r = new Rand(B * 7 + m * 3 + C + activation);
+    const n = randomNet(r, { d: 23, m, C, activation, bias: true }, 0.3);
+    const net = wasmNet(mem, n, B);
+    const grad = { W: mem.zeros(m * n.d), thr: mem.zeros(m), A: mem.zeros(C * m), c: mem.zeros(C) };
+    const gradRec = writeNet(mem.e.arena, grad, { d: n.d, m, C, activation: ACT_NAMES[activation] });
+    const x = mem.put(r.vec(B * n.d));
+    mem.k.netForward(net.rec.ptr, net.work.rec.ptr, x.ptr, B);
+    mem.e.arena.f32(net.work.dlogits).set(r.sparsify(r.vec(B * C), 0.3));
+    mem.k.netBackward(net.rec.ptr, gradRec.ptr, net.work.rec.ptr, x.ptr, 0, B, 0);
+    const gradients = { W: mem.get(grad.W), thr: mem.get(grad.thr), A: mem.get(grad.A), c: mem.get(grad.c), dpre: mem.get(net.work.dpre) };
+    const mom = mem.put(r.vec(m * n.d, -0.01, 0.01)), v = mem.put(r.vec(m * n.d, 0, 0.01));
+    mem.k.adamStep(net.W.ptr, grad.W.ptr, mom.ptr, v.ptr, m * n.d, 0.01, 0.9, 0.999, 1e-8, 0.01, 3);
+    return { gradients, W: mem.get(net.W), mom: mem.get(mom), v: mem.get(v) };
+  });
+}
+
+describe.each(BACKENDS)("%s backend: the split training backward", (backend) => {
+  it.each([[1, 0], [3, 0], [2, 1]])("netBackwardColumns on 4-aligned ranges equals netBackward bit for bit (C=%i, activation %i)", (C, activation) => {
+    const mem = new Mem(engines[backend]);
+    for (const m of [5, 37, 64]) {
+      mem.scope(() => {
+        const r = new Rand(m * 11 + C);
+        const B = 29;
+        const n = randomNet(r, { d: 19, m, C, activation, bias: true }, 0.3);
+        const x = r.vec(B * n.d), dlogits = r.sparsify(r.vec(B * C), 0.3);
+        const run = (ranges: [number, number][]) => {
+          const net = wasmNet(mem, n, B);
+          const grad = { W: mem.zeros(m * n.d), thr: mem.zeros(m), A: mem.zeros(C * m), c: mem.zeros(C) };
+          const gradRec = writeNet(mem.e.arena, grad, { d: n.d, m, C, activation: ACT_NAMES[activation] });
+          const xb = mem.put(x);
+          mem.k.netForward(net.rec.ptr, net.work.rec.ptr, xb.ptr, B);
+          mem.e.arena.f32(net.work.dlogits).set(dlogits);
+          if (ranges.length === 0) mem.k.netBackward(net.rec.ptr, gradRec.ptr, net.work.rec.ptr, xb.ptr, 0, B, 0);
+          for (const [j0, j1] of ranges) mem.k.netBackwardColumns(net.rec.ptr, gradRec.ptr, net.work.rec.ptr, xb.ptr, B, 0, j0, j1);
+          return [grad.W, grad.thr, grad.A, grad.c, net.work.dh, net.work.dpre].map((b) => Array.from(mem.get(b)));
+        };
+        const whole = run([]);
+        expect(whole[0].some((g) => g !== 0)).toBe(true);
+        const cut = Math.min(m, 4 * Math.ceil(m / 12));
+        for (const ranges of [[[0, m]], [[0, cut], [cut, m]], [[cut, m], [0, cut]]] as [number, number][][]) {
+          expect(run(ranges)).toEqual(whole);
+        }
+      });
+    }
+  });
+});
+
 describe.each(SIMD_BACKENDS)("%s backend", (backend) => {
+  it.each([[2, 48, 50, 1, 0], [2, 31, 37, 3, 1], [3, 40, 70, 2, 0], [2, 64, 6000, 1, 0]])(
+    "threads=%i, B=%i, m=%i, C=%i, activation %i: the training backward and Adam are bit-identical to one thread", async (threads, B, m, C, activation) => {
+      const want = trainAll(new Mem(engines[backend]), B, m, C, activation);
+      const got = trainAll(await threaded(backend, threads), B, m, C, activation);
+      expect(got).toEqual(want);
+      expect(want.gradients.W.some((g) => g !== 0)).toBe(true);
+    });
+
   it("runs on the requested number of threads", async () => {
     expect((await threaded(backend, 2)).e.threads).toBe(2);
   });

@@ -6,7 +6,7 @@ import type { Work } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
-import { exp, log } from "../math/portable.js";
+import { allocRandomStart, fillRandomStart, type RandomStartScratch } from "./randomStart.js";
 
 export interface AttackSpec {
   norm: Norm;
@@ -23,30 +23,13 @@ function boxArgs(box: [number, number] | null): [number, number] {
   return box ?? [0, 0];
 }
 
-/** A uniform draw from the eps-ball of the norm for each of the B rows of delta (B,d). */
-export function fillRandomStart(delta: Float32Array, B: number, d: number, norm: Norm, eps: number, rng: Rng): void {
-  if (norm === "linf") {
-    for (let i = 0; i < B * d; i++) delta[i] = (2 * rng.uniform() - 1) * eps;
-    return;
-  }
-  for (let b = 0; b < B; b++) {
-    const row = delta.subarray(b * d, (b + 1) * d);
-    rng.fillNormal(row);
-    let n = 0;
-    for (let i = 0; i < d; i++) n += row[i] * row[i];
-    // Radius eps * U^(1/d) makes the draw uniform in the ball, not on its sphere.
-    const s = n > 0 ? (eps * exp(log(rng.uniform()) / d)) / Math.sqrt(n) : 0;
-    for (let i = 0; i < d; i++) row[i] *= s;
-  }
-}
-
 /** Training-time attack on a batch: leaves x + delta in xadv. */
-export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y: Buf, delta: Buf, xadv: Buf, B: number, spec: AttackSpec, rng: Rng): void {
+export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y: Buf, delta: Buf, xadv: Buf, B: number, spec: AttackSpec,
+                            starts: RandomStartScratch, rng: Rng): void {
   const { arena, kernels } = engine;
   const d = net.shape.d;
-  const view = arena.f32(delta).subarray(0, B * d);
-  if (spec.randomStart) fillRandomStart(view, B, d, spec.norm, spec.eps, rng);
-  else view.fill(0);
+  if (spec.randomStart) fillRandomStart(engine, starts, delta.ptr, B, d, spec.norm, spec.eps, rng);
+  else arena.f32(delta).fill(0, 0, B * d);
   kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, ...boxArgs(spec.box));
 }
 
@@ -79,6 +62,7 @@ export interface EvalScratch {
   xadv: Buf;
   best: Buf;
   margin: Buf;
+  starts: RandomStartScratch;
 }
 
 export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScratch {
@@ -93,6 +77,7 @@ export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScr
     xadv: arena.alloc(B * d, "adversarial inputs"),
     best: arena.alloc(B * d, "worst perturbations"),
     margin: arena.alloc(B, "worst margins"),
+    starts: allocRandomStart(arena, B, d),
   };
 }
 
@@ -154,7 +139,7 @@ export async function robustAccuracy(engine: Engine, net: TwoLayer, set: Labelle
         best.set(worst.subarray(s * d, (s + 1) * d), i * d);
       });
       if (r < 0 || attack.eps === 0) delta.fill(0, 0, B * d);
-      else fillRandomStart(delta.subarray(0, B * d), B, d, attack.norm, attack.eps, rng);
+      else fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
       const steps = r < 0 ? 0 : attack.steps;
       const slope = r % 2 === 1 ? attack.surrogateSlope : 0;
       kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,

@@ -10,6 +10,8 @@ export interface Kernels {
   countCorrect(logits: number, y: number, B: number): number;
   netForward(net: number, work: number, x: number, B: number): void;
   netBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
+  /** netBackward for training (no dx) on hidden units [j0, j1): the split the threads use (assembly/net.ts). */
+  netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
   encoderForward(net: number, work: number, x: number, B: number): void;
   encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
   pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, B: number,
@@ -26,6 +28,10 @@ export interface Kernels {
   contrastiveBackward(net: number, grad: number, work: number, ctr: number, x: number, dx: number, B: number, deadSlope: number, scale: number): void;
   contrastiveAttack(net: number, work: number, ctr: number, x: number, delta: number, xadv: number, B: number,
                     norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
+  /** Random starts (assembly/random.ts); statePtr is the Rng state record of src/attacks/randomStart.ts, which they advance. */
+  linfStart(delta: number, n: number, eps: number, statePtr: number): void;
+  randomDraws(points: number, radii: number, B: number, d: number, statePtr: number): void;
+  l2StartRows(delta: number, points: number, radii: number, b0: number, b1: number, d: number, eps: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;

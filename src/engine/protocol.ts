@@ -19,8 +19,8 @@ export const CTRL = {
 /** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
 export const MAX_ARGS = 16;
 
-/** The kernels that run split across threads; each works on a range of rows. */
-export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward"] as const;
+/** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
+export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows"] as const;
 export type ThreadedKernel = (typeof KERNEL_IDS)[number];
 
 export interface WorkerInit {

@@ -1,16 +1,21 @@
-// Row-parallel kernels: a pool of workers on the engine's shared memory, and wrappers that split a
-// batch into contiguous row ranges, one per thread. Every row of pgdAttack, pgdEval and netForward
-// is computed by the same instructions whatever the split, so the results are bit-identical to one
-// thread (tests/threads.test.ts checks it). The calling thread takes the first range itself and then
-// blocks in Atomics.wait until the workers are done: the training loop stays synchronous. (Atomics.wait
-// is allowed on Node's main thread and in a browser Web Worker, not on a browser's main thread.)
+// Parallel kernels: a pool of workers on the engine's shared memory, and wrappers that split the work
+// into contiguous ranges, one per thread: batch rows for pgdAttack, pgdEval, netForward and the
+// transform of an l2 random start, hidden units for the training backward pass (each thread owns
+// its units' gradient rows, so no reduction is needed) and elements for Adam. Every output is
+// computed by the same instructions whatever the split, so the results are bit-identical to one
+// thread (tests/threads.test.ts checks it). The calling thread takes the first range itself and
+// then blocks in Atomics.wait until the workers are done: the training loop stays synchronous.
+// (Atomics.wait is allowed on Node's main thread and in a browser Web Worker, not on a browser's
+// main thread.)
 import { isNode } from "../runtime.js";
 import type { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { CTRL, KERNEL_IDS, MAX_ARGS, type ThreadedKernel, type WorkerInit } from "./protocol.js";
 
-// Below this many rows per thread, waking the workers costs more than it saves.
+// Below these sizes per thread, waking the workers costs more than it saves.
 const MIN_ROWS_PER_THREAD = 16;
+const MIN_UNITS_PER_THREAD = 16;
+const MIN_ELEMENTS_PER_THREAD = 65536;
 
 interface Handle {
   terminate(): unknown;
@@ -102,12 +107,14 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     return [mine, ...Array.from(results.subarray(1, threads))];
   }
 
-  // Contiguous row ranges, multiples of 4 (the forward kernel's row tile) where possible.
-  function split(B: number): [number, number][] {
-    const t = Math.max(1, Math.min(threads, Math.floor(B / MIN_ROWS_PER_THREAD)));
-    const per = Math.ceil(B / t / 4) * 4;
+  // Contiguous ranges of n items, at least `least` per thread, starting at multiples of 4: the row
+  // tile of the forward kernel, and the vector width, so that a column or element range keeps every
+  // item in the same (vector or scalar) lane as a whole call.
+  function split(n: number, least = MIN_ROWS_PER_THREAD): [number, number][] {
+    const t = Math.max(1, Math.min(threads, Math.floor(n / least)));
+    const per = Math.ceil(n / t / 4) * 4;
     const out: [number, number][] = [];
-    for (let b0 = 0; b0 < B; b0 += per) out.push([b0, Math.min(B, b0 + per)]);
+    for (let i0 = 0; i0 < n; i0 += per) out.push([i0, Math.min(n, i0 + per)]);
     return out;
   }
 
@@ -126,6 +133,10 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     return i32()[(net >> 2) + 4];
   }
 
+  function hiddenWidth(net: number): number {
+    return i32()[(net >> 2) + 5];
+  }
+
   const threaded: Kernels = {
     ...kernels,
     netForward(net, work, x, B) {
@@ -133,6 +144,22 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       if (parts.length === 1) return kernels.netForward(net, work, x, B);
       const d = inputDim(net);
       run("netForward", parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]));
+    },
+    netBackward(net, grad, work, x, dx, B, deadSlope) {
+      // Attacks want dx, a sum over hidden units: they are split by rows inside pgdAttack instead.
+      const parts = grad && !dx ? split(hiddenWidth(net), MIN_UNITS_PER_THREAD) : [];
+      if (parts.length < 2) return kernels.netBackward(net, grad, work, x, dx, B, deadSlope);
+      run("netBackwardColumns", parts.map(([j0, j1]) => [net, grad, work, x, B, deadSlope, j0, j1]));
+    },
+    adamStep(p, g, m, v, n, ...rest) {
+      const parts = split(n, MIN_ELEMENTS_PER_THREAD);
+      if (parts.length === 1) return kernels.adamStep(p, g, m, v, n, ...rest);
+      run("adamStep", parts.map(([i0, i1]) => [p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, i1 - i0, ...rest]));
+    },
+    l2StartRows(delta, points, radii, b0, b1, d, eps) {
+      const parts = split(b1 - b0);
+      if (parts.length === 1) return kernels.l2StartRows(delta, points, radii, b0, b1, d, eps);
+      run("l2StartRows", parts.map(([r0, r1]) => [delta, points, radii, b0 + r0, b0 + r1, d, eps]));
     },
     pgdAttack(net, work, x, y, delta, xadv, B, ...rest) {
       const parts = split(B);

@@ -8,7 +8,7 @@ import { allocCtr, allocWork, writeNet } from "../engine/layout.js";
 import { NORM } from "../engine/kernels.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import { fillRandomStart } from "../attacks/pgd.js";
+import { allocRandomStart, fillRandomStart } from "../attacks/randomStart.js";
 import { makeOptimizer, type ParamGroup } from "./optimizer.js";
 import { trainingAttack, type CurvePoint, type PretrainOptions } from "./pretrain.js";
 import { checkLoss, checkNetwork } from "./divergence.js";
@@ -59,6 +59,7 @@ export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, 
   const x = arena.alloc(2 * B * d, "view pairs");
   const delta = arena.alloc(B * d, "view perturbations");
   const xadv = arena.alloc(2 * B * d, "attacked view pairs");
+  const starts = allocRandomStart(arena, B, d);
   const attack = trainingAttack(cfg, opts.box);
   const [lo, hi] = attack.box ?? [0, 0];
   const adversarial = opts.adversarial && attack.eps > 0;
@@ -78,9 +79,8 @@ export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, 
     const views = arena.f32(x);
     source.next(views.subarray(0, B * d), views.subarray(B * d));
     if (adversarial) {
-      const start = arena.f32(delta);
-      if (attack.randomStart) fillRandomStart(start, B, d, attack.norm, attack.eps, rng);
-      else start.fill(0);
+      if (attack.randomStart) fillRandomStart(engine, starts, delta.ptr, B, d, attack.norm, attack.eps, rng);
+      else arena.f32(delta).fill(0);
       k.contrastiveAttack(net.rec.ptr, work.rec.ptr, ctr.rec.ptr, x.ptr, delta.ptr, xadv.ptr, B, NORM[attack.norm], attack.eps, attack.stepSize,
         attack.steps, 0, lo, hi);
     }

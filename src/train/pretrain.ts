@@ -7,6 +7,7 @@ import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { BatchSource } from "../data/source.js";
 import { attackBatch, type AttackSpec } from "../attacks/pgd.js";
+import { allocRandomStart } from "../attacks/randomStart.js";
 import { makeOptimizer, type ParamGroup } from "./optimizer.js";
 import type { Rng } from "../rng.js";
 import { checkLoss, checkNetwork } from "./divergence.js";
@@ -67,6 +68,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
   const y = arena.alloc(B, "batch labels");
   const delta = arena.alloc(B * d, "batch perturbations");
   const xadv = arena.alloc(B * d, "adversarial batch");
+  const starts = allocRandomStart(arena, B, d);
   const attack = trainingAttack(cfg, opts.box);
   const curve: CurvePoint[] = [];
   const parts: TrainingParts = { arena, net, opt, rngs: { attack: rng }, source, curve };
@@ -81,7 +83,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     }
     source.next(arena.f32(x), arena.f32(y));
     const input = opts.adversarial && attack.eps > 0 ? xadv : x;
-    if (input === xadv) attackBatch(engine, net, work, x, y, delta, xadv, B, attack, rng);
+    if (input === xadv) attackBatch(engine, net, work, x, y, delta, xadv, B, attack, starts, rng);
 
     opt.zeroGrad();
     k.netForward(net.rec.ptr, work.rec.ptr, input.ptr, B);

@@ -1,0 +1,247 @@
+// Random starts of the attacks, drawn inside WASM from the engine's one PRNG stream. Every operation
+// mirrors src/rng.ts (sfc32, Marsaglia's polar method with a cached spare) and src/math/portable.ts
+// (exp and log from IEEE basic operations) one for one, so the perturbations and the stream's state
+// afterwards are bit-identical to the TypeScript reference (src/reference/randomStart.ts): moving
+// the draws here changed no experiment's numbers, only the time they take (docs/speed.md).
+//
+// An l2 start is drawn in two passes. randomDraws consumes the stream in the reference's order (the
+// polar method's accepted points, row by row, each row followed by its radius draw): a sequential
+// pass, but only the cheap generator and the rejection test. l2StartRows then turns points into
+// normals (log, division, square root) and scales each row: rows are independent there, so threads
+// split them. The batch's normals are the points' values in order (u then v of each point, after a
+// spare cached before the call), whatever the row boundaries, which is what lets a row find its own.
+
+// The stream's state, written and read back by src/attacks/randomStart.ts; field order must match it.
+@unmanaged class RngState {
+  a: u32; b: u32; c: u32; d: u32;
+  hasSpare: i32; pad: i32;
+  spare: f64;
+}
+
+const TWO_POW_MINUS_53: f64 = 1.0 / 9007199254740992.0;
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.4426950408889634;
+const TWO54: f64 = 18014398509481984.0;
+const SQRT2: f64 = 1.4142135623730951;
+
+// The stream's state during a call: loaded from the record on entry, written back on exit. (Globals
+// belong to the instance, so every thread has its own.)
+let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
+
+// sfc32
+// @ts-ignore: decorator
+@inline function nextU32(): u32 {
+  const a = sa, b = sb, c = sc;
+  const t = a + b + sd;
+  sd = sd + 1;
+  sa = b ^ (b >>> 9);
+  sb = c + (c << 3);
+  sc = ((c << 21) | (c >>> 11)) + t;
+  return t;
+}
+
+// [0, 1) on the 2^-53 grid
+// @ts-ignore: decorator
+@inline function uniform(): f64 {
+  const hi = <f64>(nextU32() >>> 5);
+  const lo = <f64>(nextU32() >>> 6);
+  return (hi * 67108864.0 + lo) * TWO_POW_MINUS_53;
+}
+
+// JavaScript's Math.round: halves go up.
+// @ts-ignore: decorator
+@inline function roundHalfUp(x: f64): f64 {
+  const c = Math.ceil(x);
+  return c - 0.5 > x ? c - 1 : c;
+}
+
+// 2^k for an integer k in [-1022, 1023]
+// @ts-ignore: decorator
+@inline function pow2(k: i32): f64 {
+  return reinterpret<f64>(<u64>(k + 1023) << 52);
+}
+
+function expPortable(x: f64): f64 {
+  if (isNaN(x)) return x;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -745.1332191019412) return 0;
+  const k = roundHalfUp(x * INV_LN2);
+  const hi = x - k * LN2_HI;
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  let p: f64 = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  const y = 1 + (hi - (lo - r * r * p));
+  const ki = <i32>k;
+  if (ki > 1023) return y * pow2(1023) * pow2(ki - 1023);
+  if (ki < -1022) return y * pow2(ki + 1000) * pow2(-1000);
+  return y * pow2(ki);
+}
+
+function logPortable(x: f64): f64 {
+  if (isNaN(x) || x < 0) return NaN;
+  if (x == 0) return -Infinity;
+  if (x == Infinity) return x;
+  let e: i32 = 0;
+  if (x < 2.2250738585072014e-308) {
+    x *= TWO54;
+    e = -54;
+  }
+  const bits = reinterpret<u64>(x);
+  const high = <u32>(bits >>> 32);
+  e += <i32>(high >>> 20) - 1023;
+  let m = reinterpret<f64>((<u64>((high & 0x000fffff) | 0x3ff00000) << 32) | (bits & 0xffffffff));
+  if (m > SQRT2) {
+    m *= 0.5;
+    e += 1;
+  }
+  const f = m - 1;
+  const s = f / (2 + f);
+  const z = s * s;
+  // The reference's loop R = R z + 2/n, n = 21, 19, ..., 3, with the quotients folded at compile
+  // time (the same correctly rounded divisions, ten fewer per call).
+  let R: f64 = 2.0 / 23.0;
+  R = R * z + 2.0 / 21.0;
+  R = R * z + 2.0 / 19.0;
+  R = R * z + 2.0 / 17.0;
+  R = R * z + 2.0 / 15.0;
+  R = R * z + 2.0 / 13.0;
+  R = R * z + 2.0 / 11.0;
+  R = R * z + 2.0 / 9.0;
+  R = R * z + 2.0 / 7.0;
+  R = R * z + 2.0 / 5.0;
+  R = R * z + 2.0 / 3.0;
+  R *= z;
+  const hfsq = 0.5 * f * f;
+  const ef = <f64>e;
+  return ef * LN2_HI - (hfsq - (s * (hfsq + R) + ef * LN2_LO) - f);
+}
+
+// Accepted points of the polar method and per-row radius draws, as randomDraws leaves them:
+// entry 0 is a header (f64 1 or 0: was a spare cached before the call; f64 its value), then one entry
+// per point (f64 u, v, s = u^2 + v^2). radii is (B) f64: the uniform U of the row's radius
+// eps * U^(1/d), or -1 where the reference draws none (a row whose normals are all zero).
+const ENTRY = 24;
+
+// Field `half` of entry e (0: u, 1: v, 2: s).
+// @ts-ignore: decorator
+@inline function pointValue(points: usize, e: i32, half: i32): f64 {
+  return load<f64>(points + <usize>e * ENTRY + (<usize>half << 3));
+}
+
+// The sequential pass of an l2 start for B rows of d: fills points (1 + ceil(B*d/2) entries) and
+// radii (B), and advances the stream record at statePtr exactly as the reference's draws would.
+export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePtr: usize): void {
+  const st = changetype<RngState>(statePtr);
+  sa = st.a; sb = st.b; sc = st.c; sd = st.d;
+  const spare0 = st.hasSpare != 0;
+  store<f64>(points, spare0 ? 1 : 0);
+  store<f64>(points, st.spare, 8);
+  // pending: a normal drawn but not yet used (the spare, or the v of the last point)
+  let pending = spare0;
+  let pendingNonZero = spare0 && st.spare != 0;
+  let count = 0; // points drawn
+  for (let b = 0; b < B; b++) {
+    let need = d;
+    let nonZero = false;
+    if (pending) {
+      nonZero = pendingNonZero;
+      pending = false;
+      need--;
+    }
+    while (need > 0) {
+      let u: f64, v: f64, q: f64;
+      do {
+        u = 2 * uniform() - 1;
+        v = 2 * uniform() - 1;
+        q = u * u + v * v;
+      } while (q >= 1 || q == 0);
+      count++;
+      const e = points + <usize>count * ENTRY;
+      store<f64>(e, u);
+      store<f64>(e, v, 8);
+      store<f64>(e, q, 16);
+      // u f and v f are zero exactly when u or v is (f > 0, and |u| >= 2^-52 cannot underflow in f32).
+      nonZero = nonZero || u != 0;
+      if (need >= 2) {
+        nonZero = nonZero || v != 0;
+        need -= 2;
+      } else {
+        pending = true;
+        pendingNonZero = v != 0;
+        need = 0;
+      }
+    }
+    store<f64>(radii + (<usize>b << 3), nonZero ? uniform() : -1);
+  }
+  st.a = sa; st.b = sb; st.c = sc; st.d = sd;
+  st.hasSpare = i32(pending);
+  // (With no rows, the spare cached before the call is still pending and keeps its value.)
+  if (pending && count > 0) {
+    const q = pointValue(points, count, 2);
+    st.spare = pointValue(points, count, 1) * Math.sqrt((-2 * logPortable(q)) / q);
+  }
+}
+
+// Rows [b0, b1) of an l2 start from randomDraws' points and radii: delta is (B,d).
+export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, b1: i32, d: i32, eps: f64): void {
+  const spare0 = load<f64>(points) != 0;
+  const spare = load<f64>(points, 8);
+  const first = spare0 ? 1 : 0;
+  for (let b = b0; b < b1; b++) {
+    const row = delta + (<usize>b * <usize>d << 2);
+    // normal k of the batch: the spare, then u, v of point 1, u, v of point 2, ...
+    let k = b * d;
+    let i = 0;
+    if (k < first) {
+      store<f32>(row, <f32>spare);
+      i = 1;
+      k = 1;
+    }
+    let j = k - first; // index among the points' values
+    while (i < d) {
+      const e = (j >> 1) + 1;
+      const q = pointValue(points, e, 2);
+      const f = Math.sqrt((-2 * logPortable(q)) / q);
+      if ((j & 1) == 0) {
+        store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 0) * f));
+        i++;
+        j++;
+        if (i == d) break;
+      }
+      store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 1) * f));
+      i++;
+      j++;
+    }
+    const U = load<f64>(radii + (<usize>b << 3));
+    let sq: f64 = 0;
+    for (let t = 0; t < d; t++) {
+      const v = <f64>load<f32>(row + (<usize>t << 2));
+      sq += v * v;
+    }
+    const scale = sq > 0 ? (eps * expPortable(logPortable(U) / <f64>d)) / Math.sqrt(sq) : 0;
+    for (let t = 0; t < d; t++) {
+      const p = row + (<usize>t << 2);
+      store<f32>(p, <f32>(<f64>load<f32>(p) * scale));
+    }
+  }
+}
+
+// An l-inf start: every coordinate of delta (n floats) uniform in [-eps, eps], in stream order.
+export function linfStart(delta: usize, n: i32, eps: f64, statePtr: usize): void {
+  const st = changetype<RngState>(statePtr);
+  sa = st.a; sb = st.b; sc = st.c; sd = st.d;
+  for (let i = 0; i < n; i++) store<f32>(delta + (<usize>i << 2), <f32>((2 * uniform() - 1) * eps));
+  st.a = sa; st.b = sb; st.c = sc; st.d = sd;
+}

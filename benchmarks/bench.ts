@@ -5,7 +5,7 @@
 import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
 import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
-import { featpureStep } from "./steps.js";
+import { featpureSteps } from "./steps.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
@@ -17,7 +17,7 @@ import { torchAvailable, torchStep } from "./peers/torch.js";
 export interface BenchOptions {
   /** Tiny sizes and few repetitions: checks that everything runs, in seconds. */
   quick?: boolean;
-  /** Clock to use for the limit instead of /proc/cpuinfo's, GHz. */
+  /** Clock to use for the limit instead of the measured one, GHz. */
   ghz?: number;
   /** Skip the peers. */
   noPeers?: boolean;
@@ -30,6 +30,8 @@ export interface StepRow extends StepTiming {
   shape: StepShape;
   /** Effective GFLOP/s of the adversarial step: stepFlops over its CPU time (one thread) or wall time (more). */
   gflops: number;
+  /** featpure's own steps: wall-time speed-up over one thread, median of paired runs (ThreadedStepTiming). */
+  speedup?: { clean: number; adversarial: number };
 }
 
 export interface BenchResult {
@@ -100,11 +102,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const steps: StepRow[] = [];
   for (const b of backends) {
     // Quick mode checks the threaded path once, on the best backend.
-    for (const t of b === "scalar" || (quick && b !== best) ? [1] : threadCounts) {
-      log(`steps: ${b}, ${t} thread(s)`);
-      const r = await featpureStep(w0, b, t, nSteps, nReps);
-      steps.push(row(`featpure ${r.backend}`, r.threads, shape0, r));
-    }
+    const counts = b === "scalar" || (quick && b !== best) ? [1] : threadCounts;
+    log(`steps: ${b}, ${counts.join(" and ")} thread(s), taking turns`);
+    for (const r of await featpureSteps(w0, b, counts, nSteps, nReps)) steps.push({ ...row(`featpure ${r.backend}`, r.threads, shape0, r), speedup: r.speedup });
   }
 
   const contrastive: ContrastiveStepRow[] = [];
@@ -124,7 +124,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   for (const s of grow) {
     log(`scaling: ${JSON.stringify(s)}`);
     const w = makeWorkload(s, 2);
-    const r = await featpureStep(w, best, 1, quick ? 2 : 5, quick ? 1 : 3);
+    const [r] = await featpureSteps(w, best, [1], quick ? 2 : 5, quick ? 1 : 3);
     scaling.push(row(`featpure ${r.backend}`, 1, s, r));
     if (torch) {
       const p = torchStep(w, 1, quick ? 2 : 5, quick ? 1 : 3);

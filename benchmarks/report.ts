@@ -12,21 +12,26 @@ const f = (x: number, digits = 2) => x.toFixed(digits);
 const shapeText = (r: StepRow) => `d=${r.shape.d} m=${r.shape.m} B=${r.shape.B} PGD-${r.shape.pgd}`;
 
 function stepTable(title: string, rows: StepRow[]): string {
-  return table(title, ["implementation", "threads", "shape", "clean ms CPU (wall)", "adversarial ms CPU (wall)", "adv. GFLOP/s"],
-    rows.map((r) => [r.who, r.threads, shapeText(r), `${f(r.cleanCpu)} (${f(r.clean)})`, `${f(r.adversarialCpu)} (${f(r.adversarial)})`, f(r.gflops, 1)]));
+  const speedups = rows.some((r) => r.speedup);
+  const head = ["implementation", "threads", "shape", "clean ms CPU (wall)", "adversarial ms CPU (wall)", "adv. GFLOP/s"];
+  return table(title, speedups ? [...head, "speed-up clean / adv. (wall)"] : head,
+    rows.map((r) => {
+      const cells = [r.who, r.threads, shapeText(r), `${f(r.cleanCpu)} (${f(r.clean)})`, `${f(r.adversarialCpu)} (${f(r.adversarial)})`, f(r.gflops, 1)];
+      return speedups ? [...cells, r.speedup ? `${f(r.speedup.clean)} / ${f(r.speedup.adversarial)}` : ""] : cells;
+    }));
 }
 
 export function formatBench(r: BenchResult): string {
   const m = r.machine;
   const out = [
-    `${m.cpu}, ${m.cores} cores at ${m.mhz} MHz; Node ${m.node} (V8 ${m.v8}); ${r.date}${r.quick ? " (quick)" : ""}`,
-    `Per-core limit of 128-bit SIMD: 16 flop/cycle x ${(m.mhz / 1000).toFixed(2)} GHz = ${f(m.peakGflops, 1)} GFLOP/s`,
+    `${m.cpu}, ${m.cores} cores, ${m.nominalMhz} MHz nominal, ${m.measuredMhz} MHz measured; Node ${m.node} (V8 ${m.v8}); ${r.date}${r.quick ? " (quick)" : ""}`,
+    `Per-core limit of 128-bit SIMD: 16 flop/cycle (two 4-lane FMAs) x ${(m.mhz / 1000).toFixed(2)} GHz${m.mhz === m.measuredMhz ? " (measured)" : ""} = ${f(m.peakGflops, 1)} GFLOP/s`,
     "",
     table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
       ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
       r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
     "",
-    stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more)", r.steps),
+    stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps),
     "",
     table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])),
     "",

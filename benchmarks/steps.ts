@@ -17,43 +17,56 @@ export interface StepTiming {
   adversarialCpu: number;
 }
 
-/** Median ms per step over `reps` runs of `steps` steps each, after one discarded warm-up run. */
-export async function featpureStep(w: Workload, backend: Backend, threads: number, steps: number, reps: number): Promise<StepTiming & { backend: Backend; threads: number }> {
+/** As StepTiming, for one of several thread counts measured together. */
+export interface ThreadedStepTiming extends StepTiming {
+  backend: Backend;
+  threads: number;
+  /** Median over repetitions of (wall time on the first thread count) / (wall time on this one), per step kind. */
+  speedup: { clean: number; adversarial: number };
+}
+
+/**
+ * Median ms per step on each thread count, over `reps` runs of `steps` steps each after one discarded
+ * warm-up run. The thread counts take turns run by run, so that they share the machine's slow and
+ * fast spells (a shared VM's speed drifts by tens of percent within minutes), and the speed-up is the
+ * median of the per-run ratios against the first count.
+ */
+export async function featpureSteps(w: Workload, backend: Backend, threadCounts: number[], steps: number, reps: number): Promise<ThreadedStepTiming[]> {
   const s: StepShape = w.shape;
-  const cfg = resolveConfig({
-    data: { dim: s.d },
-    model: { width: s.m },
-    optim: { batch: s.B, steps, lr: LR },
-    adv: { eps: EPS, steps: s.pgd },
-    backend,
-    threads,
-  });
-  const engine = await createEngine({ backend, threads });
   const shape = { d: s.d, m: s.m, C: 1, activation: "symrelu" as const };
-  const out = { clean: 0, adversarial: 0, cleanCpu: 0, adversarialCpu: 0 };
+  const engines = [];
   try {
+    for (const threads of threadCounts) engines.push(await createEngine({ backend, threads }));
+    const out = engines.map((e) => ({ backend: e.backend, threads: e.threads, clean: 0, adversarial: 0, cleanCpu: 0, adversarialCpu: 0, speedup: { clean: 1, adversarial: 1 } }));
     for (const adversarial of [false, true]) {
-      const runs: number[] = [], cpu: number[] = [];
+      const kind = adversarial ? "adversarial" : "clean";
+      const wall: number[][] = engines.map(() => []), cpu: number[][] = engines.map(() => []);
       for (let r = 0; r <= reps; r++) {
-        const mark = engine.arena.mark();
-        const net = allocTwoLayer(engine.arena, shape, false);
-        engine.arena.f32(net.params.W).set(w.W);
-        engine.arena.f32(net.params.thr).set(w.thr);
-        engine.arena.f32(net.params.A).set(w.A);
-        const c0 = process.cpuUsage(), t0 = performance.now();
-        await pretrainSupervised(engine, net, cfg, cyclingSource(w), new Rng(r), { adversarial, box: null });
-        const c = process.cpuUsage(c0);
-        if (r > 0) {
-          runs.push((performance.now() - t0) / steps);
-          cpu.push((c.user + c.system) / 1000 / steps);
+        for (const [i, engine] of engines.entries()) {
+          const cfg = resolveConfig({ data: { dim: s.d }, model: { width: s.m }, optim: { batch: s.B, steps, lr: LR }, adv: { eps: EPS, steps: s.pgd }, backend, threads: engine.threads });
+          const mark = engine.arena.mark();
+          const net = allocTwoLayer(engine.arena, shape, false);
+          engine.arena.f32(net.params.W).set(w.W);
+          engine.arena.f32(net.params.thr).set(w.thr);
+          engine.arena.f32(net.params.A).set(w.A);
+          const c0 = process.cpuUsage(), t0 = performance.now();
+          await pretrainSupervised(engine, net, cfg, cyclingSource(w), new Rng(r), { adversarial, box: null });
+          const c = process.cpuUsage(c0);
+          if (r > 0) {
+            wall[i].push((performance.now() - t0) / steps);
+            cpu[i].push((c.user + c.system) / 1000 / steps);
+          }
+          engine.arena.reset(mark);
         }
-        engine.arena.reset(mark);
       }
-      out[adversarial ? "adversarial" : "clean"] = median(runs);
-      out[adversarial ? "adversarialCpu" : "cleanCpu"] = median(cpu);
+      out.forEach((o, i) => {
+        o[kind] = median(wall[i]);
+        o[adversarial ? "adversarialCpu" : "cleanCpu"] = median(cpu[i]);
+        o.speedup[kind] = median(wall[0].map((t, r) => t / wall[i][r]));
+      });
     }
+    return out;
   } finally {
-    engine.close();
+    for (const e of engines) e.close();
   }
-  return { backend: engine.backend, threads: engine.threads, ...out };
 }

@@ -330,7 +330,7 @@ function main(argv: string[]): Promise<void> {
     .option("--json <file>", "write every measurement as JSON (atomically)")
     .option("--quick", "tiny sizes and few repetitions: checks that everything runs")
     .option("--no-peers", "skip plain JS, tfjs and PyTorch")
-    .option("--ghz <GHz>", "clock for the limit, instead of the one in /proc/cpuinfo")
+    .option("--ghz <GHz>", "clock for the limit, instead of the measured one")
     .action(bench);
   return program.parseAsync(argv).then(() => undefined);
 }

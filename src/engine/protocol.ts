@@ -16,6 +16,25 @@ export const CTRL = {
   words: 5,
 } as const;
 
+/**
+ * Polls of a shared word before a thread blocks in Atomics.wait: about 0.1-0.2 ms. A training step
+ * posts jobs a few microseconds of JavaScript apart, and a thread that sleeps in the kernel is slow
+ * to wake, slower still on a virtual machine, where an idle virtual CPU is halted by the host:
+ * measured on the 2-core VM of docs/speed.md, the 2-thread adversarial step took 4.74 ms with
+ * workers that slept at once and 3.15 ms with this spin. Past it the thread sleeps and costs nothing.
+ */
+export const SPIN_POLLS = 100000;
+
+/** Waits until word `index` of `ctrl` differs from `seen` (spinning first), and returns its new value. */
+export function waitChange(ctrl: Int32Array, index: number, seen: number): number {
+  for (let i = 0; i < SPIN_POLLS; i++) {
+    const v = Atomics.load(ctrl, index);
+    if (v !== seen) return v;
+  }
+  Atomics.wait(ctrl, index, seen);
+  return Atomics.load(ctrl, index);
+}
+
 /** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
 export const MAX_ARGS = 16;
 

@@ -10,7 +10,7 @@
 import { isNode } from "../runtime.js";
 import type { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
-import { CTRL, KERNEL_IDS, MAX_ARGS, type ThreadedKernel, type WorkerInit } from "./protocol.js";
+import { CTRL, KERNEL_IDS, MAX_ARGS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
 
 // Below these sizes per thread, waking the workers costs more than it saves.
 const MIN_ROWS_PER_THREAD = 16;
@@ -101,7 +101,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     Atomics.add(c, CTRL.seq, 1);
     Atomics.notify(c, CTRL.seq);
     const mine = (kernels[name] as (...a: number[]) => number)(...perThread[0]);
-    for (let v = Atomics.load(c, CTRL.done); v < nw; v = Atomics.load(c, CTRL.done)) Atomics.wait(c, CTRL.done, v);
+    for (let v = Atomics.load(c, CTRL.done); v < nw; ) v = waitChange(c, CTRL.done, v);
     if (Atomics.load(c, CTRL.failed)) throw new Error(`featpure: a kernel thread failed in ${name}`);
     const results = new Float64Array(memory.buffer, resultsBuf.ptr, threads);
     return [mine, ...Array.from(results.subarray(1, threads))];

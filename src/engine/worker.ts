@@ -1,7 +1,7 @@
 // A kernel thread: instantiates the module on the shared memory, then serves jobs posted by the
 // pool (src/engine/threads.ts) through the control block, blocking in Atomics.wait between them.
 // Runs as a Node worker_thread or a browser module Web Worker; it never returns to its event loop.
-import { CTRL, MAX_ARGS, KERNEL_IDS, type WorkerInit } from "./protocol.js";
+import { CTRL, MAX_ARGS, KERNEL_IDS, waitChange, type WorkerInit } from "./protocol.js";
 import { isNode } from "../runtime.js";
 
 function serve(init: WorkerInit): void {
@@ -21,8 +21,7 @@ function serve(init: WorkerInit): void {
   let seen = Atomics.load(ctrl, CTRL.seq);
   init.ready();
   for (;;) {
-    Atomics.wait(ctrl, CTRL.seq, seen);
-    seen = Atomics.load(ctrl, CTRL.seq);
+    seen = waitChange(ctrl, CTRL.seq, seen);
     const kernel = Atomics.load(ctrl, CTRL.kernel);
     if (kernel < 0) return;
     // The memory may have grown since the last job: take fresh views.

@@ -6,6 +6,7 @@ import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
 import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
 import { featpureSteps } from "./steps.js";
+import { parallelCeiling, type Ceiling } from "./ceiling.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
@@ -40,6 +41,8 @@ export interface BenchResult {
   quick: boolean;
   kernels: (KernelRow & { shareOfLimit: number })[];
   steps: StepRow[];
+  /** Two one-thread loops side by side on the best backend (null on one core): what two threads can give here now. */
+  ceiling: Ceiling | null;
   /** Contrastive pre-training steps at the default contrastive size, one thread. */
   contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
@@ -107,6 +110,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     for (const r of await featpureSteps(w0, b, counts, nSteps, nReps)) steps.push({ ...row(`featpure ${r.backend}`, r.threads, shape0, r), speedup: r.speedup });
   }
 
+  let ceiling: Ceiling | null = null;
+  if (threadCounts.includes(2)) {
+    log(`parallel ceiling: two one-thread ${best} loops side by side`);
+    ceiling = await parallelCeiling(best, shape0, nSteps, quick ? 1 : nReps);
+  }
+
   const contrastive: ContrastiveStepRow[] = [];
   for (const b of backends) {
     for (const adversarial of [false, true]) {
@@ -162,5 +171,5 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       }
     } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, contrastive, scaling, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceiling, contrastive, scaling, peers, notes };
 }

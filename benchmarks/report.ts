@@ -21,6 +21,13 @@ function stepTable(title: string, rows: StepRow[]): string {
     }));
 }
 
+function ceilingText(r: BenchResult): string {
+  const c = r.ceiling!;
+  const two = r.steps.find((s) => s.threads === 2 && s.speedup);
+  const engine = two?.speedup ? `; featpure ${two.who.replace("featpure ", "")} on 2 threads: ${f(two.speedup.adversarial)}x, ${f((100 * two.speedup.adversarial) / c.ceiling, 0)} % of it` : "";
+  return `Parallel ceiling (adversarial step): two one-thread loops side by side, separate engines, ${f(c.sideBySide)} ms/step each against ${f(c.alone)} alone: this machine gave two threads ${f(c.ceiling)}x in this run${engine}`;
+}
+
 export function formatBench(r: BenchResult): string {
   const m = r.machine;
   const out = [
@@ -32,6 +39,7 @@ export function formatBench(r: BenchResult): string {
       r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
     "",
     stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps),
+    ...(r.ceiling ? ["", ceilingText(r)] : []),
     "",
     table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])),
     "",

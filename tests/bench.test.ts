@@ -33,6 +33,11 @@ describe("featpure bench", () => {
         expect(s.adversarial).toBeGreaterThan(0);
       }
       expect(j.peers).toEqual([]);
+      // Two one-thread loops side by side in worker threads, where there are two cores to share.
+      if (j.machine.cores >= 2) {
+        for (const v of [j.ceiling.alone, j.ceiling.sideBySide, j.ceiling.ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
+        expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\)/);
+      } else expect(j.ceiling).toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

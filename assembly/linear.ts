@@ -1,7 +1,7 @@
 // Dense layers. Every matrix is row-major f32; pointers are byte offsets into the caller's arena.
 // One source, three builds: scalar (no flags), SIMD (`--enable simd`) and relaxed SIMD (also
 // `relaxed-simd`, where madd below becomes one fused f32x4.relaxed_madd).
-import { madd, hsum } from "./simd";
+import { madd, hsum, hsum4 } from "./simd";
 
 const F = 4; // bytes per f32
 // Weight rows per cache block of the forward pass: about 128 KiB of weights, so a block stays in
@@ -49,14 +49,31 @@ function dot(a: usize, b: usize, C: i32): f32 {
     u = v128.load(x3 + off);
     a30 = madd(u, v0, a30); a31 = madd(u, v1, a31);
   }
-  store<f32>(out, hsum(a00) + dotScalar(x0, w0, C4, C) + bias0);
-  store<f32>(out + 4, hsum(a01) + dotScalar(x0, w1, C4, C) + bias1);
-  store<f32>(out + os, hsum(a10) + dotScalar(x1, w0, C4, C) + bias0);
-  store<f32>(out + os + 4, hsum(a11) + dotScalar(x1, w1, C4, C) + bias1);
-  store<f32>(out + 2 * os, hsum(a20) + dotScalar(x2, w0, C4, C) + bias0);
-  store<f32>(out + 2 * os + 4, hsum(a21) + dotScalar(x2, w1, C4, C) + bias1);
-  store<f32>(out + 3 * os, hsum(a30) + dotScalar(x3, w0, C4, C) + bias0);
-  store<f32>(out + 3 * os + 4, hsum(a31) + dotScalar(x3, w1, C4, C) + bias1);
+  // Outputs (row, weight row) (0,0) (0,1) (1,0) (1,1), then rows 2 and 3: each row's pair is adjacent
+  // in out. Per output (sum of the lanes + scalar tail) + bias, as dot() would add them.
+  const bias = v128.shuffle<f32>(f32x4.splat(bias0), f32x4.splat(bias1), 0, 4, 0, 4);
+  let s01 = hsum4(a00, a01, a10, a11), s23 = hsum4(a20, a21, a30, a31);
+  s01 = f32x4.add(s01, tails(x0, x1, w0, w1, C4, C));
+  s23 = f32x4.add(s23, tails(x2, x3, w0, w1, C4, C));
+  s01 = f32x4.add(s01, bias);
+  s23 = f32x4.add(s23, bias);
+  v128.store64_lane(out, s01, 0);
+  v128.store64_lane(out + os, s01, 1);
+  v128.store64_lane(out + 2 * os, s23, 0);
+  v128.store64_lane(out + 3 * os, s23, 1);
+}
+
+// The scalar tails [xa·w0, xa·w1, xb·w0, xb·w1] over columns [C4, C) (zeros when C4 = C).
+// @ts-ignore: decorator
+@inline function tails(xa: usize, xb: usize, w0: usize, w1: usize, C4: i32, C: i32): v128 {
+  let t = f32x4.splat(0);
+  if (C4 < C) {
+    t = f32x4.replace_lane(t, 0, dotScalar(xa, w0, C4, C));
+    t = f32x4.replace_lane(t, 1, dotScalar(xa, w1, C4, C));
+    t = f32x4.replace_lane(t, 2, dotScalar(xb, w0, C4, C));
+    t = f32x4.replace_lane(t, 3, dotScalar(xb, w1, C4, C));
+  }
+  return t;
 }
 
 // @ts-ignore: decorator

@@ -1,5 +1,6 @@
 // Kernel threads: the parallel kernels on 2 and 3 threads give bit-identical results to one thread
 // (every output runs the same instructions whatever the split), on odd sizes too.
+import { availableParallelism } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKENDS, createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
 import { writeNet } from "../src/engine/layout.js";
@@ -123,8 +124,12 @@ it("the scalar backend runs one thread whatever is asked", async () => {
   expect(e.threads).toBe(1);
 });
 
-it("rejects a thread count outside [1, 64]", async () => {
-  await expect(createEngine({ threads: 0 })).rejects.toThrow(/threads must be an integer in \[1, 64\]/);
+it("rejects a thread count outside [0, 64], and takes 0 as one per core (at most 8)", async () => {
+  await expect(createEngine({ threads: -1 })).rejects.toThrow(/threads must be an integer in \[0, 64\] \(0: one per core\)/);
+  await expect(createEngine({ threads: 65 })).rejects.toThrow(/threads must be an integer in \[0, 64\]/);
+  const e = await createEngine({ backend: "simd", threads: 0, maxMemoryMiB: 16 });
+  pools.push(e);
+  expect(e.threads).toBe(Math.min(8, availableParallelism()));
 });
 
 it("a whole experiment gives the same numbers on 2 threads as on 1", async () => {

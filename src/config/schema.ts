@@ -134,7 +134,7 @@ export const SCHEMA: SchemaOf<Config> = {
   },
   logEvery: int(1, 10_000_000, 50, "record the training curve every this many steps", "log-every"),
   backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates (relaxed SIMD, SIMD, scalar), or a named one", "backend"),
-  threads: int(1, 64, 1, "kernel threads: attacks and forward passes split their batch across this many workers on shared WASM memory (SIMD backends)", "threads"),
+  threads: int(0, 64, 1, "kernel threads: attacks, forward and backward passes split their work across this many workers on shared WASM memory (SIMD backends); 0: one per core, at most 8. Results are the same for every count", "threads"),
 };
 
 /**

@@ -19,7 +19,7 @@ export interface EngineOptions {
   /** Where to fetch the .wasm files from in a browser; defaults to the package's build/ folder. */
   wasmBaseUrl?: string | URL;
   /**
-   * Kernel threads (default 1): attacks and forward passes split their batch across this many
+   * Kernel threads (default 1; 0: one per core, at most 8): attacks and passes split their work across this many
    * (worker_threads in Node, Web Workers in browsers, on shared WASM memory). Where shared memory or
    * workers are unavailable, or with the scalar backend, the engine runs one thread.
    */
@@ -107,12 +107,22 @@ function threadsSupported(): boolean {
   return isNode || (typeof Worker !== "undefined" && typeof (globalThis as { document?: unknown }).document === "undefined");
 }
 
+/** Cores this runtime reports (Node's availableParallelism, a browser's hardwareConcurrency). */
+async function cores(): Promise<number> {
+  if (isNode) return (await import("node:os")).availableParallelism();
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
+const AUTO_THREADS_MAX = 8;
+
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const backend = await resolveBackend(opts.backend, opts.wasmBaseUrl);
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
-  const requested = opts.threads ?? 1;
-  if (!(Number.isInteger(requested) && requested >= 1 && requested <= 64)) throw new RangeError(`threads must be an integer in [1, 64], got ${requested}`);
+  const asked = opts.threads ?? 1;
+  if (!(Number.isInteger(asked) && asked >= 0 && asked <= 64)) throw new RangeError(`threads must be an integer in [0, 64] (0: one per core), got ${asked}`);
+  const requested = asked === 0 ? Math.max(1, Math.min(AUTO_THREADS_MAX, await cores())) : asked;
   const threads = requested > 1 && backend !== "scalar" && threadsSupported() ? requested : 1;
   const shared = threads > 1;
   const module = await compile(backend, opts.wasmBaseUrl, shared);

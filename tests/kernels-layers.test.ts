@@ -41,6 +41,19 @@ describe.each(BACKENDS)("%s backend", (backend) => {
   });
 
   describe("matmulBackward", () => {
+    it.each([[37, 200], [8, 5], [100, 1], [101, 33]])("dinp, C=%i OC=%i: the dense path (blocks of 4 rows) and the sparse lists (single rows) agree bit for bit", (C, OC) => mem.scope(() => {
+      const r = new Rand(C * 13 + OC);
+      const B = 8, weight = mem.put(r.vec(OC * C));
+      for (const zeros of [0, 0.3]) {
+        const dout = r.sparsify(r.vec(B * OC), zeros);
+        const whole = mem.zeros(B * C), rows = mem.zeros(B * C), pd = mem.put(dout);
+        mem.k.matmulBackward(whole.ptr, 0, 0, pd.ptr, 0, weight.ptr, B, C, OC);
+        for (let b = 0; b < B; b++) mem.k.matmulBackward(rows.ptr + 4 * b * C, 0, 0, pd.ptr + 4 * b * OC, 0, weight.ptr, 1, C, OC);
+        expect(Array.from(mem.get(whole))).toEqual(Array.from(mem.get(rows)));
+        expect(mem.get(whole).some((v) => v !== 0)).toBe(true);
+      }
+    }));
+
     it.each(SHAPES)("B=%i C=%i OC=%i, each gradient alone and all together, accumulating", (B, C, OC) => mem.scope(() => {
       const r = new Rand(B * 7919 + C * 31 + OC);
       const inp = r.vec(B * C), weight = r.vec(OC * C), dout = r.sparsify(r.vec(B * OC), 0.3);

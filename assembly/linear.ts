@@ -200,22 +200,23 @@ export function accumulateSparse(dst: usize, src: usize, srcStride: usize, g: us
   }
 }
 
-// Rows b..b+3 of dinp (B,C) += dout · weight, every coefficient visited (zeros too), for dense dout:
-// 4 rows x 8 columns per tile, 8 accumulators, 2 weight loads and 4 broadcasts per 8 multiply-adds,
-// no horizontal sums. Each column adds the same terms in the same order (k ascending, vector lanes
-// where gatherRows has them, scalar where it has scalars) as the sparse path; the zero terms it adds
-// as well leave a sum unchanged (a sum of non-zero terms is never -0), so both paths give the same
-// bits and matmulBackward may pick either by density.
-function denseRows4(dinp: usize, dout: usize, weight: usize, rs: usize, os: usize, C: i32, OC: i32): void {
-  const d0 = dinp, d1 = d0 + rs, d2 = d1 + rs, d3 = d2 + rs;
-  const g0 = dout, g1 = g0 + os, g2 = g1 + os, g3 = g2 + os;
+// Four rows of a product accumulated densely, every coefficient visited (zeros too):
+// dst[r*ds + (0..C)] += sum_k coef[r*rowStride + k*kStride] * src[k*ss + (0..C)], r < 4, k < K.
+// 4 rows x 8 columns per tile, 8 accumulators, 2 loads and 4 broadcasts per 8 multiply-adds, no
+// horizontal sums. Each column adds the same terms in the same order (k ascending, vector lanes
+// where gatherRows has them, scalar where it has scalars) as accumulateSparse; the zero terms it adds
+// as well leave a sum unchanged (a sum of non-zero terms is never -0), so both give the same bits and
+// matmulBackward picks either by density. dinp takes rows of dout (kStride 4), dweight columns.
+function denseTile4(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, K: i32, C: i32): void {
+  const d0 = dst, d1 = d0 + ds, d2 = d1 + ds, d3 = d2 + ds;
+  const g0 = coef, g1 = g0 + rowStride, g2 = g1 + rowStride, g3 = g2 + rowStride;
   const cb = <usize>C << 2;
   let c: usize = 0;
   for (; c + 32 <= cb; c += 32) {
     let a00 = v128.load(d0 + c), a01 = v128.load(d0 + c, 16), a10 = v128.load(d1 + c), a11 = v128.load(d1 + c, 16);
     let a20 = v128.load(d2 + c), a21 = v128.load(d2 + c, 16), a30 = v128.load(d3 + c), a31 = v128.load(d3 + c, 16);
-    for (let k = 0; k < OC; k++) {
-      const w = weight + <usize>k * rs + c, kb = <usize>k << 2;
+    for (let k = 0; k < K; k++) {
+      const w = src + <usize>k * ss + c, kb = <usize>k * kStride;
       const w0 = v128.load(w), w1 = v128.load(w, 16);
       let g = v128.load32_splat(g0 + kb);
       a00 = madd(g, w0, a00); a01 = madd(g, w1, a01);
@@ -231,8 +232,8 @@ function denseRows4(dinp: usize, dout: usize, weight: usize, rs: usize, os: usiz
   }
   for (; c + 16 <= cb; c += 16) {
     let a0 = v128.load(d0 + c), a1 = v128.load(d1 + c), a2 = v128.load(d2 + c), a3 = v128.load(d3 + c);
-    for (let k = 0; k < OC; k++) {
-      const w0 = v128.load(weight + <usize>k * rs + c), kb = <usize>k << 2;
+    for (let k = 0; k < K; k++) {
+      const w0 = v128.load(src + <usize>k * ss + c), kb = <usize>k * kStride;
       a0 = madd(v128.load32_splat(g0 + kb), w0, a0);
       a1 = madd(v128.load32_splat(g1 + kb), w0, a1);
       a2 = madd(v128.load32_splat(g2 + kb), w0, a2);
@@ -242,28 +243,46 @@ function denseRows4(dinp: usize, dout: usize, weight: usize, rs: usize, os: usiz
   }
   for (; c < cb; c += 4) {
     for (let r = 0; r < 4; r++) {
-      const dst = d0 + <usize>r * rs + c, g = g0 + <usize>r * os;
-      let a = load<f32>(dst);
-      for (let k = 0; k < OC; k++) a += load<f32>(g + (<usize>k << 2)) * load<f32>(weight + <usize>k * rs + c);
-      store<f32>(dst, a);
+      const p = d0 + <usize>r * ds + c, g = g0 + <usize>r * rowStride;
+      let a = load<f32>(p);
+      for (let k = 0; k < K; k++) a += load<f32>(g + <usize>k * kStride) * load<f32>(src + <usize>k * ss + c);
+      store<f32>(p, a);
     }
   }
 }
 
-// When a block of 4 rows of dinp takes the dense path: at least this share of its coefficients
-// non-zero, and a weight matrix small enough to stay in L2 (the dense tile reads all of it once per
-// 8-column strip). Measured break-even on the experiments' shape; past the size, the sparse path
-// won at every density (docs/speed.md).
+// When four rows take the dense path: at least this share of their coefficients non-zero, and an
+// operand small enough to stay in L2 (the dense tile reads all of it once per 8-column strip).
+// Measured break-even on the experiments' shape; past the size, the sparse path won at every
+// density (docs/speed.md).
 const DENSE_SHARE: f32 = 0.5;
-const DENSE_MAX_WEIGHT_BYTES: usize = 262144;
+const DENSE_MAX_SRC_BYTES: usize = 262144;
 
-// Non-zeros among n floats at p (n a multiple of 4)
-function countNonZero(p: usize, n: i32): i32 {
+// Non-zeros among n groups of 4 floats, `stride` bytes apart, from p
+function countNonZero4(p: usize, stride: usize, n: i32): i32 {
   let acc = i32x4.splat(0);
-  const end = <usize>n << 2;
   // f32x4.ne gives -1 per non-zero lane
-  for (let off: usize = 0; off < end; off += 16) acc = i32x4.sub(acc, f32x4.ne(v128.load(p + off), f32x4.splat(0)));
+  for (let i = 0; i < n; i++) acc = i32x4.sub(acc, f32x4.ne(v128.load(p + <usize>i * stride), f32x4.splat(0)));
   return i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
+}
+
+// dst rows (N, C) += coefficients x src (K, C), row r's coefficients at coef + r*rowStride + k*kStride:
+// dense tiles of 4 rows where they pay (above), sparse lists row by row elsewhere.
+function accumulateRows(dst: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
+  const rs = <usize>C << 2;
+  let r = 0;
+  if (ASC_FEATURE_SIMD && <usize>K * ss <= DENSE_MAX_SRC_BYTES) {
+    const denseFrom = <i32>(DENSE_SHARE * <f32>(K << 2));
+    // Four rows' coefficients for one k are 4 floats apart when rowStride is 4 (dweight), and the
+    // rows themselves are contiguous when kStride is 4 (dinp): both count as groups of 4.
+    const groupStride = rowStride == 4 ? kStride : <usize>16;
+    for (; r + 4 <= N; r += 4) {
+      const g = coef + <usize>r * rowStride;
+      if (countNonZero4(g, groupStride, K) >= denseFrom) denseTile4(dst + <usize>r * rs, rs, g, rowStride, kStride, src, ss, K, C);
+      else for (let i = 0; i < 4; i++) accumulateSparse(dst + <usize>(r + i) * rs, src, ss, g + <usize>i * rowStride, kStride, K, C);
+    }
+  }
+  for (; r < N; r++) accumulateSparse(dst + <usize>r * rs, src, ss, coef + <usize>r * rowStride, kStride, K, C);
 }
 
 // dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
@@ -272,21 +291,9 @@ function countNonZero(p: usize, n: i32): i32 {
 export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F;
   const os = <usize>OC * F;
-  if (dinp) {
-    let b = 0;
-    if (ASC_FEATURE_SIMD && <usize>OC * rs <= DENSE_MAX_WEIGHT_BYTES) {
-      // Blocks of 4 rows: dense where most coefficients are non-zero (clean training, early
-      // adversarial training), sparse lists row by row where they are not (purified networks).
-      const denseFrom = <i32>(DENSE_SHARE * <f32>(OC << 2));
-      for (; b + 4 <= B; b += 4) {
-        const g = dout + <usize>b * os;
-        if (countNonZero(g, OC << 2) >= denseFrom) denseRows4(dinp + <usize>b * rs, g, weight, rs, os, C, OC);
-        else for (let r = 0; r < 4; r++) accumulateSparse(dinp + <usize>(b + r) * rs, weight, rs, g + <usize>r * os, F, OC, C);
-      }
-    }
-    for (; b < B; b++) accumulateSparse(dinp + <usize>b * rs, weight, rs, dout + <usize>b * os, F, OC, C);
-  }
-  if (dweight) for (let o = 0; o < OC; o++) accumulateSparse(dweight + <usize>o * rs, inp, rs, dout + (<usize>o << 2), os, B, C);
+  // Rows of dinp take rows of dout as coefficients; rows of dweight take columns of dout.
+  if (dinp) accumulateRows(dinp, dout, os, F, weight, rs, B, OC, C);
+  if (dweight) accumulateRows(dweight, dout, F, os, inp, rs, OC, B, C);
   if (dbias) {
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < OC; o++) {

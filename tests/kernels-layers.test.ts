@@ -54,6 +54,22 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       }
     }));
 
+    it.each([[37, 200], [8, 5], [100, 12], [101, 33]])("dweight, C=%i B=%i: the dense path (4 output rows) equals sparse lists over the batch bit for bit", (C, B) => mem.scope(() => {
+      const r = new Rand(C * 17 + B);
+      const OC = 8, inp = mem.put(r.vec(B * C));
+      for (const zeros of [0, 0.3]) {
+        const dout = r.sparsify(r.vec(B * OC), zeros);
+        const doutT = new Float64Array(OC * B);
+        for (let b = 0; b < B; b++) for (let o = 0; o < OC; o++) doutT[o * B + b] = dout[b * OC + o];
+        const whole = mem.zeros(OC * C), rows = mem.zeros(OC * C), pd = mem.put(dout), pt = mem.put(doutT);
+        mem.k.matmulBackward(0, whole.ptr, 0, pd.ptr, inp.ptr, 0, B, C, OC);
+        // Row o alone through the dinp path: one row never takes the dense tiles.
+        for (let o = 0; o < OC; o++) mem.k.matmulBackward(rows.ptr + 4 * o * C, 0, 0, pt.ptr + 4 * o * B, 0, inp.ptr, 1, C, B);
+        expect(Array.from(mem.get(whole))).toEqual(Array.from(mem.get(rows)));
+        expect(mem.get(whole).some((v) => v !== 0)).toBe(true);
+      }
+    }));
+
     it.each(SHAPES)("B=%i C=%i OC=%i, each gradient alone and all together, accumulating", (B, C, OC) => mem.scope(() => {
       const r = new Rand(B * 7919 + C * 31 + OC);
       const inp = r.vec(B * C), weight = r.vec(OC * C), dout = r.sparsify(r.vec(B * OC), 0.3);

@@ -62,6 +62,23 @@ let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
   return reinterpret<f64>(<u64>(k + 1023) << 52);
 }
 
+// The coefficients of the reference's series, in its order, as compile-time quotients (the same
+// correctly rounded divisions the reference does at run time): exp's 1/12! ... 1/2! and log's
+// 2/21, 2/19, ..., 2/3.
+const EXP_SERIES = memory.data<f64>([
+  1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
+  1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5,
+]);
+const LOG_SERIES = memory.data<f64>([2.0 / 21.0, 2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0, 2.0 / 13.0, 2.0 / 11.0, 2.0 / 9.0, 2.0 / 7.0, 2.0 / 5.0, 2.0 / 3.0]);
+
+// p = p * x + c_i for the n coefficients at coefs, from p = start: the reference's loops.
+// @ts-ignore: decorator
+@inline function horner(start: f64, x: f64, coefs: usize, n: i32): f64 {
+  let p = start;
+  for (let i = 0; i < n; i++) p = p * x + load<f64>(coefs + (<usize>i << 3));
+  return p;
+}
+
 function expPortable(x: f64): f64 {
   if (isNaN(x)) return x;
   if (x > 709.782712893384) return Infinity;
@@ -70,18 +87,7 @@ function expPortable(x: f64): f64 {
   const hi = x - k * LN2_HI;
   const lo = k * LN2_LO;
   const r = hi - lo;
-  let p: f64 = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
+  const p = horner(1.0 / 6227020800.0, r, EXP_SERIES, 11);
   const y = 1 + (hi - (lo - r * r * p));
   const ki = <i32>k;
   if (ki > 1023) return y * pow2(1023) * pow2(ki - 1023);
@@ -109,19 +115,7 @@ function logPortable(x: f64): f64 {
   const f = m - 1;
   const s = f / (2 + f);
   const z = s * s;
-  // The reference's loop R = R z + 2/n, n = 21, 19, ..., 3, with the quotients folded at compile
-  // time (the same correctly rounded divisions, ten fewer per call).
-  let R: f64 = 2.0 / 23.0;
-  R = R * z + 2.0 / 21.0;
-  R = R * z + 2.0 / 19.0;
-  R = R * z + 2.0 / 17.0;
-  R = R * z + 2.0 / 15.0;
-  R = R * z + 2.0 / 13.0;
-  R = R * z + 2.0 / 11.0;
-  R = R * z + 2.0 / 9.0;
-  R = R * z + 2.0 / 7.0;
-  R = R * z + 2.0 / 5.0;
-  R = R * z + 2.0 / 3.0;
+  let R = horner(2.0 / 23.0, z, LOG_SERIES, 10);
   R *= z;
   const hfsq = 0.5 * f * f;
   const ef = <f64>e;

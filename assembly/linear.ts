@@ -266,10 +266,10 @@ function countNonZero4(p: usize, stride: usize, n: i32): i32 {
   return i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
 }
 
-// dst rows (N, C) += coefficients x src (K, C), row r's coefficients at coef + r*rowStride + k*kStride:
-// dense tiles of 4 rows where they pay (above), sparse lists row by row elsewhere.
-function accumulateRows(dst: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
-  const rs = <usize>C << 2;
+// N rows of C floats, `ds` bytes apart, at dst += coefficients x src (K rows, ss bytes apart), row r's
+// coefficients at coef + r*rowStride + k*kStride: dense tiles of 4 rows where they pay (above),
+// sparse lists row by row elsewhere. Rows may be column ranges of wider matrices (threads).
+export function accumulateRows(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
   let r = 0;
   if (ASC_FEATURE_SIMD && <usize>K * ss <= DENSE_MAX_SRC_BYTES) {
     const denseFrom = <i32>(DENSE_SHARE * <f32>(K << 2));
@@ -278,11 +278,11 @@ function accumulateRows(dst: usize, coef: usize, rowStride: usize, kStride: usiz
     const groupStride = rowStride == 4 ? kStride : <usize>16;
     for (; r + 4 <= N; r += 4) {
       const g = coef + <usize>r * rowStride;
-      if (countNonZero4(g, groupStride, K) >= denseFrom) denseTile4(dst + <usize>r * rs, rs, g, rowStride, kStride, src, ss, K, C);
-      else for (let i = 0; i < 4; i++) accumulateSparse(dst + <usize>(r + i) * rs, src, ss, g + <usize>i * rowStride, kStride, K, C);
+      if (countNonZero4(g, groupStride, K) >= denseFrom) denseTile4(dst + <usize>r * ds, ds, g, rowStride, kStride, src, ss, K, C);
+      else for (let i = 0; i < 4; i++) accumulateSparse(dst + <usize>(r + i) * ds, src, ss, g + <usize>i * rowStride, kStride, K, C);
     }
   }
-  for (; r < N; r++) accumulateSparse(dst + <usize>r * rs, src, ss, coef + <usize>r * rowStride, kStride, K, C);
+  for (; r < N; r++) accumulateSparse(dst + <usize>r * ds, src, ss, coef + <usize>r * rowStride, kStride, K, C);
 }
 
 // dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
@@ -292,8 +292,8 @@ export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: 
   const rs = <usize>C * F;
   const os = <usize>OC * F;
   // Rows of dinp take rows of dout as coefficients; rows of dweight take columns of dout.
-  if (dinp) accumulateRows(dinp, dout, os, F, weight, rs, B, OC, C);
-  if (dweight) accumulateRows(dweight, dout, F, os, inp, rs, OC, B, C);
+  if (dinp) accumulateRows(dinp, rs, dout, os, F, weight, rs, B, OC, C);
+  if (dweight) accumulateRows(dweight, rs, dout, F, os, inp, rs, OC, B, C);
   if (dbias) {
     for (let b = 0; b < B; b++) {
       for (let o = 0; o < OC; o++) {

@@ -1,6 +1,6 @@
 // The two-layer network f(x) = A · act(W x - thr) + c, composed from the layer kernels.
 // Descriptors are i32 records written by src/engine/layout.ts; field order must match it.
-import { matmulForward, matmulBackward, accumulateSparse } from "./linear";
+import { matmulForward, matmulBackward, accumulateRows } from "./linear";
 import { activationForward, activationBackward, activationBackwardColumns } from "./activation";
 
 // Parameters (or their gradients): W (m,d), thr (m), A (C,m), c (C). A zero pointer means absent
@@ -71,9 +71,10 @@ export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize
     const row = <usize>b * hs + col;
     memory.fill(w.dh + row, 0, bytes);
     memory.fill(w.dpre + row, 0, bytes);
-    accumulateSparse(w.dh + row, n.A + col, hs, w.dlogits + <usize>b * cs, 4, C, width);
   }
-  if (g.A) for (let c = 0; c < C; c++) accumulateSparse(g.A + <usize>c * hs + col, w.h + col, hs, w.dlogits + (<usize>c << 2), cs, B, width);
+  // The same calls as netBackward's matmulBackward makes, on columns j0..j1: dh = dlogits · A, gA.
+  accumulateRows(w.dh + col, hs, w.dlogits, cs, 4, n.A + col, hs, B, C, width);
+  if (g.A) accumulateRows(g.A + col, hs, w.dlogits, 4, cs, w.h + col, hs, C, B, width);
   if (g.c && j0 == 0) {
     for (let b = 0; b < B; b++) {
       for (let c = 0; c < C; c++) {
@@ -84,5 +85,5 @@ export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize
   }
   activationBackwardColumns(w.dpre + col, g.thr ? g.thr + col : 0, w.dh + col, w.pre + col, n.thr + col, B, width, m, n.act, deadSlope);
   const rs = <usize>n.d << 2;
-  if (g.W) for (let o = j0; o < j1; o++) accumulateSparse(g.W + <usize>o * rs, x, rs, w.dpre + (<usize>o << 2), hs, B, n.d);
+  if (g.W) accumulateRows(g.W + <usize>j0 * rs, rs, w.dpre + col, 4, hs, x, rs, width, B, n.d);
 }

@@ -5,12 +5,12 @@
 import { BACKENDS, createEngine, type Backend } from "../src/engine/wasm.js";
 import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
-import { featpureSteps } from "./steps.js";
+import { featpureSteps, runSteps } from "./steps.js";
 import { parallelCeiling, type Ceiling } from "./ceiling.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
-import { medians, timeIt, timeItAsync } from "./timing.js";
+import { median, medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
-import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape } from "./workload.js";
+import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape, type Workload } from "./workload.js";
 import { jsStep } from "./peers/js.js";
 import { tfjsStep } from "./peers/tfjs.js";
 import { torchAvailable, torchStep } from "./peers/torch.js";
@@ -33,6 +33,8 @@ export interface StepRow extends StepTiming {
   gflops: number;
   /** featpure's own steps: wall-time speed-up over one thread, median of paired runs (ThreadedStepTiming). */
   speedup?: { clean: number; adversarial: number };
+  /** Peers (one thread): how many times faster featpure's adversarial step was, median of paired rounds (pairedWithFeatpure). */
+  featpureSpeedup?: number;
 }
 
 export interface BenchResult {
@@ -57,6 +59,31 @@ function row(who: string, threads: number, shape: StepShape, t: StepTiming): Ste
 
 function fromTimes(clean: { ms: number; cpuMs: number }, adversarial: { ms: number; cpuMs: number }): StepTiming {
   return { clean: clean.ms, cleanCpu: clean.cpuMs, adversarial: adversarial.ms, adversarialCpu: adversarial.cpuMs };
+}
+
+/**
+ * Pairs a peer with featpure (the best backend, one thread) on the adversarial step: the two take
+ * turns, `rounds` times, and `against` returns the median of the per-round ratios of CPU time per
+ * step, peer over featpure. Measured back to back, both sides see the same spell of this shared
+ * machine, which drifts by tens of percent between the minutes that separate the sections above.
+ */
+async function pairedWithFeatpure(backend: Backend, w: Workload, steps: number, rounds: number) {
+  const engine = await createEngine({ backend, threads: 1 });
+  const featpureCpu = async (seed: number) => {
+    const c0 = process.cpuUsage();
+    await runSteps(engine, w, steps, true, seed);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000 / steps;
+  };
+  await featpureCpu(0);
+  return {
+    async against(peerCpu: () => Promise<number>): Promise<number> {
+      const ratios: number[] = [];
+      for (let r = 0; r < rounds; r++) ratios.push((await peerCpu()) / (await featpureCpu(r + 1)));
+      return median(ratios);
+    },
+    close: () => engine.close(),
+  };
 }
 
 /** The backends this runtime validates, fastest first (relaxed needs the V8 flag on Node 20). */
@@ -145,31 +172,44 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const peers: StepRow[] = [];
   if (!opts.noPeers) {
     const pSteps = quick ? 2 : 15;
-    log("peers: plain JS");
-    const js = jsStep(w0);
-    peers.push(row("plain JS (Float32Array)", 1, shape0, fromTimes(medians(timeIt(js.clean, pSteps, 2)), medians(timeIt(js.adversarial, pSteps, 2)))));
-    for (const tb of ["wasm", "cpu"] as const) {
-      log(`peers: tfjs-${tb}`);
-      try {
-        const tf = await tfjsStep(w0, tb);
-        if (!tf) {
-          notes.push(`tfjs-backend-${tb} not installed: skipped`);
-          continue;
+    const rounds = quick ? 1 : 5;
+    const paired = await pairedWithFeatpure(best, w0, quick ? 2 : 10, rounds);
+    try {
+      log("peers: plain JS");
+      const js = jsStep(w0);
+      peers.push({
+        ...row("plain JS (Float32Array)", 1, shape0, fromTimes(medians(timeIt(js.clean, pSteps, 2)), medians(timeIt(js.adversarial, pSteps, 2)))),
+        featpureSpeedup: await paired.against(async () => medians(timeIt(js.adversarial, quick ? 1 : 3, 0)).cpuMs),
+      });
+      for (const tb of ["wasm", "cpu"] as const) {
+        log(`peers: tfjs-${tb}`);
+        try {
+          const tf = await tfjsStep(w0, tb);
+          if (!tf) {
+            notes.push(`tfjs-backend-${tb} not installed: skipped`);
+            continue;
+          }
+          const clean = medians(await timeItAsync(async () => tf.clean(), pSteps, 3));
+          const adv = medians(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
+          const against = await paired.against(async () => medians(await timeItAsync(async () => tf.adversarial(), quick ? 1 : 4, 0)).cpuMs);
+          peers.push({ ...row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, fromTimes(clean, adv)), featpureSpeedup: against });
+        } catch (e) {
+          notes.push(`tfjs-backend-${tb} failed: ${(e as Error).message}`);
         }
-        const clean = medians(await timeItAsync(async () => tf.clean(), pSteps, 3));
-        const adv = medians(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
-        peers.push(row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, fromTimes(clean, adv)));
-      } catch (e) {
-        notes.push(`tfjs-backend-${tb} failed: ${(e as Error).message}`);
       }
+      if (torch) {
+        for (const t of threadCounts) {
+          log(`peers: PyTorch, ${t} thread(s)`);
+          const p = torchStep(w0, t, nSteps, nReps);
+          if (!p) continue;
+          // CPU time sums over threads: only the one-thread PyTorch is paired with one-thread featpure.
+          const against = t === 1 ? await paired.against(async () => torchStep(w0, 1, quick ? 2 : 10, quick ? 1 : 3)!.adversarialCpu) : undefined;
+          peers.push({ ...row(`PyTorch ${p.torch}`, p.threads, shape0, p), featpureSpeedup: against });
+        }
+      } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
+    } finally {
+      paired.close();
     }
-    if (torch) {
-      for (const t of threadCounts) {
-        log(`peers: PyTorch, ${t} thread(s)`);
-        const p = torchStep(w0, t, nSteps, nReps);
-        if (p) peers.push(row(`PyTorch ${p.torch}`, p.threads, shape0, p));
-      }
-    } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
   }
   return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceiling, contrastive, scaling, peers, notes };
 }

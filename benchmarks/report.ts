@@ -45,7 +45,15 @@ export function formatBench(r: BenchResult): string {
     "",
     stepTable("How the step grows (one dimension at a time)", r.scaling),
   ];
-  if (r.peers.length) out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));
+  if (r.peers.length) {
+    const best = r.steps[0]?.who ?? "featpure";
+    out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));
+    const paired = r.peers.filter((p) => p.featpureSpeedup !== undefined);
+    if (paired.length) {
+      out.push(`${best}, one thread, against each peer taking turns with it (median of paired rounds, CPU time of the adversarial step): ` +
+        paired.map((p) => `${f(p.featpureSpeedup!)}x faster than ${p.who}`).join("; "));
+    }
+  }
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join("\n");
 }

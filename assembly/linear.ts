@@ -215,8 +215,10 @@ function denseTile4(dst: usize, ds: usize, coef: usize, rowStride: usize, kStrid
   for (; c + 32 <= cb; c += 32) {
     let a00 = v128.load(d0 + c), a01 = v128.load(d0 + c, 16), a10 = v128.load(d1 + c), a11 = v128.load(d1 + c, 16);
     let a20 = v128.load(d2 + c), a21 = v128.load(d2 + c, 16), a30 = v128.load(d3 + c), a31 = v128.load(d3 + c, 16);
-    for (let k = 0; k < K; k++) {
-      const w = src + <usize>k * ss + c, kb = <usize>k * kStride;
+    // Pointers step through k (no multiplies in the loop).
+    let w = src + c, kb: usize = 0;
+    const wEnd = w + <usize>K * ss;
+    for (; w < wEnd; w += ss, kb += kStride) {
       const w0 = v128.load(w), w1 = v128.load(w, 16);
       let g = v128.load32_splat(g0 + kb);
       a00 = madd(g, w0, a00); a01 = madd(g, w1, a01);
@@ -232,8 +234,10 @@ function denseTile4(dst: usize, ds: usize, coef: usize, rowStride: usize, kStrid
   }
   for (; c + 16 <= cb; c += 16) {
     let a0 = v128.load(d0 + c), a1 = v128.load(d1 + c), a2 = v128.load(d2 + c), a3 = v128.load(d3 + c);
-    for (let k = 0; k < K; k++) {
-      const w0 = v128.load(src + <usize>k * ss + c), kb = <usize>k * kStride;
+    let kb: usize = 0;
+    const wEnd = src + c + <usize>K * ss;
+    for (let w = src + c; w < wEnd; w += ss, kb += kStride) {
+      const w0 = v128.load(w);
       a0 = madd(v128.load32_splat(g0 + kb), w0, a0);
       a1 = madd(v128.load32_splat(g1 + kb), w0, a1);
       a2 = madd(v128.load32_splat(g2 + kb), w0, a2);

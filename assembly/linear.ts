@@ -178,15 +178,16 @@ export function scratchBytes(): i32 {
 // src + k*srcStride, g) pairs; returns their count. Written without branches: a zero entry is
 // stored and then overwritten by the next, which costs less than a mispredicted branch.
 function sparseList(src: usize, srcStride: usize, g: usize, gStride: usize, K: i32): i32 {
-  let n = 0;
-  for (let k = 0; k < K; k++) {
-    const gk = load<f32>(g + <usize>k * gStride);
-    const e = scratch + (<usize>n << 3);
-    store<u32>(e, <u32>(src + <usize>k * srcStride));
+  let e = scratch;
+  // g and src advance by pointer: V8 keeps the multiplies of an indexed form in the loop.
+  const gEnd = g + <usize>K * gStride;
+  for (; g < gEnd; g += gStride, src += srcStride) {
+    const gk = load<f32>(g);
+    store<u32>(e, <u32>src);
     store<f32>(e, gk, 4);
-    n += i32(gk != 0);
+    e += <usize>(gk != 0) << 3;
   }
-  return n;
+  return <i32>((e - scratch) >> 3);
 }
 
 // dst[0..C) += sum_k g[k*gStride] * src[k*srcStride + (0..C)] for k < K. Only the non-zero
@@ -266,7 +267,8 @@ const DENSE_MAX_SRC_BYTES: usize = 262144;
 function countNonZero4(p: usize, stride: usize, n: i32): i32 {
   let acc = i32x4.splat(0);
   // f32x4.ne gives -1 per non-zero lane
-  for (let i = 0; i < n; i++) acc = i32x4.sub(acc, f32x4.ne(v128.load(p + <usize>i * stride), f32x4.splat(0)));
+  const end = p + <usize>n * stride;
+  for (; p < end; p += stride) acc = i32x4.sub(acc, f32x4.ne(v128.load(p), f32x4.splat(0)));
   return i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3);
 }
 

@@ -43,6 +43,24 @@ describe("featpure bench", () => {
     }
   });
 
+  it("--quick with peers pairs each one-thread peer with featpure and reports how many times faster featpure was", () => {
+    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
+    try {
+      const file = join(dir, "bench.json");
+      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--json", file], { encoding: "utf8", timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(readFileSync(file, "utf8"));
+      const js = j.peers.find((p: { who: string }) => p.who.startsWith("plain JS"));
+      expect(js).toBeDefined();
+      for (const p of j.peers.filter((q: { threads: number }) => q.threads === 1)) {
+        expect(Number.isFinite(p.featpureSpeedup) && p.featpureSpeedup > 0, p.who).toBe(true);
+      }
+      expect(r.stdout).toMatch(/against each peer taking turns with it .*x faster than plain JS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("rejects a bad --ghz with exit code 2, naming the option and the range", () => {
     const r = spawnSync(process.execPath, [bin, "bench", "--ghz", "0"], { encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(2);

@@ -194,7 +194,7 @@ function sparseList(src: usize, srcStride: usize, g: usize, gStride: usize, K: i
 // coefficients are visited: thresholded activations make most of dpre zero, and adversarially
 // trained (purified) neurons fire rarely, so this is where the sparsity of the problem pays.
 // The non-zeros are listed block by block first, so the inner loop has no branches.
-export function accumulateSparse(dst: usize, src: usize, srcStride: usize, g: usize, gStride: usize, K: i32, C: i32): void {
+function accumulateSparse(dst: usize, src: usize, srcStride: usize, g: usize, gStride: usize, K: i32, C: i32): void {
   for (let k0 = 0; k0 < K; k0 += SPARSE_BLOCK) {
     const n = sparseList(src + <usize>k0 * srcStride, srcStride, g + <usize>k0 * gStride, gStride, min(SPARSE_BLOCK, K - k0));
     if (n > 0) gatherRows(dst, scratch, n, C);

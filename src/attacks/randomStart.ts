@@ -22,14 +22,16 @@ export interface RandomStartScratch {
   radii: Buf;
 }
 
+const blockRows = (B: number) => Math.max(1, Math.min(B, RANDOM_START_ROWS));
+
 /** Float words of a RandomStartScratch for batches of up to B rows of d (src/engine/budget.ts counts them). */
 export function randomStartWords(B: number, d: number): number {
-  const rows = Math.min(B, RANDOM_START_ROWS);
+  const rows = blockRows(B);
   return STATE_WORDS + ENTRY_WORDS * (1 + Math.ceil((rows * d) / 2)) + 2 * rows;
 }
 
 export function allocRandomStart(arena: Arena, B: number, d: number): RandomStartScratch {
-  const rows = Math.max(1, Math.min(B, RANDOM_START_ROWS));
+  const rows = blockRows(B);
   return {
     rows,
     state: arena.alloc(STATE_WORDS, "random start state"),

@@ -122,6 +122,27 @@ function logPortable(x: f64): f64 {
   return ef * LN2_HI - (hfsq - (s * (hfsq + R) + ef * LN2_LO) - f);
 }
 
+// logPortable on two lanes, for arguments in [2^-104, 1) (the polar method's s = u^2 + v^2, never
+// zero, subnormal or special): the same operations in the same order, lane by lane.
+// @ts-ignore: decorator
+@inline function logPortable2(x: v128): v128 {
+  let e = i64x2.sub(i64x2.shr_u(x, 52), i64x2.splat(1023));
+  let m = v128.or(v128.and(x, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3ff0000000000000));
+  const big = f64x2.gt(m, f64x2.splat(SQRT2));
+  m = v128.bitselect(f64x2.mul(m, f64x2.splat(0.5)), m, big);
+  e = i64x2.sub(e, big); // big lanes are -1
+  const ef = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(e, e, 0, 2, 0, 2));
+  const f = f64x2.sub(m, f64x2.splat(1));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2), f));
+  const z = f64x2.mul(s, s);
+  let R = f64x2.splat(2.0 / 23.0);
+  for (let i = 0; i < 10; i++) R = f64x2.add(f64x2.mul(R, z), f64x2.splat(load<f64>(LOG_SERIES + (<usize>i << 3))));
+  R = f64x2.mul(R, z);
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const lo = f64x2.add(f64x2.mul(s, f64x2.add(hfsq, R)), f64x2.mul(ef, f64x2.splat(LN2_LO)));
+  return f64x2.sub(f64x2.mul(ef, f64x2.splat(LN2_HI)), f64x2.sub(f64x2.sub(hfsq, lo), f));
+}
+
 // Accepted points of the polar method and per-row radius draws, as randomDraws leaves them:
 // entry 0 is a header (f64 1 or 0: was a spare cached before the call; f64 its value), then one entry
 // per point (f64 u, v, s = u^2 + v^2). radii is (B) f64: the uniform U of the row's radius
@@ -204,6 +225,25 @@ export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, 
       k = 1;
     }
     let j = k - first; // index among the points' values
+    if (ASC_FEATURE_SIMD) {
+      // A row that starts on a point's v: that value first, then two whole points (4 normals) at a
+      // time, their two transforms on the lanes of one vector.
+      if ((j & 1) != 0 && i < d) {
+        const e = (j >> 1) + 1;
+        const q = pointValue(points, e, 2);
+        store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 1) * Math.sqrt((-2 * logPortable(q)) / q)));
+        i++;
+        j++;
+      }
+      for (; i + 4 <= d; i += 4, j += 4) {
+        const p0 = points + <usize>((j >> 1) + 1) * ENTRY, p1 = p0 + ENTRY;
+        const q = f64x2(load<f64>(p0, 16), load<f64>(p1, 16));
+        const f = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2), logPortable2(q)), q));
+        const uf = f32x4.demote_f64x2_zero(f64x2.mul(f64x2(load<f64>(p0), load<f64>(p1)), f));
+        const vf = f32x4.demote_f64x2_zero(f64x2.mul(f64x2(load<f64>(p0, 8), load<f64>(p1, 8)), f));
+        v128.store(row + (<usize>i << 2), v128.shuffle<f32>(uf, vf, 0, 4, 1, 5));
+      }
+    }
     while (i < d) {
       const e = (j >> 1) + 1;
       const q = pointValue(points, e, 2);

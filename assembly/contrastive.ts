@@ -12,6 +12,10 @@ export const SPECTRAL = 1;
 // zone) normalises to zero with a finite gradient instead of dividing by zero.
 const NORM_EPS: f32 = 1e-8;
 
+// Side of the tiles in which ntxentBackward symmetrises its N x N gradient and transposes z (16
+// floats: a cache line), so a strided walk stays within a few lines.
+const SYM_TILE = 16;
+
 // The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
 // (2B,m) and norms (2B) are used only when normalize != 0; scratch (2 * 2B * m) only by NT-Xent.
 // Field order must match src/engine/layout.ts.
@@ -143,21 +147,27 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
     store<f32>(p, load<f32>(p) - 1);
   }
   // dL/dS = c (P - I_pos) is not symmetric, but S = z zᵀ is: dL/dz = (G + Gᵀ) z with G = dL/dS.
-  for (let i = 0; i < N; i++) {
-    const ii = sim + (<usize>(i * N + i) << 2);
-    store<f32>(ii, 0);
-    for (let j = i + 1; j < N; j++) {
-      const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
-      const v = c * (load<f32>(a) + load<f32>(b));
-      store<f32>(a, v);
-      store<f32>(b, v);
+  // Symmetrised in tiles (SYM_TILE).
+  for (let i = 0; i < N; i++) store<f32>(sim + (<usize>(i * N + i) << 2), 0);
+  for (let ib = 0; ib < N; ib += SYM_TILE) {
+    for (let jb = ib; jb < N; jb += SYM_TILE) {
+      for (let i = ib; i < min(ib + SYM_TILE, N); i++) {
+        for (let j = max(jb, i + 1); j < min(jb + SYM_TILE, N); j++) {
+          const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
+          const v = c * (load<f32>(a) + load<f32>(b));
+          store<f32>(a, v);
+          store<f32>(b, v);
+        }
+      }
     }
   }
   // (G + Gᵀ) z as the dot-product kernel's sim · (zᵀ)ᵀ: zᵀ is cheap to form and matmulForward's
   // register blocking beats the accumulating kernel on this dense N x N product.
   const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
-  for (let i = 0; i < N; i++)
-    for (let k = 0; k < m; k++) store<f32>(zt + (<usize>(k * N + i) << 2), load<f32>(z + (<usize>(i * m + k) << 2)));
+  for (let ib = 0; ib < N; ib += SYM_TILE)
+    for (let kb = 0; kb < m; kb += SYM_TILE)
+      for (let i = ib; i < min(ib + SYM_TILE, N); i++)
+        for (let k = kb; k < min(kb + SYM_TILE, m); k++) store<f32>(zt + (<usize>(k * N + i) << 2), load<f32>(z + (<usize>(i * m + k) << 2)));
   matmulForward(prod, sim, zt, 0, N, N, m);
   const len = N * m;
   let i = 0;

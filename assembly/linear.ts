@@ -274,13 +274,15 @@ function countNonZero4(p: usize, stride: usize, n: i32): i32 {
 
 // N rows of C floats, `ds` bytes apart, at dst += coefficients x src (K rows, ss bytes apart), row r's
 // coefficients at coef + r*rowStride + k*kStride: dense tiles of 4 rows where they pay (above),
-// sparse lists row by row elsewhere. Rows may be column ranges of wider matrices (threads).
+// sparse lists row by row elsewhere. Rows may be column ranges of wider matrices (threads). The
+// coefficients are a row-major matrix read one of two ways: by columns (rowStride 4: dweight) or
+// by whole rows (kStride 4, rowStride 4K: dinp); the density count relies on it.
 export function accumulateRows(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
   let r = 0;
   if (ASC_FEATURE_SIMD && <usize>K * ss <= DENSE_MAX_SRC_BYTES) {
     const denseFrom = <i32>(DENSE_SHARE * <f32>(K << 2));
-    // Four rows' coefficients for one k are 4 floats apart when rowStride is 4 (dweight), and the
-    // rows themselves are contiguous when kStride is 4 (dinp): both count as groups of 4.
+    // Read by columns, four rows' coefficients for one k are 4 adjacent floats; read by whole rows,
+    // the four rows are 4K adjacent floats: either way, K groups of 4.
     const groupStride = rowStride == 4 ? kStride : <usize>16;
     for (; r + 4 <= N; r += 4) {
       const g = coef + <usize>r * rowStride;

@@ -203,10 +203,14 @@ export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePt
   st.a = sa; st.b = sb; st.c = sc; st.d = sd;
   st.hasSpare = i32(pending);
   // (With no rows, the spare cached before the call is still pending and keeps its value.)
-  if (pending && count > 0) {
-    const q = pointValue(points, count, 2);
-    st.spare = pointValue(points, count, 1) * Math.sqrt((-2 * logPortable(q)) / q);
-  }
+  if (pending && count > 0) st.spare = pointValue(points, count, 1) * polarScale(points, count);
+}
+
+// The polar method's factor sqrt(-2 log(s) / s) for the point at entry e: its normals are u and v times it.
+// @ts-ignore: decorator
+@inline function polarScale(points: usize, e: i32): f64 {
+  const q = pointValue(points, e, 2);
+  return Math.sqrt((-2 * logPortable(q)) / q);
 }
 
 // Rows [b0, b1) of an l2 start from randomDraws' points and radii: delta is (B,d).
@@ -225,16 +229,15 @@ export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, 
       k = 1;
     }
     let j = k - first; // index among the points' values
+    // A row that starts on a point's v takes that value first; from there on it runs over whole points.
+    if ((j & 1) != 0 && i < d) {
+      const e = (j >> 1) + 1;
+      store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 1) * polarScale(points, e)));
+      i++;
+      j++;
+    }
     if (ASC_FEATURE_SIMD) {
-      // A row that starts on a point's v: that value first, then two whole points (4 normals) at a
-      // time, their two transforms on the lanes of one vector.
-      if ((j & 1) != 0 && i < d) {
-        const e = (j >> 1) + 1;
-        const q = pointValue(points, e, 2);
-        store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 1) * Math.sqrt((-2 * logPortable(q)) / q)));
-        i++;
-        j++;
-      }
+      // Two points (4 normals) at a time, their two transforms on the lanes of one vector.
       for (; i + 4 <= d; i += 4, j += 4) {
         const p0 = points + <usize>((j >> 1) + 1) * ENTRY, p1 = p0 + ENTRY;
         const q = f64x2(load<f64>(p0, 16), load<f64>(p1, 16));
@@ -244,19 +247,13 @@ export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, 
         v128.store(row + (<usize>i << 2), v128.shuffle<f32>(uf, vf, 0, 4, 1, 5));
       }
     }
-    while (i < d) {
+    for (; i < d; j += 2) {
       const e = (j >> 1) + 1;
-      const q = pointValue(points, e, 2);
-      const f = Math.sqrt((-2 * logPortable(q)) / q);
-      if ((j & 1) == 0) {
-        store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 0) * f));
-        i++;
-        j++;
-        if (i == d) break;
-      }
+      const f = polarScale(points, e);
+      store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 0) * f));
+      if (++i == d) break;
       store<f32>(row + (<usize>i << 2), <f32>(pointValue(points, e, 1) * f));
       i++;
-      j++;
     }
     const U = load<f64>(radii + (<usize>b << 3));
     let sq: f64 = 0;

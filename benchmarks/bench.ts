@@ -13,7 +13,11 @@ import type { StepTiming } from "./steps.js";
 import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape, type Workload } from "./workload.js";
 import { jsStep } from "./peers/js.js";
 import { tfjsStep } from "./peers/tfjs.js";
-import { torchAvailable, torchStep } from "./peers/torch.js";
+import { PYTHON, torchAvailable, torchStep } from "./peers/torch.js";
+
+/** The parts of the benchmark, in the order they run. */
+export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "peers"] as const;
+export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
   /** Tiny sizes and few repetitions: checks that everything runs, in seconds. */
@@ -22,6 +26,10 @@ export interface BenchOptions {
   ghz?: number;
   /** Skip the peers. */
   noPeers?: boolean;
+  /** Run only these sections (default: all). */
+  sections?: Section[];
+  /** Thread counts of the threaded step, its parallel ceilings and PyTorch (default: 1, 2 and 4, capped at the cores). */
+  threads?: number[];
   log?: (line: string) => void;
 }
 
@@ -43,8 +51,8 @@ export interface BenchResult {
   quick: boolean;
   kernels: (KernelRow & { shareOfLimit: number })[];
   steps: StepRow[];
-  /** Two one-thread loops side by side on the best backend (null on one core): what two threads can give here now. */
-  ceiling: Ceiling | null;
+  /** Per thread count above 1, that many one-thread loops side by side on the best backend: what those threads can give here now. */
+  ceilings: Ceiling[];
   /** Contrastive pre-training steps at the default contrastive size, one thread. */
   contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
@@ -107,6 +115,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const notes: string[] = [];
   const backends = await available();
   const best = backends[0];
+  const want = new Set(opts.sections ?? SECTIONS);
+  if (opts.noPeers) want.delete("peers");
+  const threadCounts = opts.threads ?? [...new Set([1, Math.min(2, mach.cores), Math.min(4, mach.cores)])];
   if (!backends.includes("relaxed")) notes.push("relaxed SIMD not validated by this runtime (Node 20 needs --experimental-wasm-relaxed-simd; the featpure CLI sets it)");
 
   // Kernels.
@@ -114,7 +125,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const bigShapes: MatShape[] = quick ? [] : [[256, 512, 1024], [1024, 1000, 2000]];
   const reps = quick ? 2 : 21;
   const kernels: BenchResult["kernels"] = [];
-  for (const b of backends) {
+  for (const b of want.has("kernels") ? backends : []) {
     log(`kernels: ${b}`);
     const rows = [
       ...(await kernelRows(b, expShapes, [1, 0.2], reps)),
@@ -128,23 +139,22 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const shape0: StepShape = quick ? { d: 20, m: 24, B: 32, pgd: 2 } : DEFAULT_SHAPE;
   const w0 = makeWorkload(shape0);
   const nSteps = quick ? 2 : 20, nReps = quick ? 1 : 7;
-  const threadCounts = [...new Set([1, Math.min(2, mach.cores), Math.min(4, mach.cores)])];
   const steps: StepRow[] = [];
-  for (const b of backends) {
+  for (const b of want.has("steps") ? backends : []) {
     // Quick mode checks the threaded path once, on the best backend.
     const counts = b === "scalar" || (quick && b !== best) ? [1] : threadCounts;
     log(`steps: ${b}, ${counts.join(" and ")} thread(s), taking turns`);
     for (const r of await featpureSteps(w0, b, counts, nSteps, nReps)) steps.push({ ...row(`featpure ${r.backend}`, r.threads, shape0, r), speedup: r.speedup });
   }
 
-  let ceiling: Ceiling | null = null;
-  if (threadCounts.includes(2)) {
-    log(`parallel ceiling: two one-thread ${best} loops side by side`);
-    ceiling = await parallelCeiling(best, shape0, nSteps, quick ? 1 : nReps);
+  const ceilings: Ceiling[] = [];
+  for (const n of want.has("steps") ? threadCounts.filter((t) => t > 1) : []) {
+    log(`parallel ceiling: ${n} one-thread ${best} loops side by side`);
+    ceilings.push(await parallelCeiling(best, shape0, n, nSteps, quick ? 1 : nReps));
   }
 
   const contrastive: ContrastiveStepRow[] = [];
-  for (const b of backends) {
+  for (const b of want.has("contrastive") ? backends : []) {
     for (const adversarial of [false, true]) {
       log(`contrastive steps: ${b}, ${adversarial ? "adversarial" : "clean"}`);
       contrastive.push(await contrastiveStepBench(b, adversarial, quick ? 2 : 20, quick ? 1 : 5));
@@ -152,11 +162,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
 
   // How the step grows: one dimension at a time from the default, best backend, one thread.
-  const grow: StepShape[] = quick
+  const grow: StepShape[] = !want.has("scaling") ? [] : quick
     ? [{ ...shape0, pgd: 4 }]
     : [{ ...shape0, d: 1000 }, { ...shape0, m: 2000 }, { ...shape0, B: 1024 }, { ...shape0, pgd: 10 }, { ...shape0, pgd: 20 }];
   const scaling: StepRow[] = [];
-  const torch = !opts.noPeers && torchAvailable();
+  const torch = want.has("peers") && torchAvailable();
   for (const s of grow) {
     log(`scaling: ${JSON.stringify(s)}`);
     const w = makeWorkload(s, 2);
@@ -170,7 +180,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   // Peers on the same data and initial parameters.
   const peers: StepRow[] = [];
-  if (!opts.noPeers) {
+  if (want.has("peers")) {
     const pSteps = quick ? 2 : 15;
     const rounds = quick ? 1 : 5;
     const paired = await pairedWithFeatpure(best, w0, quick ? 2 : 10, rounds);
@@ -206,10 +216,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
           const against = t === 1 ? await paired.against(async () => torchStep(w0, 1, quick ? 2 : 10, quick ? 1 : 3)!.adversarialCpu) : undefined;
           peers.push({ ...row(`PyTorch ${p.torch}`, p.threads, shape0, p), featpureSpeedup: against });
         }
-      } else notes.push("PyTorch not importable from /usr/bin/python3: skipped");
+      } else notes.push(`PyTorch not importable from ${PYTHON} (FEATPURE_PYTHON names another interpreter): skipped`);
     } finally {
       paired.close();
     }
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceiling, contrastive, scaling, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, contrastive, scaling, peers, notes };
 }

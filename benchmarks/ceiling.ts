@@ -1,24 +1,26 @@
-// What two threads can give on this machine right now, whatever the engine does: two one-thread
+// What n threads can give on this machine right now, whatever the engine does: n one-thread
 // training loops side by side, in worker threads with separate engines and memories (nothing shared,
-// nothing to wait for), against one of them alone. On a dedicated 2-core machine that is 2x; on a
-// shared VM the second core may deliver less, and it changes from minute to minute. The threaded
-// engine's speed-up is read against this ceiling, measured in the same run.
+// nothing to wait for), against one of them alone. On n dedicated cores that is n x; on a shared VM
+// the other cores may deliver less, and it changes from minute to minute; past the physical cores
+// (hyper-threads) or the memory bandwidth it is less too. The threaded engine's speed-up on n threads
+// is read against this ceiling, measured in the same run.
 import { Worker } from "node:worker_threads";
 import type { Backend } from "../src/engine/wasm.js";
 import { median } from "./timing.js";
 import type { StepShape } from "./workload.js";
 
 export interface Ceiling {
-  /** Median wall ms per adversarial step of one loop alone, and of each of two side by side. */
+  threads: number;
+  /** Median wall ms per adversarial step of one loop alone, and of each of n side by side. */
   alone: number;
   sideBySide: number;
-  /** Median over repetitions of 2 x alone / side by side. */
+  /** Median over repetitions of n x alone / side by side. */
   ceiling: number;
 }
 
-export async function parallelCeiling(backend: Backend, shape: StepShape, steps: number, reps: number): Promise<Ceiling> {
+export async function parallelCeiling(backend: Backend, shape: StepShape, n: number, steps: number, reps: number): Promise<Ceiling> {
   const url = new URL("./ceilingWorker.js", import.meta.url);
-  const workers = [0, 1].map(() => new Worker(url, { workerData: { backend, shape } }));
+  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: { backend, shape } }));
   try {
     await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
       w.once("message", resolve);
@@ -29,16 +31,16 @@ export async function parallelCeiling(backend: Backend, shape: StepShape, steps:
       w.postMessage(steps);
     });
     await Promise.all(workers.map(ask)); // warm-up
-    const alone: number[] = [], pair: number[] = [], ratio: number[] = [];
+    const alone: number[] = [], side: number[] = [], ratio: number[] = [];
     for (let r = 0; r < reps; r++) {
       const a = await ask(workers[0]);
-      const both = await Promise.all(workers.map(ask));
-      const side = (both[0] + both[1]) / 2;
+      const all = await Promise.all(workers.map(ask));
+      const each = all.reduce((s, t) => s + t, 0) / n;
       alone.push(a);
-      pair.push(side);
-      ratio.push((2 * a) / side);
+      side.push(each);
+      ratio.push((n * a) / each);
     }
-    return { alone: median(alone), sideBySide: median(pair), ceiling: median(ratio) };
+    return { threads: n, alone: median(alone), sideBySide: median(side), ceiling: median(ratio) };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }

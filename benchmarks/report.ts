@@ -1,6 +1,7 @@
 // The benchmark result as text tables (cli-table3), the same for `featpure bench` and `npm run bench`.
 import Table from "cli-table3";
 import type { BenchResult, StepRow } from "./bench.js";
+import type { Ceiling } from "./ceiling.js";
 
 function table(title: string, head: string[], rows: (string | number)[][]): string {
   const t = new Table({ head, style: { head: [], border: [] } });
@@ -21,11 +22,10 @@ function stepTable(title: string, rows: StepRow[]): string {
     }));
 }
 
-function ceilingText(r: BenchResult): string {
-  const c = r.ceiling!;
-  const two = r.steps.find((s) => s.threads === 2 && s.speedup);
-  const engine = two?.speedup ? `; featpure ${two.who.replace("featpure ", "")} on 2 threads: ${f(two.speedup.adversarial)}x, ${f((100 * two.speedup.adversarial) / c.ceiling, 0)} % of it` : "";
-  return `Parallel ceiling (adversarial step): two one-thread loops side by side, separate engines, ${f(c.sideBySide)} ms/step each against ${f(c.alone)} alone: this machine gave two threads ${f(c.ceiling)}x in this run${engine}`;
+function ceilingText(r: BenchResult, c: Ceiling): string {
+  const mine = r.steps.find((s) => s.threads === c.threads && s.speedup && s.who === r.steps[0].who);
+  const engine = mine?.speedup ? `; featpure ${mine.who.replace("featpure ", "")} on ${c.threads} threads: ${f(mine.speedup.adversarial)}x, ${f((100 * mine.speedup.adversarial) / c.ceiling, 0)} % of it` : "";
+  return `Parallel ceiling (adversarial step): ${c.threads} one-thread loops side by side, separate engines, ${f(c.sideBySide)} ms/step each against ${f(c.alone)} alone: this machine gave ${c.threads} threads ${f(c.ceiling)}x in this run${engine}`;
 }
 
 export function formatBench(r: BenchResult): string {
@@ -33,18 +33,21 @@ export function formatBench(r: BenchResult): string {
   const out = [
     `${m.cpu}, ${m.cores} cores, ${m.nominalMhz} MHz nominal, ${m.measuredMhz} MHz measured; Node ${m.node} (V8 ${m.v8}); ${r.date}${r.quick ? " (quick)" : ""}`,
     `Per-core limit of 128-bit SIMD: 16 flop/cycle (two 4-lane FMAs) x ${(m.mhz / 1000).toFixed(2)} GHz${m.mhz === m.measuredMhz ? " (measured)" : ""} = ${f(m.peakGflops, 1)} GFLOP/s`,
-    "",
-    table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
-      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
-      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])),
-    "",
-    stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps),
-    ...(r.ceiling ? ["", ceilingText(r)] : []),
-    "",
-    table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])),
-    "",
-    stepTable("How the step grows (one dimension at a time)", r.scaling),
   ];
+  // Sections left out with --only have no rows and print nothing.
+  if (r.kernels.length) {
+    out.push("", table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
+      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
+      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])));
+  }
+  if (r.steps.length) {
+    out.push("", stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps));
+  }
+  if (r.ceilings.length) out.push("", ...r.ceilings.map((c) => ceilingText(r, c)));
+  if (r.contrastive.length) {
+    out.push("", table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])));
+  }
+  if (r.scaling.length) out.push("", stepTable("How the step grows (one dimension at a time)", r.scaling));
   if (r.peers.length) {
     const best = r.steps[0]?.who ?? "featpure";
     out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));

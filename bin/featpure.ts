@@ -14,11 +14,12 @@ import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultT
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { MAX_THREADS } from "../src/engine/budget.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";
 import { SweepInputError } from "../src/sweep/grid.js";
-import { runBench } from "../benchmarks/bench.js";
+import { runBench, SECTIONS, type Section } from "../benchmarks/bench.js";
 import { formatBench } from "../benchmarks/report.js";
 import "../src/engine/relaxedSimdFlag.js";
 
@@ -272,10 +273,22 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
 
-async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string }): Promise<void> {
+/** A comma-separated list option: each item through `item`, which returns null for one it rejects. */
+function listOption<T>(flag: string, text: string, accepted: string, item: (s: string) => T | null): T[] {
+  const items = text.split(",").map((s) => s.trim());
+  const out = items.map(item);
+  if (!items.length || out.some((v) => v === null)) throw new UsageError(`${flag}: expected a comma-separated list of ${accepted}, got ${JSON.stringify(text)}`);
+  return [...new Set(out as T[])];
+}
+
+async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
   const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
   if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
-  const result = await runBench({ quick: opts.quick, noPeers: opts.peers === false, ghz, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  const threads = opts.threads === undefined ? undefined
+    : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) => /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null);
+  const sections = opts.only === undefined ? undefined
+    : listOption("--only", opts.only, `sections among ${SECTIONS.join(", ")}`, (s) => (SECTIONS as readonly string[]).includes(s) ? (s as Section) : null);
+  const result = await runBench({ quick: opts.quick, noPeers: opts.peers === false, ghz, threads, sections, log: (l) => process.stderr.write(`bench: ${l}\n`) });
   console.log(formatBench(result));
   if (opts.json) writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
@@ -331,6 +344,8 @@ function main(argv: string[]): Promise<void> {
     .option("--quick", "tiny sizes and few repetitions: checks that everything runs")
     .option("--no-peers", "skip plain JS, tfjs and PyTorch")
     .option("--ghz <GHz>", "clock for the limit, instead of the measured one")
+    .option("--threads <list>", "thread counts of the threaded step, its parallel ceilings and PyTorch, e.g. 1,2,4,8 (default: 1,2,4 capped at the cores)")
+    .option("--only <sections>", `run only these sections, comma-separated: ${SECTIONS.join(", ")}`)
     .action(bench);
   return program.parseAsync(argv).then(() => undefined);
 }

@@ -35,9 +35,10 @@ describe("featpure bench", () => {
       expect(j.peers).toEqual([]);
       // Two one-thread loops side by side in worker threads, where there are two cores to share.
       if (j.machine.cores >= 2) {
-        for (const v of [j.ceiling.alone, j.ceiling.sideBySide, j.ceiling.ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
-        expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\)/);
-      } else expect(j.ceiling).toBeNull();
+        expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);
+        for (const v of [j.ceilings[0].alone, j.ceilings[0].sideBySide, j.ceilings[0].ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
+        expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\): 2 one-thread loops/);
+      } else expect(j.ceilings).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -59,6 +60,34 @@ describe("featpure bench", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("--only and --threads run just the named sections, on the named thread counts", () => {
+    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
+    try {
+      const file = join(dir, "bench.json");
+      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--only", "steps", "--threads", "1,3", "--json", file], { encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const j = JSON.parse(readFileSync(file, "utf8"));
+      for (const k of ["kernels", "contrastive", "scaling", "peers"]) expect(j[k], k).toEqual([]);
+      const best = j.steps[0].who;
+      expect(j.steps.filter((s: { who: string }) => s.who === best).map((s: { threads: number }) => s.threads)).toEqual([1, 3]);
+      expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([3]);
+      expect(r.stdout).not.toMatch(/Matrix kernels|Contrastive pre-training|How the step grows|Peers:/);
+      expect(r.stdout).toMatch(/3 one-thread loops side by side/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [["--threads", "0,2"], /--threads: expected a comma-separated list of thread counts, integers in \[1, 64\], got "0,2"/],
+    [["--threads", "2,x"], /--threads: expected a comma-separated list/],
+    [["--only", "steps,kern"], /--only: expected a comma-separated list of sections among kernels, steps, contrastive, scaling, peers, got "steps,kern"/],
+  ])("rejects %j with exit code 2, naming the option and what it accepts", (args, message) => {
+    const r = spawnSync(process.execPath, [bin, "bench", ...args], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 
   it("rejects a bad --ghz with exit code 2, naming the option and the range", () => {

@@ -1,11 +1,12 @@
 // Peer: PyTorch on the CPU, through benchmarks/peers/torch_step.py, when Debian's python3-torch is
-// importable from /usr/bin/python3 (it is not a dependency of featpure; CI does not install it).
+// importable from /usr/bin/python3, or torch from the interpreter named by FEATPURE_PYTHON (it is not
+// a dependency of featpure; CI does not install it).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { EPS, LR, type Workload } from "../workload.js";
 
-const PYTHON = "/usr/bin/python3";
+export const PYTHON = process.env.FEATPURE_PYTHON || "/usr/bin/python3";
 
 export interface TorchTiming {
   torch: string;

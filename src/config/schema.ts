@@ -4,6 +4,7 @@
 import type { Config, DeepPartial } from "./types.js";
 import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
 import { TOTAL_DIGITS } from "../data/mnist.js";
+import { MAX_THREADS } from "../engine/budget.js";
 
 interface Common {
   doc: string;
@@ -134,7 +135,7 @@ export const SCHEMA: SchemaOf<Config> = {
   },
   logEvery: int(1, 10_000_000, 50, "record the training curve every this many steps", "log-every"),
   backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates (relaxed SIMD, SIMD, scalar), or a named one", "backend"),
-  threads: int(0, 64, 1, "kernel threads: attacks, forward and backward passes split their work across this many workers on shared WASM memory (SIMD backends); 0: one per core, at most 8. Results are the same for every count", "threads"),
+  threads: int(0, MAX_THREADS, 1, "kernel threads: attacks, forward and backward passes split their work across this many workers on shared WASM memory (SIMD backends); 0: one per core, at most 8. Results are the same for every count", "threads"),
 };
 
 /**

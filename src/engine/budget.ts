@@ -6,6 +6,8 @@ import { randomStartWords } from "../attacks/randomStart.js";
 
 /** Default (and the configuration's) limit on one engine's linear memory. */
 export const ENGINE_MEMORY_LIMIT_MIB = 2048;
+/** Most kernel threads an engine takes: each holds a worker and its stack, so the count is bounded. */
+export const MAX_THREADS = 64;
 export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
 /** The module's static data below the arena's base, with room to spare. */
 const STATIC_BYTES = 65536;

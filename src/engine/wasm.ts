@@ -5,7 +5,7 @@ import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { startPool, type Pool } from "./threads.js";
-import { ENGINE_MEMORY_LIMIT_MIB } from "./budget.js";
+import { ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./budget.js";
 
 export type Backend = "relaxed" | "simd" | "scalar";
 /** Fastest first: the order "auto" tries them in. */
@@ -121,7 +121,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
   const asked = opts.threads ?? 1;
-  if (!(Number.isInteger(asked) && asked >= 0 && asked <= 64)) throw new RangeError(`threads must be an integer in [0, 64] (0: one per core), got ${asked}`);
+  if (!(Number.isInteger(asked) && asked >= 0 && asked <= MAX_THREADS)) throw new RangeError(`threads must be an integer in [0, ${MAX_THREADS}] (0: one per core), got ${asked}`);
   const requested = asked === 0 ? Math.max(1, Math.min(AUTO_THREADS_MAX, await cores())) : asked;
   const threads = requested > 1 && backend !== "scalar" && threadsSupported() ? requested : 1;
   const shared = threads > 1;

@@ -1,7 +1,8 @@
 // Whole PGD attacks on a batch in one call: gradient, ascent step and projection repeat inside WASM.
 // The attack objective is the margin loss -y*f(x+delta) (binary head, C = 1): it has the direction
 // of the logistic loss gradient but never vanishes through a saturated sigmoid.
-import { Net, Work, netForward, netBackward } from "./net";
+import { Net, Work, netForward, netForwardFromPre, netBackward } from "./net";
+import { accumulateRows } from "./linear";
 
 export const L2 = 0;
 export const LINF = 1;
@@ -129,16 +130,56 @@ function inputGradient(netPtr: usize, workPtr: usize, xadv: usize, y: usize, bes
   netBackward(netPtr, 0, workPtr, xadv, w.dx, B, deadSlope);
 }
 
+// Every this many iterates an incremental attack recomputes its pre-activations in full, which
+// bounds the rounding that the updates in between accumulate.
+const FULL_FORWARD_EVERY = 8;
+
+// xprev[0..n) = xadv - xprev
+function changeInPlace(xprev: usize, xadv: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const off = <usize>i << 2;
+      v128.store(xprev + off, f32x4.sub(v128.load(xadv + off), v128.load(xprev + off)));
+    }
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(xprev + off, load<f32>(xadv + off) - load<f32>(xprev + off));
+  }
+}
+
+// The forward pass at attack iterate s, xadv (B,d). With wt = 0, a plain forward. With wt = Wᵀ
+// (d,m), xprev (B,d) keeps the iterate whose pre-activations work.pre holds, and between full
+// passes (FULL_FORWARD_EVERY) pre += (xadv - xprev) · Wᵀ. accumulateRows skips the inputs that did
+// not change, as in l-inf steps once coordinates sit on the faces of the ball, and takes its dense
+// tiles where most did (every l2 step), which cost about what the forward product does. Updates
+// agree with a recomputation to f32 rounding, not bit for bit; the choice depends on s alone, and
+// accumulateRows gives the same bits on either of its paths, so any split of the batch across
+// threads gives the same results.
+function iterateForward(netPtr: usize, workPtr: usize, xadv: usize, xprev: usize, wt: usize, B: i32, s: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  const len = B * n.d;
+  if (wt && s % FULL_FORWARD_EVERY != 0) {
+    changeInPlace(xprev, xadv, len);
+    accumulateRows(w.pre, <usize>n.m << 2, xprev, <usize>n.d << 2, 4, wt, <usize>n.m << 2, B, n.d, n.m);
+    netForwardFromPre(netPtr, workPtr, B);
+  } else netForward(netPtr, workPtr, xadv, B);
+  if (wt) memory.copy(xprev, xadv, <usize>len << 2);
+}
+
 // Training attack. x, delta, xadv are (B,d), y is (B). delta holds the start (random or zero) on
 // entry and the final perturbation on exit; xadv = x + delta. FGM/FGSM is steps = 1, alpha = eps.
-export function pgdAttack(netPtr: usize, workPtr: usize, x: usize, y: usize, delta: usize, xadv: usize, B: i32,
+// xprev (B,d) and wt (d,m): scratch and Wᵀ for incremental forward passes (iterateForward); 0, 0: none.
+export function pgdAttack(netPtr: usize, workPtr: usize, x: usize, y: usize, delta: usize, xadv: usize, xprev: usize, wt: usize, B: i32,
                           norm: i32, eps: f32, alpha: f32, steps: i32, deadSlope: f32, lo: f32, hi: f32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
   const len = B * n.d;
   for (let s = 0; s < steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
-    netForward(netPtr, workPtr, xadv, B);
+    iterateForward(netPtr, workPtr, xadv, xprev, wt, B, s);
     inputGradient(netPtr, workPtr, xadv, y, 0, B, deadSlope);
     ascend(delta, w.dx, B, n.d, norm, eps, alpha);
   }
@@ -150,8 +191,8 @@ export function pgdAttack(netPtr: usize, workPtr: usize, x: usize, y: usize, del
 // best (B,d) with its margin in bestMargin (B). The caller initialises bestMargin (to +inf, or to
 // the result of an earlier restart), so restarts compose. A sample stops moving once some iterate
 // misclassifies it (its best perturbation is then a successful one). Returns the number of samples whose best
-// margin is still positive, i.e. the robust count over all restarts so far.
-export function pgdEval(netPtr: usize, workPtr: usize, x: usize, y: usize, delta: usize, xadv: usize,
+// margin is still positive, i.e. the robust count over all restarts so far. xprev, wt: as pgdAttack.
+export function pgdEval(netPtr: usize, workPtr: usize, x: usize, y: usize, delta: usize, xadv: usize, xprev: usize, wt: usize,
                         best: usize, bestMargin: usize, B: i32, norm: i32, eps: f32, alpha: f32, steps: i32,
                         deadSlope: f32, lo: f32, hi: f32): i32 {
   const n = changetype<Net>(netPtr);
@@ -161,7 +202,7 @@ export function pgdEval(netPtr: usize, workPtr: usize, x: usize, y: usize, delta
   const rowBytes = <usize>d << 2;
   for (let s = 0; s <= steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
-    netForward(netPtr, workPtr, xadv, B);
+    iterateForward(netPtr, workPtr, xadv, xprev, wt, B, s);
     for (let b = 0; b < B; b++) {
       const off = <usize>b << 2;
       const margin = load<f32>(y + off) * load<f32>(w.logits + off);

@@ -2,7 +2,7 @@
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, encoderForward, encoderBackward } from "./net";
-import { matmulForward, matmulBackward } from "./linear";
+import { matmulForward, matmulBackward, transpose } from "./linear";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -12,8 +12,8 @@ export const SPECTRAL = 1;
 // zone) normalises to zero with a finite gradient instead of dividing by zero.
 const NORM_EPS: f32 = 1e-8;
 
-// Side of the tiles in which ntxentBackward symmetrises its N x N gradient and transposes z (16
-// floats: a cache line), so a strided walk stays within a few lines.
+// Side of the tiles in which ntxentBackward symmetrises its N x N gradient (16 floats: a cache
+// line), so the strided walk stays within a few lines.
 const SYM_TILE = 16;
 
 // The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
@@ -164,10 +164,7 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
   // (G + Gᵀ) z as the dot-product kernel's sim · (zᵀ)ᵀ: zᵀ is cheap to form and matmulForward's
   // register blocking beats the accumulating kernel on this dense N x N product.
   const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
-  for (let ib = 0; ib < N; ib += SYM_TILE)
-    for (let kb = 0; kb < m; kb += SYM_TILE)
-      for (let i = ib; i < min(ib + SYM_TILE, N); i++)
-        for (let k = kb; k < min(kb + SYM_TILE, m); k++) store<f32>(zt + (<usize>(k * N + i) << 2), load<f32>(z + (<usize>(i * m + k) << 2)));
+  transpose(zt, z, N, m);
   matmulForward(prod, sim, zt, 0, N, N, m);
   const len = N * m;
   let i = 0;

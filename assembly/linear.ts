@@ -293,6 +293,18 @@ export function accumulateRows(dst: usize, ds: usize, coef: usize, rowStride: us
   for (; r < N; r++) accumulateSparse(dst + <usize>r * ds, src, ss, coef + <usize>r * rowStride, kStride, K, C);
 }
 
+// Side of the tiles transpose walks in: 16 floats are a cache line, so the strided side of a tile
+// stays within 16 lines.
+const TRANSPOSE_TILE = 16;
+
+// inp is (R,C), out is (C,R) = inpᵀ
+export function transpose(out: usize, inp: usize, R: i32, C: i32): void {
+  for (let ib = 0; ib < R; ib += TRANSPOSE_TILE)
+    for (let kb = 0; kb < C; kb += TRANSPOSE_TILE)
+      for (let i = ib; i < min(ib + TRANSPOSE_TILE, R); i++)
+        for (let k = kb; k < min(kb + TRANSPOSE_TILE, C); k++) store<f32>(out + (<usize>(k * R + i) << 2), load<f32>(inp + (<usize>(i * C + k) << 2)));
+}
+
 // dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
 // dweight (OC,C) += doutᵀ · inp and dbias (OC) += column sums of dout. A zero pointer skips that
 // gradient (attacks need only dinp).

@@ -27,7 +27,15 @@ export function encoderForward(netPtr: usize, workPtr: usize, x: usize, B: i32):
 export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
-  encoderForward(netPtr, workPtr, x, B);
+  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
+  netForwardFromPre(netPtr, workPtr, B);
+}
+
+// The rest of the forward pass once work.pre holds the pre-activations: work.h and work.logits.
+export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
   matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
 }
 

@@ -7,6 +7,7 @@ import { kernelRows, type KernelRow, type MatShape } from "./kernels.js";
 import { machine, type Machine } from "./machine.js";
 import { featpureSteps, runSteps } from "./steps.js";
 import { parallelCeiling, type Ceiling } from "./ceiling.js";
+import { incrementalBench, type IncrementalRow } from "./incremental.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { median, medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
@@ -53,6 +54,8 @@ export interface BenchResult {
   steps: StepRow[];
   /** Per thread count above 1, that many one-thread loops side by side on the best backend: what those threads can give here now. */
   ceilings: Ceiling[];
+  /** The adversarial step with and without incremental forward passes in its attack, best backend, one thread. */
+  incremental: IncrementalRow[];
   /** Contrastive pre-training steps at the default contrastive size, one thread. */
   contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
@@ -153,6 +156,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     ceilings.push(await parallelCeiling(best, shape0, n, nSteps, quick ? 1 : nReps));
   }
 
+  const incremental: IncrementalRow[] = [];
+  if (want.has("steps")) {
+    log(`incremental forward passes: ${best}, l-inf, taking turns with full ones`);
+    const cases = (quick ? [shape0.pgd] : [5, 20]).map((pgd) => ({ norm: "linf" as const, shape: { ...shape0, pgd } }));
+    incremental.push(...(await incrementalBench(best, cases, quick ? 2 : 10, quick ? 1 : 7)));
+  }
+
   const contrastive: ContrastiveStepRow[] = [];
   for (const b of want.has("contrastive") ? backends : []) {
     for (const adversarial of [false, true]) {
@@ -221,5 +231,5 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       paired.close();
     }
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, contrastive, scaling, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, contrastive, scaling, peers, notes };
 }

@@ -44,6 +44,11 @@ export function formatBench(r: BenchResult): string {
     out.push("", stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps));
   }
   if (r.ceilings.length) out.push("", ...r.ceilings.map((c) => ceilingText(r, c)));
+  if (r.incremental.length) {
+    out.push("", table("Incremental forward passes in the attack (--incremental-forward): adversarial step, one thread, median ms CPU; speed-up = median of paired ratios",
+      ["attack", "shape", "full forward", "incremental", "speed-up"],
+      r.incremental.map((i) => [`PGD-${i.shape.pgd} ${i.norm}`, `d=${i.shape.d} m=${i.shape.m} B=${i.shape.B}`, f(i.full), f(i.incremental), `${f(i.speedup)}x`])));
+  }
   if (r.contrastive.length) {
     out.push("", table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])));
   }

@@ -7,7 +7,7 @@ import { allocTwoLayer } from "../src/model/twoLayer.js";
 import { pretrainSupervised } from "../src/train/pretrain.js";
 import { Rng } from "../src/rng.js";
 import { median } from "./timing.js";
-import { cyclingSource, EPS, LR, type Workload } from "./workload.js";
+import { cyclingSource, EPS, EPS_LINF, LR, type Workload } from "./workload.js";
 
 /** Median milliseconds per step: wall time, and CPU time of this process. */
 export interface StepTiming {
@@ -25,13 +25,24 @@ export interface ThreadedStepTiming extends StepTiming {
   speedup: { clean: number; adversarial: number };
 }
 
+/** What the step's attack may vary from the benchmark's default (l2, full forward passes). */
+export interface StepVariant {
+  norm?: "l2" | "linf";
+  incrementalForward?: boolean;
+}
+
 /**
  * `steps` supervised training steps (adversarial or clean) of the workload on `engine`, from its
  * initial parameters, through pretrainSupervised; the arena is left as it was found.
  */
-export async function runSteps(engine: Engine, w: Workload, steps: number, adversarial: boolean, seed: number): Promise<void> {
+export async function runSteps(engine: Engine, w: Workload, steps: number, adversarial: boolean, seed: number, variant: StepVariant = {}): Promise<void> {
   const s = w.shape;
-  const cfg = resolveConfig({ data: { dim: s.d }, model: { width: s.m }, optim: { batch: s.B, steps, lr: LR }, adv: { eps: EPS, steps: s.pgd }, backend: engine.backend, threads: engine.threads });
+  const norm = variant.norm ?? "l2";
+  const cfg = resolveConfig({
+    data: { dim: s.d }, model: { width: s.m }, optim: { batch: s.B, steps, lr: LR },
+    adv: { norm, eps: norm === "l2" ? EPS : EPS_LINF, steps: s.pgd },
+    backend: engine.backend, threads: engine.threads, incrementalForward: variant.incrementalForward ?? false,
+  });
   const mark = engine.arena.mark();
   try {
     const net = allocTwoLayer(engine.arena, { d: s.d, m: s.m, C: 1, activation: "symrelu" }, false);

@@ -15,6 +15,8 @@ export interface StepShape {
 
 export const DEFAULT_SHAPE: StepShape = { d: 100, m: 200, B: 256, pgd: 5 };
 export const EPS = 0.2;
+/** l-inf radius of the same order for inputs with 5 active unit-size features out of d = 100: eps·√d = EPS. */
+export const EPS_LINF = 0.02;
 export const LR = 0.01;
 
 export interface Workload {

@@ -33,6 +33,10 @@ describe("featpure bench", () => {
         expect(s.adversarial).toBeGreaterThan(0);
       }
       expect(j.peers).toEqual([]);
+      // The quick run pairs the l-inf step with and without incremental forward passes once.
+      expect(j.incremental).toHaveLength(1);
+      for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
+      expect(r.stdout).toMatch(/Incremental forward passes in the attack/);
       // Two one-thread loops side by side in worker threads, where there are two cores to share.
       if (j.machine.cores >= 2) {
         expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);

@@ -91,7 +91,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const net = wasmNet(mem, n, B);
       const px = mem.put(x), py = mem.put(y), delta = mem.put(delta0), xadv = mem.zeros(B * n.d);
       const args = [o.norm, o.eps, o.alpha, o.steps, o.deadSlope, o.lo, o.hi] as const;
-      mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, B, ...args);
+      mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, 0, 0, B, ...args);
       return { delta: mem.get(delta), xadv: mem.get(xadv) };
     }
 
@@ -100,7 +100,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const px = mem.put(x), py = mem.put(y), delta = mem.put(delta0), xadv = mem.zeros(B * n.d);
       const args = [o.norm, o.eps, o.alpha, o.steps, o.deadSlope, o.lo, o.hi] as const;
       const best = mem.zeros(B * n.d), bm = mem.put(bestMargin0);
-      const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, B, ...args);
+      const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, 0, 0, best.ptr, bm.ptr, B, ...args);
       return { delta: mem.get(delta), xadv: mem.get(xadv), best: mem.get(best), bestMargin: mem.get(bm), robust };
     }
 
@@ -247,7 +247,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       const { r, net, x, y, xadv } = setup(11 + steps);
       for (const alpha of [eps, Math.fround((2.5 * eps) / steps)]) {
         const delta = mem.put(start(r, norm, eps));
-        mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, norm, eps, alpha, steps, 0.1, 0, box ? 1 : 0);
+        mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, 0, 0, B, norm, eps, alpha, steps, 0.1, 0, box ? 1 : 0);
         const dl = mem.get(delta);
         for (const nb of norms(dl)) {
           if (norm === NORM.l2) expect(nb.l2).toBeLessThanOrEqual(eps * (1 + 1e-6));
@@ -275,7 +275,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       for (let k = 0; k < 5; k++) {
         const d0 = k === 0 ? new Float64Array(B * s.d) : start(r, norm, eps);
         const delta = mem.put(d0);
-        const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, B, norm, eps,
+        const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, 0, 0, best.ptr, bm.ptr, B, norm, eps,
           Math.fround(eps / 2), 3, 0.1, 0, 0);
         const refRobust = refAtk.pgdEval(n, refW, mem.get(x), mem.get(y), d0.slice(), new Float64Array(B * s.d), refBest, refBm, B,
           norm, eps, Math.fround(eps / 2), 3, 0.1, 0, 0);
@@ -301,10 +301,10 @@ describe.each(BACKENDS)("%s backend", (backend) => {
         expect(clean).toBeGreaterThan(0);
         expect(clean).toBeLessThan(B);
         const delta = mem.zeros(B * s.d), best = mem.zeros(B * s.d), bm = mem.put(new Float64Array(B).fill(Infinity));
-        const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, B, norm, 0, 0.1, 5, 0.1, 0, 0);
+        const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, 0, 0, best.ptr, bm.ptr, B, norm, 0, 0.1, 5, 0.1, 0, 0);
         expect(robust).toBe(clean);
         expect(Array.from(mem.get(bm))).toEqual(Array.from(cleanMargins));
-        mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, norm, 0, 0.1, 5, 0.1, 0, 0);
+        mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, 0, 0, B, norm, 0, 0.1, 5, 0.1, 0, 0);
         expect(mem.get(delta).every((v) => v === 0)).toBe(true);
         expect(Array.from(mem.get(xadv))).toEqual(Array.from(mem.get(x)));
       }),

@@ -91,7 +91,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       for (const nb of rowNorms(start, a.B, a.d)) expect(a.norm === NORM.l2 ? nb.l2 : nb.linf).toBeLessThanOrEqual(eps * (1 + 1e-6));
       const net = wasmNet(mem, n, a.B);
       const delta = mem.put(start), xadv = mem.zeros(a.B * a.d);
-      mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, mem.put(x).ptr, mem.put(y).ptr, delta.ptr, xadv.ptr, a.B, a.norm, eps, alpha, a.steps, 0.1, 0, 0);
+      mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, mem.put(x).ptr, mem.put(y).ptr, delta.ptr, xadv.ptr, 0, 0, a.B, a.norm, eps, alpha, a.steps, 0.1, 0, 0);
       const refDelta = Float64Array.from(start), refXadv = new Float64Array(a.B * a.d);
       refAtk.pgdAttack(n, refNet.allocWork(n, a.B), x, y, refDelta, refXadv, a.B, a.norm, eps, alpha, a.steps, 0.1, 0, 0);
       for (const [what, v] of [["kernel", mem.get(delta)], ["reference", refDelta]] as const) {

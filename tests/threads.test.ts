@@ -17,19 +17,23 @@ async function threaded(backend: Backend, threads: number): Promise<Mem> {
   return new Mem(e);
 }
 
-// One attack and one evaluation attack on a random network, from the same start on every engine.
-function runAll(mem: Mem, B: number, norm: number) {
+// One attack and one evaluation attack on a random network, from the same start on every engine;
+// with `incremental`, their forward passes update the last iterate's (assembly/attack.ts).
+function runAll(mem: Mem, B: number, norm: number, incremental = false) {
   return mem.scope(() => {
     const r = new Rand(B * 31 + norm);
     const n = randomNet(r, { d: 37, m: 50, C: 1, activation: 0, bias: true }, 0.3);
     const net = wasmNet(mem, n, B);
     const x = mem.put(r.vec(B * n.d)), y = mem.put(r.labels(B)), start = r.vec(B * n.d, -0.01, 0.01);
     const delta = mem.put(start), xadv = mem.zeros(B * n.d);
+    const wt = mem.zeros(n.d * n.m), xprev = mem.zeros(B * n.d);
+    if (incremental) mem.k.transpose(wt.ptr, net.W.ptr, n.m, n.d);
+    const [p, t] = incremental ? [xprev.ptr, wt.ptr] : [0, 0];
     const eps = norm === NORM.l2 ? 0.5 : 0.05;
-    mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, norm, eps, eps / 4, 7, 0, 0, 0);
+    mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, p, t, B, norm, eps, eps / 4, 7, 0, 0, 0);
     const attack = { delta: mem.get(delta), xadv: mem.get(xadv) };
     const d2 = mem.put(start), best = mem.zeros(B * n.d), bm = mem.put(new Float64Array(B).fill(Infinity));
-    const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, d2.ptr, xadv.ptr, best.ptr, bm.ptr, B, norm, eps, eps / 4, 7, 0.1, 0, 0);
+    const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, d2.ptr, xadv.ptr, p, t, best.ptr, bm.ptr, B, norm, eps, eps / 4, 7, 0.1, 0, 0);
     const evaluation = { robust, best: mem.get(best), margin: mem.get(bm) };
     mem.k.netForward(net.rec.ptr, net.work.rec.ptr, x.ptr, B);
     return { attack, evaluation, logits: mem.get(net.work.logits), pre: mem.get(net.work.pre) };
@@ -102,9 +106,9 @@ describe.each(SIMD_BACKENDS)("%s backend", (backend) => {
   it.each([[2, 1], [2, 70], [3, 70], [3, 257], [2, 513]])("threads=%i, B=%i: bit-identical to one thread", async (threads, B) => {
     const one = new Mem(engines[backend]);
     const many = await threaded(backend, threads);
-    for (const norm of [NORM.l2, NORM.linf]) {
-      const want = runAll(one, B, norm);
-      const got = runAll(many, B, norm);
+    for (const [norm, incremental] of [[NORM.l2, false], [NORM.linf, false], [NORM.linf, true]] as const) {
+      const want = runAll(one, B, norm, incremental);
+      const got = runAll(many, B, norm, incremental);
       expect(got.evaluation.robust).toBe(want.evaluation.robust);
       expect(Array.from(got.attack.delta)).toEqual(Array.from(want.attack.delta));
       expect(Array.from(got.attack.xadv)).toEqual(Array.from(want.attack.xadv));

@@ -1,6 +1,6 @@
 // PGD and FGM on the input of a two-layer network: random starts in TypeScript (from the seeded
 // PRNG), the whole iterative attack on a batch in one WASM call.
-import type { Buf } from "../engine/arena.js";
+import type { Arena, Buf } from "../engine/arena.js";
 import { NORM, type Norm } from "../engine/kernels.js";
 import type { Work } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
@@ -23,14 +23,41 @@ function boxArgs(box: [number, number] | null): [number, number] {
   return box ?? [0, 0];
 }
 
+/** Workspace of incremental forward passes (iterateForward in assembly/attack.ts): Wᵀ and the last iterate. */
+export interface IncrementalScratch {
+  wt: Buf;
+  xprev: Buf;
+}
+
+/** f32 words of an IncrementalScratch for attacks on up to `rows` samples (the memory budget counts them). */
+export function incrementalWords(rows: number, d: number, m: number): number {
+  return d * m + rows * d;
+}
+
+export function allocIncremental(arena: Arena, rows: number, d: number, m: number): IncrementalScratch {
+  return { wt: arena.alloc(d * m, "transposed weights"), xprev: arena.alloc(rows * d, "last attack iterates") };
+}
+
+/**
+ * The attack kernels' xprev and wt: 0, 0 for full forward passes, else after Wᵀ is taken of `net` as
+ * it is now. Only l-inf attacks take incremental ones: an l2 step changes every input, so the update
+ * costs what the full pass does (measured in benchmarks/incremental.ts) and would only change the rounding.
+ */
+function incrementalArgs(engine: Engine, net: TwoLayer, inc: IncrementalScratch | null, norm: Norm): [number, number] {
+  if (!inc || norm !== "linf") return [0, 0];
+  engine.kernels.transpose(inc.wt.ptr, net.params.W.ptr, net.shape.m, net.shape.d);
+  return [inc.xprev.ptr, inc.wt.ptr];
+}
+
 /** Training-time attack on a batch: leaves x + delta in xadv. */
 export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y: Buf, delta: Buf, xadv: Buf, B: number, spec: AttackSpec,
-                            starts: RandomStartScratch, rng: Rng): void {
+                            starts: RandomStartScratch, rng: Rng, inc: IncrementalScratch | null = null): void {
   const { arena, kernels } = engine;
   const d = net.shape.d;
   if (spec.randomStart) fillRandomStart(engine, starts, delta.ptr, B, d, spec.norm, spec.eps, rng);
   else arena.f32(delta).fill(0, 0, B * d);
-  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, B, NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, ...boxArgs(spec.box));
+  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, ...incrementalArgs(engine, net, inc, spec.norm), B,
+    NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, ...boxArgs(spec.box));
 }
 
 /** A labelled set living in the arena: x (n,d), y (n). */
@@ -63,9 +90,12 @@ export interface EvalScratch {
   best: Buf;
   margin: Buf;
   starts: RandomStartScratch;
+  /** Incremental forward passes of the attacks (config incrementalForward), or null. */
+  incremental: IncrementalScratch | null;
 }
 
-export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScratch {
+/** `incremental`: with the workspace of incremental forward passes, for a network of that many hidden units. */
+export function allocEvalScratch(engine: Engine, work: Work, d: number, incremental: { m: number } | null = null): EvalScratch {
   const { arena } = engine;
   const B = work.B;
   return {
@@ -78,6 +108,7 @@ export function allocEvalScratch(engine: Engine, work: Work, d: number): EvalScr
     best: arena.alloc(B * d, "worst perturbations"),
     margin: arena.alloc(B, "worst margins"),
     starts: allocRandomStart(arena, B, d),
+    incremental: incremental && allocIncremental(arena, B, d, incremental.m),
   };
 }
 
@@ -143,7 +174,8 @@ export async function robustAccuracy(engine: Engine, net: TwoLayer, set: Labelle
       const steps = r < 0 ? 0 : attack.steps;
       const slope = r % 2 === 1 ? attack.surrogateSlope : 0;
       kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,
-        scratch.best.ptr, scratch.margin.ptr, B, norm, attack.eps, alpha, steps, slope, ...boxArgs(attack.box));
+        ...incrementalArgs(engine, net, scratch.incremental, attack.norm), scratch.best.ptr, scratch.margin.ptr, B, norm, attack.eps, alpha, steps, slope,
+        ...boxArgs(attack.box));
       idx.forEach((s, i) => {
         margins[s] = bm[i];
         worst.set(best.subarray(i * d, (i + 1) * d), s * d);
@@ -170,7 +202,8 @@ export function accuracyUnder(engine: Engine, net: TwoLayer, set: LabelledSet, p
     arena.f32(scratch.y).set(Y.subarray(start, start + B));
     arena.f32(scratch.delta).set(perturbations.subarray(start * d, (start + B) * d));
     arena.f32(scratch.margin).fill(Infinity, 0, B);
-    correct += kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr,
+    // No steps: one forward pass, nothing for an incremental one to reuse.
+    correct += kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr, 0, 0,
       scratch.best.ptr, scratch.margin.ptr, B, 0, 0, 0, 0, 0, 0, 0);
   }
   return correct / set.n;

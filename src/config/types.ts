@@ -78,6 +78,7 @@ export interface Config {
   logEvery: number;
   backend: "auto" | "relaxed" | "simd" | "scalar";
   threads: number;
+  incrementalForward: boolean;
 }
 
 /** Binary labellings of all ten digits (src/data/mnistTasks.ts). */

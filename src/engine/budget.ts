@@ -3,6 +3,7 @@
 // mirrors the allocations of one arm's engine: network, training buffers, evaluation scratch and sets.
 import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
+import { incrementalWords } from "../attacks/pgd.js";
 
 /** Default (and the configuration's) limit on one engine's linear memory. */
 export const ENGINE_MEMORY_LIMIT_MIB = 2048;
@@ -31,10 +32,11 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const work = (n: number) => n * (4 * m + 2 + d) + 7;
   const chunk = Math.min(c.eval.chunk, Math.max(c.eval.n, c.downstream.n));
   const f = (n: number, allocs: number) => 4 * n + ALIGN_SLACK * allocs;
+  const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);
   return [
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
-    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B + randomStartWords(B, d), 15) },
-    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d), 17) },
+    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 17) },
+    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },
   ].sort((a, b) => b.bytes - a.bytes);

@@ -14,10 +14,13 @@ export interface Kernels {
   netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
   encoderForward(net: number, work: number, x: number, B: number): void;
   encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
-  pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, B: number,
+  /** xprev (B,d) and wt = Wᵀ (d,m): scratch for incremental forward passes (assembly/attack.ts); 0, 0: none. */
+  pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, B: number,
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
-  pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number,
+  pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, best: number, bestMargin: number,
           B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  /** out (C,R) = inpᵀ for inp (R,C). */
+  transpose(out: number, inp: number, R: number, C: number): void;
   normalizeForward(z: number, norms: number, h: number, N: number, m: number): void;
   normalizeBackward(dh: number, dz: number, z: number, norms: number, N: number, m: number): void;
   ntxentForward(sim: number, z: number, B: number, m: number, tau: number): number;

@@ -36,7 +36,7 @@ export function waitChange(ctrl: Int32Array, index: number, seen: number): numbe
 }
 
 /** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
-export const MAX_ARGS = 16;
+export const MAX_ARGS = 18;
 
 /** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
 export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows"] as const;

@@ -161,22 +161,23 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       if (parts.length === 1) return kernels.l2StartRows(delta, points, radii, b0, b1, d, eps);
       run("l2StartRows", parts.map(([r0, r1]) => [delta, points, radii, b0 + r0, b0 + r1, d, eps]));
     },
-    pgdAttack(net, work, x, y, delta, xadv, B, ...rest) {
+    // Wᵀ is read by every thread; the incremental scratch xprev is split by rows like the iterates.
+    pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest) {
       const parts = split(B);
-      if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, B, ...rest);
+      if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest);
       const d = inputDim(net);
       run("pgdAttack", parts.map(([b0, b1], t) => {
         const o = 4 * b0 * d;
-        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, b1 - b0, ...rest];
+        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, b1 - b0, ...rest];
       }));
     },
-    pgdEval(net, work, x, y, delta, xadv, best, bestMargin, B, ...rest) {
+    pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest) {
       const parts = split(B);
-      if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, best, bestMargin, B, ...rest);
+      if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest);
       const d = inputDim(net);
       const robust = run("pgdEval", parts.map(([b0, b1], t) => {
         const o = 4 * b0 * d;
-        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, best + o, bestMargin + 4 * b0, b1 - b0, ...rest];
+        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, best + o, bestMargin + 4 * b0, b1 - b0, ...rest];
       }));
       return robust.reduce((s, r) => s + r, 0);
     },

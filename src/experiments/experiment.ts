@@ -171,7 +171,7 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
   const t1 = performance.now();
   const chunk = Math.min(cfg.eval.chunk, Math.max(cfg.eval.n, cfg.downstream.n));
-  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d);
+  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d, cfg.incrementalForward ? net.shape : null);
   const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
   const downstream = fitHead(engine, net, toArena(engine, dataset.downTrain, "downstream training set"), cfg, scratch);
   // Without a task head of its own, the pre-trained model is the encoder with a clean linear probe on the pre-training task.

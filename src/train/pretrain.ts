@@ -6,7 +6,7 @@ import { allocWork, writeNet } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { BatchSource } from "../data/source.js";
-import { attackBatch, type AttackSpec } from "../attacks/pgd.js";
+import { allocIncremental, attackBatch, type AttackSpec } from "../attacks/pgd.js";
 import { allocRandomStart } from "../attacks/randomStart.js";
 import { makeOptimizer, type ParamGroup } from "./optimizer.js";
 import type { Rng } from "../rng.js";
@@ -69,6 +69,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
   const delta = arena.alloc(B * d, "batch perturbations");
   const xadv = arena.alloc(B * d, "adversarial batch");
   const starts = allocRandomStart(arena, B, d);
+  const inc = cfg.incrementalForward && opts.adversarial && cfg.adv.norm === "linf" ? allocIncremental(arena, B, d, net.shape.m) : null;
   const attack = trainingAttack(cfg, opts.box);
   const curve: CurvePoint[] = [];
   const parts: TrainingParts = { arena, net, opt, rngs: { attack: rng }, source, curve };
@@ -83,7 +84,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     }
     source.next(arena.f32(x), arena.f32(y));
     const input = opts.adversarial && attack.eps > 0 ? xadv : x;
-    if (input === xadv) attackBatch(engine, net, work, x, y, delta, xadv, B, attack, starts, rng);
+    if (input === xadv) attackBatch(engine, net, work, x, y, delta, xadv, B, attack, starts, rng, inc);
 
     opt.zeroGrad();
     k.netForward(net.rec.ptr, work.rec.ptr, input.ptr, B);

@@ -2,7 +2,8 @@
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, encoderForward, encoderBackward } from "./net";
-import { matmulForward, matmulBackward, transpose } from "./linear";
+import { matmulBackward, transpose } from "./linear";
+import { gramForward, parallelMatmulForward } from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -110,12 +111,41 @@ function expShiftSum(row: usize, N: i32, mx: f32, c: f32): f32 {
   return s;
 }
 
+// max of row[0..N) (finite values: the same whatever the order)
+function rowMax(row: usize, N: i32): f32 {
+  let j = 0;
+  let mx = -F32.MAX_VALUE;
+  if (ASC_FEATURE_SIMD) {
+    let acc = f32x4.splat(-F32.MAX_VALUE);
+    for (; j + 4 <= N; j += 4) acc = f32x4.max(acc, v128.load(row + (<usize>j << 2)));
+    mx = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  }
+  for (; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
+  return mx;
+}
+
+// row[0..N) *= c
+function scaleRow(row: usize, N: i32, c: f32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vc = f32x4.splat(c);
+    for (; j + 4 <= N; j += 4) {
+      const p = row + (<usize>j << 2);
+      v128.store(p, f32x4.mul(v128.load(p), vc));
+    }
+  }
+  for (; j < N; j++) {
+    const p = row + (<usize>j << 2);
+    store<f32>(p, load<f32>(p) * c);
+  }
+}
+
 // z is (2B,m), sim is (2B,2B). NT-Xent / InfoNCE: mean over the 2B rows of
 // -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
 // Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
 export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f32 {
   const N = 2 * B;
-  matmulForward(sim, z, z, 0, N, m, N);
+  gramForward(sim, z, N, m);
   const inv: f32 = 1 / tau;
   let total: f64 = 0;
   for (let i = 0; i < N; i++) {
@@ -125,13 +155,11 @@ export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f
     const sp = load<f32>(row + (<usize>pos << 2));
     // The diagonal is no candidate: pushed to the bottom, its exp underflows to 0 and is then zeroed exactly.
     store<f32>(diag, -F32.MAX_VALUE);
-    let mx = -F32.MAX_VALUE;
-    for (let j = 0; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
+    const mx = rowMax(row, N);
     const sum = expShiftSum(row, N, mx, inv) - load<f32>(diag);
     store<f32>(diag, 0);
     total += <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum);
-    const norm: f32 = 1 / sum;
-    for (let j = 0; j < N; j++) store<f32>(row + (<usize>j << 2), load<f32>(row + (<usize>j << 2)) * norm);
+    scaleRow(row, N, 1 / sum);
   }
   return <f32>(total / <f64>N);
 }
@@ -165,7 +193,7 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
   // register blocking beats the accumulating kernel on this dense N x N product.
   const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
   transpose(zt, z, N, m);
-  matmulForward(prod, sim, zt, 0, N, N, m);
+  parallelMatmulForward(prod, sim, zt, 0, N, N, m);
   const len = N * m;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -183,7 +211,7 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
 // z is (2B,m), sim is (B,B). Spectral contrastive loss (HaoChen et al. 2021) over the cross-view
 // products C = z1 z2ᵀ: -2 mean_i C_ii + mean_{i != j} C_ij^2. Returns the loss, leaves C in sim.
 export function spectralForward(sim: usize, z: usize, B: i32, m: i32): f32 {
-  matmulForward(sim, z, z + (<usize>B * <usize>m << 2), 0, B, m, B);
+  parallelMatmulForward(sim, z, z + (<usize>B * <usize>m << 2), 0, B, m, B);
   let pos: f64 = 0, neg: f64 = 0;
   for (let i = 0; i < B; i++) {
     for (let j = 0; j < B; j++) {

@@ -1,5 +1,5 @@
 // The featpure kernel module: every export is a kernel that works on caller-owned memory.
-export { matmulForward, matmulBackward, transpose, setScratch, scratchPtr, scratchBytes } from "./linear";
+export { matmulForward, matmulBackward, transpose, gramRows, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
@@ -10,6 +10,7 @@ export {
 } from "./contrastive";
 export { adamStep, sgdStep, clampMin } from "./optim";
 export { linfStart, randomDraws, l2StartRows } from "./random";
+export { setPool, poolJobs, gramForward } from "./pool";
 
 // First free byte after static data: the TypeScript arena starts here.
 export function heapBase(): usize {

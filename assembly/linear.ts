@@ -116,6 +116,53 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
   }
 }
 
+// Rows [r0, r1) of the Gram matrix out (N,N) = z zᵀ, z (N,m), the half that gramMirror does not
+// fill: in a block of 4 rows starting at b, the columns from b on; rows past the last whole block,
+// every column. r0 is a multiple of 4 and r1 one too or N. The outputs it computes are matmulForward's
+// bits (the same tiles; a product's factors commute), and so are the mirrored ones: z_i·z_j and
+// z_j·z_i add the same products in the same order.
+export function gramRows(out: usize, z: usize, N: i32, m: i32, r0: i32, r1: i32): void {
+  const rs = <usize>m * F;
+  const os = <usize>N * F;
+  let b = r0;
+  if (ASC_FEATURE_SIMD) {
+    const NB = max<i32>(2, (BLOCK_BYTES / <i32>rs) & ~1);
+    const end = min(r1, N & ~3);
+    for (let o0 = r0; o0 < N; o0 += NB) {
+      const o1 = min(N, o0 + NB);
+      for (b = r0; b < end && b < o1; b += 4) {
+        const x0 = z + <usize>b * rs;
+        const r = out + <usize>b * os;
+        let o = max(o0, b);
+        for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, z + <usize>o * rs, m, 0, 0);
+        for (; o < o1; o++) {
+          const w0 = z + <usize>o * rs, r0o = r + (<usize>o << 2);
+          store<f32>(r0o, dot(x0, w0, m));
+          store<f32>(r0o + os, dot(x0 + rs, w0, m));
+          store<f32>(r0o + 2 * os, dot(x0 + 2 * rs, w0, m));
+          store<f32>(r0o + 3 * os, dot(x0 + 3 * rs, w0, m));
+        }
+      }
+    }
+    b = max(r0, end);
+  }
+  for (; b < r1; b++) {
+    const x0 = z + <usize>b * rs;
+    for (let o = 0; o < N; o++) store<f32>(out + <usize>b * os + (<usize>o << 2), dot(x0, z + <usize>o * rs, m));
+  }
+}
+
+// The other half of gramRows' output: out[i][j] = out[j][i] left of each whole 4-row block's start,
+// in 16 x 16 tiles (TRANSPOSE_TILE) so that the strided side stays within a few cache lines.
+export function gramMirror(out: usize, N: i32): void {
+  const N4 = N & ~3;
+  for (let ib = 0; ib < N4; ib += TRANSPOSE_TILE)
+    for (let jb = 0; jb < ib + TRANSPOSE_TILE && jb < N4; jb += TRANSPOSE_TILE)
+      for (let i = ib; i < min(ib + TRANSPOSE_TILE, N4); i++)
+        for (let j = jb; j < min(jb + TRANSPOSE_TILE, i & ~3); j++)
+          store<f32>(out + (<usize>(i * N + j) << 2), load<f32>(out + (<usize>(j * N + i) << 2)));
+}
+
 // dst[0..C) += sum_i coef_i * row_i over a list of n (row byte offset, coef) entries (see sparseList).
 // 16 columns (4 accumulators) at a time: one load per multiply-add, and the coefficient splat and
 // the list entry are shared by four of them. 32 columns measured no faster.

@@ -1,6 +1,7 @@
 // The two-layer network f(x) = A · act(W x - thr) + c, composed from the layer kernels.
 // Descriptors are i32 records written by src/engine/layout.ts; field order must match it.
 import { matmulForward, matmulBackward, accumulateRows } from "./linear";
+import { parallelMatmulForward } from "./pool";
 import { activationForward, activationBackward, activationBackwardColumns } from "./activation";
 
 // Parameters (or their gradients): W (m,d), thr (m), A (C,m), c (C). A zero pointer means absent
@@ -17,10 +18,11 @@ import { activationForward, activationBackward, activationBackwardColumns } from
 }
 
 // The hidden layer alone: work.pre and work.h. Contrastive objectives read h and never the head.
+// Never called inside a job of the TypeScript pool, so its product may use the pool itself.
 export function encoderForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
-  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
+  parallelMatmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
   activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
 }
 

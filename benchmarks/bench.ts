@@ -56,7 +56,7 @@ export interface BenchResult {
   ceilings: Ceiling[];
   /** The adversarial step with and without incremental forward passes in its attack, best backend, one thread. */
   incremental: IncrementalRow[];
-  /** Contrastive pre-training steps at the default contrastive size, one thread. */
+  /** Contrastive pre-training steps at the default contrastive size, each backend on one thread and the best on every thread count. */
   contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
   peers: StepRow[];
@@ -165,9 +165,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   const contrastive: ContrastiveStepRow[] = [];
   for (const b of want.has("contrastive") ? backends : []) {
+    const counts = b === best ? threadCounts : [1];
     for (const adversarial of [false, true]) {
-      log(`contrastive steps: ${b}, ${adversarial ? "adversarial" : "clean"}`);
-      contrastive.push(await contrastiveStepBench(b, adversarial, quick ? 2 : 20, quick ? 1 : 5));
+      log(`contrastive steps: ${b}, ${adversarial ? "adversarial" : "clean"}, ${counts.join(" and ")} thread(s), taking turns`);
+      contrastive.push(...(await contrastiveStepBench(b, adversarial, counts, quick ? 2 : 20, quick ? 1 : 5)));
     }
   }
 

@@ -50,7 +50,8 @@ export function formatBench(r: BenchResult): string {
       r.incremental.map((i) => [`PGD-${i.shape.pgd} ${i.norm}`, `d=${i.shape.d} m=${i.shape.m} B=${i.shape.B}`, f(i.full), f(i.incremental), `${f(i.speedup)}x`])));
   }
   if (r.contrastive.length) {
-    out.push("", table("Contrastive pre-training step, one thread (median wall ms per step)", ["backend", "step", "ms"], r.contrastive.map((c) => [c.backend, c.kind, f(c.ms)])));
+    out.push("", table("Contrastive pre-training step (median wall ms per step; thread counts take turns, speed-up = median of paired ratios)",
+      ["backend", "threads", "step", "ms", "speed-up"], r.contrastive.map((c) => [c.backend, c.threads, c.kind, f(c.ms), `${f(c.speedup)}x`])));
   }
   if (r.scaling.length) out.push("", stepTable("How the step grows (one dimension at a time)", r.scaling));
   if (r.peers.length) {

@@ -136,10 +136,48 @@ it("rejects a thread count outside [0, 64], and takes 0 as one per core (at most
   expect(e.threads).toBe(Math.min(8, availableParallelism()));
 });
 
-it("a whole experiment gives the same numbers on 2 threads as on 1", async () => {
+describe.each(BACKENDS)("%s backend: the Gram product", (backend) => {
+  it.each([[1, 1], [3, 5], [4, 8], [5, 13], [17, 3], [40, 23], [67, 16], [130, 9]])("N=%i, m=%i: gramForward gives matmulForward's bits, on 1 and 3 threads", async (N, m) => {
+    const run = (mem: Mem) => mem.scope(() => {
+      const z = mem.put(new Rand(N * m).vec(N * m));
+      const full = mem.zeros(N * N), gram = mem.put(new Float64Array(N * N).fill(NaN));
+      mem.k.matmulForward(full.ptr, z.ptr, z.ptr, 0, N, m, N);
+      mem.k.gramForward(gram.ptr, z.ptr, N, m);
+      return { full: Array.from(mem.get(full)), gram: Array.from(mem.get(gram)) };
+    });
+    const one = run(new Mem(engines[backend]));
+    expect(one.gram).toEqual(one.full);
+    const three = run(await threaded(backend, 3));
+    expect(three.gram).toEqual(one.full);
+  });
+});
+
+describe.each(SIMD_BACKENDS)("%s backend: products split from inside WASM (assembly/pool.ts)", (backend) => {
+  it.each([[2, 40, 23], [3, 96, 50], [2, 31, 8], [2, 12, 5]])("threads=%i: NT-Xent on %i pairs (m=%i) is bit-identical to one thread, and split when there are rows enough", async (threads, B, m) => {
+    const run = (mem: Mem) => mem.scope(() => {
+      const r = new Rand(B + m);
+      const z = mem.put(r.vec(2 * B * m)), sim = mem.zeros(4 * B * B), dz = mem.zeros(2 * B * m), scratch = mem.zeros(4 * B * m);
+      const loss = mem.k.ntxentForward(sim.ptr, z.ptr, B, m, 0.5);
+      mem.k.ntxentBackward(dz.ptr, sim.ptr, z.ptr, scratch.ptr, B, m, 0.5, 1);
+      return { loss, dz: Array.from(mem.get(dz)) };
+    });
+    const many = await threaded(backend, threads);
+    const before = many.k.poolJobs();
+    const want = run(new Mem(engines[backend])), got = run(many);
+    expect(got.loss).toBe(want.loss);
+    expect(got.dz).toEqual(want.dz);
+    // the forward and the backward product each split, unless 2B rows leave fewer than 16 per thread
+    expect(many.k.poolJobs() - before).toBe(2 * B >= 32 ? 2 : 0);
+    expect(engines[backend].kernels.poolJobs()).toBe(0);
+  });
+});
+
+// Contrastive pre-training splits its products from inside WASM (assembly/pool.ts): 48 pairs are 96
+// rows, enough for two threads.
+it.each(["supervised", "contrastive"] as const)("a whole %s experiment gives the same numbers on 2 threads as on 1", async (mode) => {
   const { runExperiment } = await import("../src/api.js");
   const config = {
-    data: { dim: 12 }, model: { width: 16 }, optim: { steps: 20, batch: 48 }, downstream: { n: 200 },
+    mode, data: { dim: 12 }, model: { width: 16 }, optim: { steps: 20, batch: 48 }, downstream: { n: 200 },
     eval: { n: 120, epsL2: [0.2], epsLinf: [0.05], strongSteps: 5, strongRestarts: 1 },
   };
   const strip = (o: unknown) => JSON.stringify(o, (k, v) => (k === "timingsMs" || k === "threads" ? undefined : v));

@@ -21,6 +21,14 @@ export interface Kernels {
           B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
+  /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
+  setPool(ctrl: number, args: number, threads: number, argsPerThread: number, firstWasmJob: number): void;
+  /** out (N,N) = z zᵀ for z (N,m): matmulForward(out, z, z, 0, N, m, N)'s bits from half its products, split across the pool when there is one. */
+  gramForward(out: number, z: number, N: number, m: number): void;
+  /** Rows [r0, r1) of the half of out (N,N) = z zᵀ that gramForward computes (assembly/linear.ts). */
+  gramRows(out: number, z: number, N: number, m: number, r0: number, r1: number): void;
+  /** Jobs the main thread's instance has posted to the pool from inside WASM. */
+  poolJobs(): number;
   normalizeForward(z: number, norms: number, h: number, N: number, m: number): void;
   normalizeBackward(dh: number, dz: number, z: number, norms: number, N: number, m: number): void;
   ntxentForward(sim: number, z: number, B: number, m: number, tau: number): number;

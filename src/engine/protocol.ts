@@ -1,7 +1,7 @@
-// The contract between the thread pool (threads.ts) and its workers (worker.ts): the layout of the
-// control block in shared memory and the kernels a job may name.
+// The contract between the thread pool (threads.ts, and assembly/pool.ts inside WASM) and its
+// workers (worker.ts): the layout of the control block in shared memory and the kernels a job may name.
 
-/** Int32 words of the control block. */
+/** Int32 words of the control block (assembly/pool.ts names the same words). */
 export const CTRL = {
   /** Bumped by the main thread to start a job; workers wait on it. */
   seq: 0,
@@ -38,8 +38,11 @@ export function waitChange(ctrl: Int32Array, index: number, seen: number): numbe
 /** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
 export const MAX_ARGS = 18;
 
+/** Jobs posted from inside WASM (assembly/pool.ts names them by their place here), by the contrastive objectives. */
+export const WASM_JOBS = ["matmulForward", "gramRows"] as const;
+
 /** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
-export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows"] as const;
+export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows", ...WASM_JOBS] as const;
 export type ThreadedKernel = (typeof KERNEL_IDS)[number];
 
 export interface WorkerInit {

@@ -10,7 +10,7 @@
 import { isNode } from "../runtime.js";
 import type { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
-import { CTRL, KERNEL_IDS, MAX_ARGS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
+import { CTRL, KERNEL_IDS, MAX_ARGS, WASM_JOBS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
 
 // Below these sizes per thread, waking the workers costs more than it saves.
 const MIN_ROWS_PER_THREAD = 16;
@@ -85,6 +85,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   }
   const i32 = () => new Int32Array(memory.buffer);
   const ctrl = () => new Int32Array(memory.buffer, ctrlBuf.ptr, CTRL.words);
+  kernels.setPool(ctrlBuf.ptr, argsBuf.ptr, threads, MAX_ARGS, KERNEL_IDS.indexOf(WASM_JOBS[0]));
 
   // Runs `name` with per-thread argument lists (index 0: this thread); returns every thread's result.
   function run(name: ThreadedKernel, perThread: number[][]): number[] {
@@ -185,6 +186,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   const pool: Pool = {
     threads,
     close() {
+      kernels.setPool(0, 0, 1, 0, -1);
       const c = ctrl();
       Atomics.store(c, CTRL.kernel, -1);
       Atomics.add(c, CTRL.seq, 1);

@@ -1,0 +1,134 @@
+// Row-parallel products posted from inside a kernel: the contrastive objectives run their whole
+// attack in one call, so their N x N similarity products cannot be split by the TypeScript pool
+// (src/engine/threads.ts) between calls. The main thread's instance posts a job on the pool's own
+// control block, as threads.ts does, takes the first rows itself and spins until the workers are
+// done. Only that instance has a pool (setPool); in the workers' instances, and in builds without
+// threads, the products run on the calling thread. Nothing here may run inside a job of the
+// TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
+import { matmulForward, gramRows, gramMirror } from "./linear";
+
+// Int32 words of the control block: CTRL in src/engine/protocol.ts.
+const SEQ = 0, DONE = 1, KERNEL = 2, ARGC = 3, FAILED = 4;
+// The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
+const MATMUL_FORWARD = 0, GRAM_ROWS = 1;
+// Fewer rows than this per thread cost more in the hand-off than they save.
+const MIN_ROWS_PER_THREAD = 16;
+
+let ctrl: usize = 0;
+let args: usize = 0;
+let threads = 1;
+let slotBytes: usize = 0;
+let firstJob = -1;
+let jobs = 0;
+
+// The pool: control block and argument slots (argsPerThread f64 per thread) as startPool laid them
+// out, the number of threads, and the kernel index of the first of WASM_JOBS.
+export function setPool(ctrlPtr: usize, argsPtr: usize, n: i32, argsPerThread: i32, firstWasmJob: i32): void {
+  ctrl = ctrlPtr;
+  args = argsPtr;
+  threads = n;
+  slotBytes = <usize>argsPerThread << 3;
+  firstJob = firstWasmJob;
+}
+
+// Jobs this instance has posted to the pool: how often the contrastive products were split.
+export function poolJobs(): i32 {
+  return jobs;
+}
+
+// Threads worth using on n rows.
+function threadsFor(n: i32): i32 {
+  return ASC_FEATURE_THREADS ? min(threads, n / MIN_ROWS_PER_THREAD) : 1;
+}
+
+// Argument i of worker k's job.
+// @ts-ignore: decorator
+@inline function arg(k: i32, i: i32, v: f64): void {
+  store<f64>(args + <usize>k * slotBytes + (<usize>i << 3), v);
+}
+
+// Starts job `job` on the workers, whose arguments are in their slots (a first argument of -1: no share).
+function post(job: i32, argc: i32): void {
+  if (!ASC_FEATURE_THREADS) return; // unreachable: threadsFor is 1
+  jobs++;
+  atomic.store<i32>(ctrl + DONE * 4, 0);
+  atomic.store<i32>(ctrl + FAILED * 4, 0);
+  atomic.store<i32>(ctrl + KERNEL * 4, firstJob + job);
+  atomic.store<i32>(ctrl + ARGC * 4, argc);
+  atomic.add<i32>(ctrl + SEQ * 4, 1);
+  atomic.notify(ctrl + SEQ * 4, threads - 1);
+}
+
+// Waits for the workers' shares. They are as long as the caller's own: done soon after it, not
+// worth a sleep.
+function join(): void {
+  if (!ASC_FEATURE_THREADS) return;
+  while (atomic.load<i32>(ctrl + DONE * 4) < threads - 1) {}
+  if (atomic.load<i32>(ctrl + FAILED * 4)) abort();
+}
+
+// matmulForward (out (B,OC) = inp (B,C) · weightᵀ + bias) split by rows across the pool. Ranges start
+// at multiples of 4, the forward kernel's row tile, so the result is bit-identical to one call.
+export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
+  const t = threadsFor(B);
+  if (t < 2) {
+    matmulForward(out, inp, weight, bias, B, C, OC);
+    return;
+  }
+  const per = ((B + t - 1) / t + 3) & ~3;
+  for (let k = 1; k < threads; k++) {
+    const b0 = k * per;
+    if (b0 >= B) {
+      arg(k, 0, -1);
+      continue;
+    }
+    arg(k, 0, <f64>(out + <usize>b0 * <usize>OC * 4));
+    arg(k, 1, <f64>(inp + <usize>b0 * <usize>C * 4));
+    arg(k, 2, <f64>weight);
+    arg(k, 3, <f64>bias);
+    arg(k, 4, <f64>(min(B, b0 + per) - b0));
+    arg(k, 5, <f64>C);
+    arg(k, 6, <f64>OC);
+  }
+  post(MATMUL_FORWARD, 7);
+  matmulForward(out, inp, weight, bias, min(B, per), C, OC);
+  join();
+}
+
+// out (N,N) = z zᵀ for z (N,m): half the products of matmulForward(out, z, z, 0, N, m, N), the same
+// bits. Row ranges split the pool's threads at multiples of 4 with about equal shares of the
+// triangle (row i computes about N - i outputs); the mirror runs after, on this thread.
+export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
+  const t = threadsFor(N);
+  if (t < 2) {
+    gramRows(out, z, N, m, 0, N);
+    gramMirror(out, N);
+    return;
+  }
+  // Rows before the k-th boundary hold about k/t of the N(N+1)/2 outputs.
+  const total = <f64>N * <f64>(N + 1) / 2;
+  let r0 = 0, first = 0;
+  for (let k = 0; k < t; k++) {
+    let r1 = N;
+    if (k < t - 1) {
+      const left = total * <f64>(t - 1 - k) / <f64>t; // outputs in rows [r1, N)
+      r1 = min(N, <i32>(<f64>N + 0.5 - Math.sqrt(2 * left)) & ~3);
+      r1 = max(r1, r0);
+    }
+    if (k == 0) first = r1;
+    else if (r1 > r0) {
+      arg(k, 0, <f64>out);
+      arg(k, 1, <f64>z);
+      arg(k, 2, <f64>N);
+      arg(k, 3, <f64>m);
+      arg(k, 4, <f64>r0);
+      arg(k, 5, <f64>r1);
+    } else arg(k, 0, -1);
+    r0 = r1;
+  }
+  for (let k = t; k < threads; k++) arg(k, 0, -1);
+  post(GRAM_ROWS, 6);
+  gramRows(out, z, N, m, 0, first);
+  join();
+  gramMirror(out, N);
+}

@@ -9,79 +9,71 @@ import { BACKENDS } from "../src/engine/wasm.js";
 
 const bin = new URL("../dist/bin/featpure.js", import.meta.url).pathname;
 
+/** Runs `featpure bench ARGS --json FILE` in a fresh folder: the process and the parsed JSON. */
+function bench(args: string[], timeout: number) {
+  const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
+  try {
+    const file = join(dir, "bench.json");
+    const r = spawnSync(process.execPath, [bin, "bench", ...args, "--json", file], { encoding: "utf8", timeout });
+    expect(r.status, r.stderr).toBe(0);
+    return { r, j: JSON.parse(readFileSync(file, "utf8")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("featpure bench", () => {
   it("--quick --no-peers --json writes every section, for every backend, with finite positive timings", () => {
-    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
-    try {
-      const file = join(dir, "bench.json");
-      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--no-peers", "--json", file], { encoding: "utf8", timeout: 60_000 });
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/Per-core limit of 128-bit SIMD: 16 flop\/cycle/);
-      const j = JSON.parse(readFileSync(file, "utf8"));
-      expect(j.quick).toBe(true);
-      expect(j.machine.peakGflops).toBeGreaterThan(0);
-      // The CLI sets the relaxed-SIMD flag, so all three builds run.
-      expect(new Set(j.kernels.map((k: { backend: string }) => k.backend))).toEqual(new Set(BACKENDS));
-      for (const k of j.kernels) {
-        expect(k.ms).toBeGreaterThan(0);
-        expect(Number.isFinite(k.gflops) && k.gflops > 0).toBe(true);
-        expect(k.shareOfLimit).toBeCloseTo(k.gflops / j.machine.peakGflops, 10);
-      }
-      expect(j.steps.length).toBeGreaterThanOrEqual(BACKENDS.length);
-      for (const s of [...j.steps, ...j.scaling]) {
-        expect(s.clean).toBeGreaterThan(0);
-        expect(s.adversarial).toBeGreaterThan(0);
-      }
-      expect(j.peers).toEqual([]);
-      // The quick run pairs the l-inf step with and without incremental forward passes once.
-      expect(j.incremental).toHaveLength(1);
-      for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
-      expect(r.stdout).toMatch(/Incremental forward passes in the attack/);
-      // Two one-thread loops side by side in worker threads, where there are two cores to share.
-      if (j.machine.cores >= 2) {
-        expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);
-        for (const v of [j.ceilings[0].alone, j.ceilings[0].sideBySide, j.ceilings[0].ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
-        expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\): 2 one-thread loops/);
-      } else expect(j.ceilings).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const { r, j } = bench(["--quick", "--no-peers"], 60_000);
+    expect(r.stdout).toMatch(/Per-core limit of 128-bit SIMD: 16 flop\/cycle/);
+    expect(j.quick).toBe(true);
+    expect(j.machine.peakGflops).toBeGreaterThan(0);
+    // The CLI sets the relaxed-SIMD flag, so all three builds run.
+    expect(new Set(j.kernels.map((k: { backend: string }) => k.backend))).toEqual(new Set(BACKENDS));
+    for (const k of j.kernels) {
+      expect(k.ms).toBeGreaterThan(0);
+      expect(Number.isFinite(k.gflops) && k.gflops > 0).toBe(true);
+      expect(k.shareOfLimit).toBeCloseTo(k.gflops / j.machine.peakGflops, 10);
     }
+    expect(j.steps.length).toBeGreaterThanOrEqual(BACKENDS.length);
+    for (const s of [...j.steps, ...j.scaling]) {
+      expect(s.clean).toBeGreaterThan(0);
+      expect(s.adversarial).toBeGreaterThan(0);
+    }
+    expect(j.peers).toEqual([]);
+    // Contrastive steps: every backend on one thread, the best one on two as well where there are two cores.
+    expect(new Set(j.contrastive.map((c: { backend: string }) => c.backend))).toEqual(new Set(BACKENDS));
+    expect(j.contrastive.some((c: { threads: number }) => c.threads === 2)).toBe(j.machine.cores >= 2);
+    // The quick run pairs the l-inf step with and without incremental forward passes once.
+    expect(j.incremental).toHaveLength(1);
+    for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    expect(r.stdout).toMatch(/Incremental forward passes in the attack/);
+    // Two one-thread loops side by side in worker threads, where there are two cores to share.
+    if (j.machine.cores >= 2) {
+      expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);
+      for (const v of [j.ceilings[0].alone, j.ceilings[0].sideBySide, j.ceilings[0].ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
+      expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\): 2 one-thread loops/);
+    } else expect(j.ceilings).toEqual([]);
   });
 
   it("--quick with peers pairs each one-thread peer with featpure and reports how many times faster featpure was", () => {
-    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
-    try {
-      const file = join(dir, "bench.json");
-      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--json", file], { encoding: "utf8", timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      const j = JSON.parse(readFileSync(file, "utf8"));
-      const js = j.peers.find((p: { who: string }) => p.who.startsWith("plain JS"));
-      expect(js).toBeDefined();
-      for (const p of j.peers.filter((q: { threads: number }) => q.threads === 1)) {
-        expect(Number.isFinite(p.featpureSpeedup) && p.featpureSpeedup > 0, p.who).toBe(true);
-      }
-      expect(r.stdout).toMatch(/against each peer taking turns with it .*x faster than plain JS/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const { r, j } = bench(["--quick"], 120_000);
+    const js = j.peers.find((p: { who: string }) => p.who.startsWith("plain JS"));
+    expect(js).toBeDefined();
+    for (const p of j.peers.filter((q: { threads: number }) => q.threads === 1)) {
+      expect(Number.isFinite(p.featpureSpeedup) && p.featpureSpeedup > 0, p.who).toBe(true);
     }
+    expect(r.stdout).toMatch(/against each peer taking turns with it .*x faster than plain JS/);
   });
 
   it("--only and --threads run just the named sections, on the named thread counts", () => {
-    const dir = mkdtempSync(join(tmpdir(), "featpure-bench-"));
-    try {
-      const file = join(dir, "bench.json");
-      const r = spawnSync(process.execPath, [bin, "bench", "--quick", "--only", "steps", "--threads", "1,3", "--json", file], { encoding: "utf8", timeout: 60_000 });
-      expect(r.status, r.stderr).toBe(0);
-      const j = JSON.parse(readFileSync(file, "utf8"));
-      for (const k of ["kernels", "contrastive", "scaling", "peers"]) expect(j[k], k).toEqual([]);
-      const best = j.steps[0].who;
-      expect(j.steps.filter((s: { who: string }) => s.who === best).map((s: { threads: number }) => s.threads)).toEqual([1, 3]);
-      expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([3]);
-      expect(r.stdout).not.toMatch(/Matrix kernels|Contrastive pre-training|How the step grows|Peers:/);
-      expect(r.stdout).toMatch(/3 one-thread loops side by side/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { r, j } = bench(["--quick", "--only", "steps", "--threads", "1,3"], 60_000);
+    for (const k of ["kernels", "contrastive", "scaling", "peers"]) expect(j[k], k).toEqual([]);
+    const best = j.steps[0].who;
+    expect(j.steps.filter((s: { who: string }) => s.who === best).map((s: { threads: number }) => s.threads)).toEqual([1, 3]);
+    expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([3]);
+    expect(r.stdout).not.toMatch(/Matrix kernels|Contrastive pre-training|How the step grows|Peers:/);
+    expect(r.stdout).toMatch(/3 one-thread loops side by side/);
   });
 
   it.each([

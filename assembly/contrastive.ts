@@ -3,7 +3,8 @@
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, encoderForward, encoderBackward } from "./net";
 import { matmulBackward, transpose } from "./linear";
-import { gramForward, parallelMatmulForward } from "./pool";
+import { activationBackward } from "./activation";
+import { gramForward, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -32,14 +33,23 @@ export function normalizeForward(z: usize, norms: usize, h: usize, N: i32, m: i3
     const nrm = Mathf.sqrt(sumSquares(h + row, m) + NORM_EPS);
     store<f32>(norms + (<usize>i << 2), nrm);
     const inv: f32 = 1 / nrm;
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vi = f32x4.splat(inv);
+      for (; j + 4 <= m; j += 4) {
+        const off = row + (<usize>j << 2);
+        v128.store(z + off, f32x4.mul(v128.load(h + off), vi));
+      }
+    }
+    for (; j < m; j++) {
       const off = row + (<usize>j << 2);
       store<f32>(z + off, load<f32>(h + off) * inv);
     }
   }
 }
 
-// dh, dz, z are (N,m), norms is (N); accumulates dh += (dz - z (z . dz)) / norm row by row
+// dh, dz, z are (N,m), norms is (N); accumulates dh += (dz - z (z . dz)) / norm row by row. The dot
+// product stays a scalar sum, in the order the results were first computed in.
 export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, N: i32, m: i32): void {
   for (let i = 0; i < N; i++) {
     const row = <usize>i * <usize>m << 2;
@@ -49,7 +59,16 @@ export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, 
       dot += load<f32>(z + off) * load<f32>(dz + off);
     }
     const inv: f32 = 1 / load<f32>(norms + (<usize>i << 2));
-    for (let j = 0; j < m; j++) {
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vd = f32x4.splat(dot), vi = f32x4.splat(inv);
+      for (; j + 4 <= m; j += 4) {
+        const off = row + (<usize>j << 2);
+        const g = f32x4.mul(f32x4.sub(v128.load(dz + off), f32x4.mul(v128.load(z + off), vd)), vi);
+        v128.store(dh + off, f32x4.add(v128.load(dh + off), g));
+      }
+    }
+    for (; j < m; j++) {
       const off = row + (<usize>j << 2);
       store<f32>(dh + off, load<f32>(dh + off) + (load<f32>(dz + off) - load<f32>(z + off) * dot) * inv);
     }
@@ -140,15 +159,13 @@ function scaleRow(row: usize, N: i32, c: f32): void {
   }
 }
 
-// z is (2B,m), sim is (2B,2B). NT-Xent / InfoNCE: mean over the 2B rows of
-// -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
-// Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
-export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f32 {
+// Rows [i0, i1) of NT-Xent's softmax, sim (2B,2B) holding z zᵀ: each row becomes the softmax over
+// j != i of sim[i][j] / tau (zero on the diagonal), and row i's loss term, -log of its probability
+// at the positive, goes to terms[i] (f64). Rows are independent: threads split them (assembly/pool.ts).
+export function ntxentRows(sim: usize, terms: usize, B: i32, tau: f32, i0: i32, i1: i32): void {
   const N = 2 * B;
-  gramForward(sim, z, N, m);
   const inv: f32 = 1 / tau;
-  let total: f64 = 0;
-  for (let i = 0; i < N; i++) {
+  for (let i = i0; i < i1; i++) {
     const row = sim + (<usize>i * <usize>N << 2);
     const diag = row + (<usize>i << 2);
     const pos = i < B ? i + B : i - B;
@@ -158,9 +175,21 @@ export function ntxentForward(sim: usize, z: usize, B: i32, m: i32, tau: f32): f
     const mx = rowMax(row, N);
     const sum = expShiftSum(row, N, mx, inv) - load<f32>(diag);
     store<f32>(diag, 0);
-    total += <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum);
+    store<f64>(terms + (<usize>i << 3), <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum));
     scaleRow(row, N, 1 / sum);
   }
+}
+
+// z is (2B,m), sim is (2B,2B), scratch holds 2B f64. NT-Xent / InfoNCE: mean over the 2B rows of
+// -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
+// Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
+export function ntxentForward(sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32): f32 {
+  const N = 2 * B;
+  gramForward(sim, z, N, m);
+  parallelNtxentRows(sim, scratch, B, tau);
+  // Summed in row order whatever the split, so every thread count gives the same loss.
+  let total: f64 = 0;
+  for (let i = 0; i < N; i++) total += load<f64>(scratch + (<usize>i << 3));
   return <f32>(total / <f64>N);
 }
 
@@ -243,7 +272,7 @@ function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
     normalizeForward(c.z, c.norms, w.h, 2 * B, n.m);
     z = c.z;
   }
-  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, B, n.m, c.tau);
+  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, c.scratch, B, n.m, c.tau);
 }
 
 // work.dh = scale * dL/dh over the 2B rows (overwritten); needs the state lossForward left.
@@ -290,9 +319,11 @@ export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, 
     encoderForward(netPtr, workPtr, xadv, 2 * B);
     lossForward(n, w, c, B);
     lossBackward(n, w, c, B, 1);
-    // Only view 1 moves: the backward through the hidden layer needs its B rows alone.
+    // Only view 1 moves: the backward through the hidden layer needs its B rows alone, and only dx.
     memory.fill(w.dx, 0, half);
-    encoderBackward(netPtr, 0, workPtr, xadv, w.dx, B, deadSlope);
+    memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
+    activationBackward(w.dpre, 0, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
+    parallelInputGradient(w.dx, w.dpre, n.W, B, n.d, n.m);
     ascend(delta, w.dx, B, n.d, norm, eps, alpha);
   }
   perturb(xadv, x, delta, len, lo, hi);

@@ -5,7 +5,7 @@ export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export {
-  normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,
+  normalizeForward, normalizeBackward, ntxentForward, ntxentRows, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,
 } from "./contrastive";
 export { adamStep, sgdStep, clampMin } from "./optim";

@@ -5,12 +5,13 @@
 // done. Only that instance has a pool (setPool); in the workers' instances, and in builds without
 // threads, the products run on the calling thread. Nothing here may run inside a job of the
 // TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
-import { matmulForward, gramRows, gramMirror } from "./linear";
+import { matmulForward, matmulBackward, gramRows, gramMirror } from "./linear";
+import { ntxentRows } from "./contrastive";
 
 // Int32 words of the control block: CTRL in src/engine/protocol.ts.
 const SEQ = 0, DONE = 1, KERNEL = 2, ARGC = 3, FAILED = 4;
 // The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
-const MATMUL_FORWARD = 0, GRAM_ROWS = 1;
+const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3;
 // Fewer rows than this per thread cost more in the hand-off than they save.
 const MIN_ROWS_PER_THREAD = 16;
 
@@ -67,15 +68,21 @@ function join(): void {
   if (atomic.load<i32>(ctrl + FAILED * 4)) abort();
 }
 
-// matmulForward (out (B,OC) = inp (B,C) · weightᵀ + bias) split by rows across the pool. Ranges start
-// at multiples of 4, the forward kernel's row tile, so the result is bit-identical to one call.
+// Rows per thread when n rows go to t threads: a multiple of 4, the row tile of the products, so
+// that every row is computed as in a whole call.
+function rowsPer(n: i32, t: i32): i32 {
+  return ((n + t - 1) / t + 3) & ~3;
+}
+
+// matmulForward (out (B,OC) = inp (B,C) · weightᵀ + bias) split by rows across the pool,
+// bit-identical to one call.
 export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
   const t = threadsFor(B);
   if (t < 2) {
     matmulForward(out, inp, weight, bias, B, C, OC);
     return;
   }
-  const per = ((B + t - 1) / t + 3) & ~3;
+  const per = rowsPer(B, t);
   for (let k = 1; k < threads; k++) {
     const b0 = k * per;
     if (b0 >= B) {
@@ -92,6 +99,35 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
   }
   post(MATMUL_FORWARD, 7);
   matmulForward(out, inp, weight, bias, min(B, per), C, OC);
+  join();
+}
+
+// dinp (B,C) += dout (B,OC) · weight (OC,C), matmulBackward's input gradient alone, split by rows.
+export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B: i32, C: i32, OC: i32): void {
+  const t = threadsFor(B);
+  if (t < 2) {
+    matmulBackward(dinp, 0, 0, dout, 0, weight, B, C, OC);
+    return;
+  }
+  const per = rowsPer(B, t);
+  for (let k = 1; k < threads; k++) {
+    const b0 = k * per;
+    if (b0 >= B) {
+      arg(k, 0, -1);
+      continue;
+    }
+    arg(k, 0, <f64>(dinp + <usize>b0 * <usize>C * 4));
+    arg(k, 1, 0);
+    arg(k, 2, 0);
+    arg(k, 3, <f64>(dout + <usize>b0 * <usize>OC * 4));
+    arg(k, 4, 0);
+    arg(k, 5, <f64>weight);
+    arg(k, 6, <f64>(min(B, b0 + per) - b0));
+    arg(k, 7, <f64>C);
+    arg(k, 8, <f64>OC);
+  }
+  post(MATMUL_BACKWARD, 9);
+  matmulBackward(dinp, 0, 0, dout, 0, weight, min(B, per), C, OC);
   join();
 }
 
@@ -131,4 +167,31 @@ export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
   gramRows(out, z, N, m, 0, first);
   join();
   gramMirror(out, N);
+}
+
+// ntxentRows on all 2B rows, split in equal ranges across the pool (rows cost the same).
+export function parallelNtxentRows(sim: usize, terms: usize, B: i32, tau: f32): void {
+  const N = 2 * B;
+  const t = threadsFor(N);
+  if (t < 2) {
+    ntxentRows(sim, terms, B, tau, 0, N);
+    return;
+  }
+  const per = (N + t - 1) / t;
+  for (let k = 1; k < threads; k++) {
+    const i0 = k * per;
+    if (i0 >= N) {
+      arg(k, 0, -1);
+      continue;
+    }
+    arg(k, 0, <f64>sim);
+    arg(k, 1, <f64>terms);
+    arg(k, 2, <f64>B);
+    arg(k, 3, <f64>tau);
+    arg(k, 4, <f64>i0);
+    arg(k, 5, <f64>min(N, i0 + per));
+  }
+  post(NTXENT_ROWS, 6);
+  ntxentRows(sim, terms, B, tau, 0, min(N, per));
+  join();
 }

@@ -110,8 +110,8 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       ref.ntxentBackward(dz, sim, z, B, m, tau, scale);
       const ps = mem.zeros(N * N), pz = mem.put(z), pdz = mem.put(dz0), scratch = mem.zeros(2 * N * m);
       let before = mem.snapshot();
-      const got = mem.k.ntxentForward(ps.ptr, pz.ptr, B, m, Math.fround(tau));
-      mem.expectOnlyChanged(before, [ps], "ntxentForward");
+      const got = mem.k.ntxentForward(ps.ptr, pz.ptr, scratch.ptr, B, m, Math.fround(tau));
+      mem.expectOnlyChanged(before, [ps, scratch], "ntxentForward");
       const tol = 1e-5 * Math.sqrt(m) / tau;
       expect(Math.abs(got - loss)).toBeLessThanOrEqual(tol * (1 + Math.abs(loss)));
       expectClose(mem.get(ps), probs, tol, "probabilities");
@@ -125,7 +125,7 @@ describe.each(BACKENDS)("%s backend", (backend) => {
   it("ntxentForward stays finite on huge similarities (exp range clamped, max subtracted)", () => mem.scope(() => {
     const B = 5, m = 33, N = 2 * B, r = new Rand(77);
     const z = r.vec(2 * B * m, -30, 30), ps = mem.zeros(N * N), pz = mem.put(z), pdz = mem.zeros(N * m), scratch = mem.zeros(2 * N * m);
-    const loss = mem.k.ntxentForward(ps.ptr, pz.ptr, B, m, Math.fround(0.05));
+    const loss = mem.k.ntxentForward(ps.ptr, pz.ptr, scratch.ptr, B, m, Math.fround(0.05));
     const want = ref.ntxentForward(new Float64Array(N * N), z, B, m, 0.05);
     expect(Number.isFinite(loss)).toBe(true);
     expect(Math.abs(loss - want)).toBeLessThanOrEqual(1e-4 * want);

@@ -31,7 +31,10 @@ export interface Kernels {
   poolJobs(): number;
   normalizeForward(z: number, norms: number, h: number, N: number, m: number): void;
   normalizeBackward(dh: number, dz: number, z: number, norms: number, N: number, m: number): void;
-  ntxentForward(sim: number, z: number, B: number, m: number, tau: number): number;
+  /** scratch holds the 2B per-row loss terms (f64). */
+  ntxentForward(sim: number, z: number, scratch: number, B: number, m: number, tau: number): number;
+  /** Rows [i0, i1) of ntxentForward's softmax, their loss terms (f64) into terms: the share a thread takes. */
+  ntxentRows(sim: number, terms: number, B: number, tau: number, i0: number, i1: number): void;
   ntxentBackward(dz: number, sim: number, z: number, scratch: number, B: number, m: number, tau: number, scale: number): void;
   spectralForward(sim: number, z: number, B: number, m: number): number;
   spectralBackward(dz: number, sim: number, z: number, B: number, m: number, scale: number): void;

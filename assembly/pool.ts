@@ -17,16 +17,19 @@ const MIN_ROWS_PER_THREAD = 16;
 
 let ctrl: usize = 0;
 let args: usize = 0;
+let acks: usize = 0;
 let threads = 1;
 let slotBytes: usize = 0;
 let firstJob = -1;
 let jobs = 0;
 
-// The pool: control block and argument slots (argsPerThread f64 per thread) as startPool laid them
-// out, the number of threads, and the kernel index of the first of WASM_JOBS.
-export function setPool(ctrlPtr: usize, argsPtr: usize, n: i32, argsPerThread: i32, firstWasmJob: i32): void {
+// The pool: control block, argument slots (argsPerThread f64 per thread) and acknowledgements (i32
+// per thread) as startPool laid them out, the number of threads, and the kernel index of the first
+// of WASM_JOBS.
+export function setPool(ctrlPtr: usize, argsPtr: usize, acksPtr: usize, n: i32, argsPerThread: i32, firstWasmJob: i32): void {
   ctrl = ctrlPtr;
   args = argsPtr;
+  acks = acksPtr;
   threads = n;
   slotBytes = <usize>argsPerThread << 3;
   firstJob = firstWasmJob;
@@ -48,23 +51,25 @@ function threadsFor(n: i32): i32 {
   store<f64>(args + <usize>k * slotBytes + (<usize>i << 3), v);
 }
 
-// Starts job `job` on the workers, whose arguments are in their slots (a first argument of -1: no share).
-function post(job: i32, argc: i32): void {
-  if (!ASC_FEATURE_THREADS) return; // unreachable: threadsFor is 1
+// Starts job `job` on the workers, whose arguments are in their slots (a first argument of -1: no
+// share), and returns its seq, which each worker acknowledges when done.
+function post(job: i32, argc: i32): i32 {
+  if (!ASC_FEATURE_THREADS) return 0; // unreachable: threadsFor is 1
   jobs++;
   atomic.store<i32>(ctrl + DONE * 4, 0);
   atomic.store<i32>(ctrl + FAILED * 4, 0);
   atomic.store<i32>(ctrl + KERNEL * 4, firstJob + job);
   atomic.store<i32>(ctrl + ARGC * 4, argc);
-  atomic.add<i32>(ctrl + SEQ * 4, 1);
+  const seq = atomic.add<i32>(ctrl + SEQ * 4, 1) + 1;
   atomic.notify(ctrl + SEQ * 4, threads - 1);
+  return seq;
 }
 
-// Waits for the workers' shares. They are as long as the caller's own: done soon after it, not
-// worth a sleep.
-function join(): void {
+// Waits until every worker has acknowledged job `seq`. Their shares are as long as the caller's
+// own: done soon after it, not worth a sleep.
+function join(seq: i32): void {
   if (!ASC_FEATURE_THREADS) return;
-  while (atomic.load<i32>(ctrl + DONE * 4) < threads - 1) {}
+  for (let k = 1; k < threads; k++) while (atomic.load<i32>(acks + (<usize>k << 2)) != seq) {}
   if (atomic.load<i32>(ctrl + FAILED * 4)) abort();
 }
 
@@ -97,9 +102,9 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
     arg(k, 5, <f64>C);
     arg(k, 6, <f64>OC);
   }
-  post(MATMUL_FORWARD, 7);
+  const seq = post(MATMUL_FORWARD, 7);
   matmulForward(out, inp, weight, bias, min(B, per), C, OC);
-  join();
+  join(seq);
 }
 
 // dinp (B,C) += dout (B,OC) · weight (OC,C), matmulBackward's input gradient alone, split by rows.
@@ -126,9 +131,9 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
     arg(k, 7, <f64>C);
     arg(k, 8, <f64>OC);
   }
-  post(MATMUL_BACKWARD, 9);
+  const seq = post(MATMUL_BACKWARD, 9);
   matmulBackward(dinp, 0, 0, dout, 0, weight, min(B, per), C, OC);
-  join();
+  join(seq);
 }
 
 // out (N,N) = z zᵀ for z (N,m): half the products of matmulForward(out, z, z, 0, N, m, N), the same
@@ -163,9 +168,9 @@ export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
     r0 = r1;
   }
   for (let k = t; k < threads; k++) arg(k, 0, -1);
-  post(GRAM_ROWS, 6);
+  const seq = post(GRAM_ROWS, 6);
   gramRows(out, z, N, m, 0, first);
-  join();
+  join(seq);
   gramMirror(out, N);
 }
 
@@ -191,7 +196,7 @@ export function parallelNtxentRows(sim: usize, terms: usize, B: i32, tau: f32): 
     arg(k, 4, <f64>i0);
     arg(k, 5, <f64>min(N, i0 + per));
   }
-  post(NTXENT_ROWS, 6);
+  const seq = post(NTXENT_ROWS, 6);
   ntxentRows(sim, terms, B, tau, 0, min(N, per));
-  join();
+  join(seq);
 }

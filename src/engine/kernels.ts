@@ -22,7 +22,7 @@ export interface Kernels {
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
-  setPool(ctrl: number, args: number, threads: number, argsPerThread: number, firstWasmJob: number): void;
+  setPool(ctrl: number, args: number, acks: number, threads: number, argsPerThread: number, firstWasmJob: number): void;
   /** out (N,N) = z zᵀ for z (N,m): matmulForward(out, z, z, 0, N, m, N)'s bits from half its products, split across the pool when there is one. */
   gramForward(out: number, z: number, N: number, m: number): void;
   /** Rows [r0, r1) of the half of out (N,N) = z zᵀ that gramForward computes (assembly/linear.ts). */

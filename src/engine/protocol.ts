@@ -5,7 +5,7 @@
 export const CTRL = {
   /** Bumped by the main thread to start a job; workers wait on it. */
   seq: 0,
-  /** Workers that finished the current job; the main thread waits on it. */
+  /** Bumped by each worker that finished a job, after its acknowledgement: the main thread sleeps on it. */
   done: 1,
   /** Index into KERNEL_IDS, or -1 to stop. */
   kernel: 2,
@@ -48,10 +48,15 @@ export type ThreadedKernel = (typeof KERNEL_IDS)[number];
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Byte offsets of the control block, the argument slots (MAX_ARGS f64 per thread), the f64 results and this thread's scratch. */
+  /**
+   * Byte offsets of the control block, the argument slots (MAX_ARGS f64 per thread), the f64
+   * results, the acknowledgements (Int32 per thread: the seq of the last job the thread finished)
+   * and this thread's scratch.
+   */
   ctrl: number;
   args: number;
   results: number;
+  acks: number;
   scratch: number;
   /** 1-based: the main thread is thread 0. */
   index: number;

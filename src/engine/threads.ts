@@ -70,6 +70,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   const ctrlBuf = arena.alloc(CTRL.words, "thread control block");
   const argsBuf = arena.alloc(2 * MAX_ARGS * threads, "thread arguments");
   const resultsBuf = arena.alloc(2 * threads, "thread results");
+  const acksBuf = arena.alloc(threads, "thread acknowledgements");
   const recs = arena.alloc(8 * threads, "per-thread work records");
   const scratchBytes = kernels.scratchBytes();
   const url = await workerUrl();
@@ -77,7 +78,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   try {
     for (let i = 1; i <= nw; i++) {
       const scratch = arena.alloc(scratchBytes / 4, "thread scratch");
-      handles.push(await spawn(url, { module, memory, ctrl: ctrlBuf.ptr, args: argsBuf.ptr, results: resultsBuf.ptr, scratch: scratch.ptr, index: i }));
+      handles.push(await spawn(url, { module, memory, ctrl: ctrlBuf.ptr, args: argsBuf.ptr, results: resultsBuf.ptr, acks: acksBuf.ptr, scratch: scratch.ptr, index: i }));
     }
   } catch (e) {
     for (const h of handles) h.terminate();
@@ -85,7 +86,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   }
   const i32 = () => new Int32Array(memory.buffer);
   const ctrl = () => new Int32Array(memory.buffer, ctrlBuf.ptr, CTRL.words);
-  kernels.setPool(ctrlBuf.ptr, argsBuf.ptr, threads, MAX_ARGS, KERNEL_IDS.indexOf(WASM_JOBS[0]));
+  kernels.setPool(ctrlBuf.ptr, argsBuf.ptr, acksBuf.ptr, threads, MAX_ARGS, KERNEL_IDS.indexOf(WASM_JOBS[0]));
 
   // Runs `name` with per-thread argument lists (index 0: this thread); returns every thread's result.
   function run(name: ThreadedKernel, perThread: number[][]): number[] {
@@ -99,10 +100,14 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     Atomics.store(c, CTRL.failed, 0);
     Atomics.store(c, CTRL.kernel, KERNEL_IDS.indexOf(name));
     Atomics.store(c, CTRL.argc, perThread[0].length);
-    Atomics.add(c, CTRL.seq, 1);
+    const seq = Atomics.add(c, CTRL.seq, 1) + 1;
     Atomics.notify(c, CTRL.seq);
     const mine = (kernels[name] as (...a: number[]) => number)(...perThread[0]);
-    for (let v = Atomics.load(c, CTRL.done); v < nw; ) v = waitChange(c, CTRL.done, v);
+    // Every worker acknowledges this job by its seq; the count only wakes this thread.
+    const acks = new Int32Array(memory.buffer, acksBuf.ptr, threads);
+    for (let t = 1, v = Atomics.load(c, CTRL.done); t < threads; t++) {
+      while (Atomics.load(acks, t) !== seq) v = waitChange(c, CTRL.done, v);
+    }
     if (Atomics.load(c, CTRL.failed)) throw new Error(`featpure: a kernel thread failed in ${name}`);
     const results = new Float64Array(memory.buffer, resultsBuf.ptr, threads);
     return [mine, ...Array.from(results.subarray(1, threads))];
@@ -186,7 +191,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   const pool: Pool = {
     threads,
     close() {
-      kernels.setPool(0, 0, 1, 0, -1);
+      kernels.setPool(0, 0, 0, 1, 0, -1);
       const c = ctrl();
       Atomics.store(c, CTRL.kernel, -1);
       Atomics.add(c, CTRL.seq, 1);

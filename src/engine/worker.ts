@@ -21,7 +21,10 @@ function serve(init: WorkerInit): void {
   let seen = Atomics.load(ctrl, CTRL.seq);
   init.ready();
   for (;;) {
-    seen = waitChange(ctrl, CTRL.seq, seen);
+    const seq = waitChange(ctrl, CTRL.seq, seen);
+    // A job runs once, whatever woke this thread.
+    if (seq === seen) continue;
+    seen = seq;
     const kernel = Atomics.load(ctrl, CTRL.kernel);
     if (kernel < 0) return;
     // The memory may have grown since the last job: take fresh views.
@@ -38,6 +41,8 @@ function serve(init: WorkerInit): void {
     }
     const results = new Float64Array(init.memory.buffer, init.results, init.index + 1);
     results[init.index] = result;
+    // The acknowledgement names the job, so that the main thread waits for this one and no other.
+    Atomics.store(new Int32Array(init.memory.buffer, init.acks, init.index + 1), init.index, seq);
     Atomics.add(ctrl, CTRL.done, 1);
     Atomics.notify(ctrl, CTRL.done);
   }

@@ -1,10 +1,10 @@
-// Row-parallel products posted from inside a kernel: the contrastive objectives run their whole
-// attack in one call, so their N x N similarity products cannot be split by the TypeScript pool
+// Row-parallel work posted from inside a kernel: the contrastive objectives run their whole attack
+// in one call, so their products and softmax rows cannot be split by the TypeScript pool
 // (src/engine/threads.ts) between calls. The main thread's instance posts a job on the pool's own
-// control block, as threads.ts does, takes the first rows itself and spins until the workers are
-// done. Only that instance has a pool (setPool); in the workers' instances, and in builds without
-// threads, the products run on the calling thread. Nothing here may run inside a job of the
-// TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
+// control block, as threads.ts does, takes the first rows itself and spins until every worker has
+// acknowledged the job. Only that instance has a pool (setPool); in the workers' instances, and in
+// builds without threads, the work runs on the calling thread. Nothing here may run inside a job of
+// the TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
 import { matmulForward, matmulBackward, gramRows, gramMirror } from "./linear";
 import { ntxentRows } from "./contrastive";
 

@@ -2,7 +2,7 @@
 # On a machine with many cores: how the training step and the whole default experiment scale with
 # threads, and whether every thread count gives the same numbers. Usage:
 #   benchmarks/manycore.sh OUTDIR [THREAD-LIST]      (after npm run build; NODE names another node)
-# Writes OUTDIR/bench.json (featpure bench --only steps,peers), OUTDIR/run-tN.json per thread count,
+# Writes OUTDIR/bench.json (featpure bench --only steps,contrastive,peers), OUTDIR/run-tN.json per thread count,
 # and prints the wall time of each run and whether its results equal the one-thread run's.
 set -euo pipefail
 out=${1:?usage: benchmarks/manycore.sh OUTDIR [THREAD-LIST]}
@@ -10,7 +10,7 @@ list=${2:-1,2,4,8,16}
 node=${NODE:-node}
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
-"$node" dist/bin/featpure.js bench --only steps,peers --threads "$list" --json "$out/bench.json"
+"$node" dist/bin/featpure.js bench --only steps,contrastive,peers --threads "$list" --json "$out/bench.json"
 for t in ${list//,/ }; do
   s=$(date +%s%N)
   "$node" dist/bin/featpure.js run --quiet --threads "$t" --json "$out/run-t$t.json"

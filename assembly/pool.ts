@@ -79,6 +79,14 @@ function rowsPer(n: i32, t: i32): i32 {
   return ((n + t - 1) / t + 3) & ~3;
 }
 
+// First of worker k's rows when n rows go `per` to a thread, or -1 (the worker told to skip) when none is left.
+function shareStart(k: i32, per: i32, n: i32): i32 {
+  const r0 = k * per;
+  if (r0 < n) return r0;
+  arg(k, 0, -1);
+  return -1;
+}
+
 // matmulForward (out (B,OC) = inp (B,C) · weightᵀ + bias) split by rows across the pool,
 // bit-identical to one call.
 export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
@@ -89,11 +97,8 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
   }
   const per = rowsPer(B, t);
   for (let k = 1; k < threads; k++) {
-    const b0 = k * per;
-    if (b0 >= B) {
-      arg(k, 0, -1);
-      continue;
-    }
+    const b0 = shareStart(k, per, B);
+    if (b0 < 0) continue;
     arg(k, 0, <f64>(out + <usize>b0 * <usize>OC * 4));
     arg(k, 1, <f64>(inp + <usize>b0 * <usize>C * 4));
     arg(k, 2, <f64>weight);
@@ -116,11 +121,8 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
   }
   const per = rowsPer(B, t);
   for (let k = 1; k < threads; k++) {
-    const b0 = k * per;
-    if (b0 >= B) {
-      arg(k, 0, -1);
-      continue;
-    }
+    const b0 = shareStart(k, per, B);
+    if (b0 < 0) continue;
     arg(k, 0, <f64>(dinp + <usize>b0 * <usize>C * 4));
     arg(k, 1, 0);
     arg(k, 2, 0);
@@ -184,11 +186,8 @@ export function parallelNtxentRows(sim: usize, terms: usize, B: i32, tau: f32): 
   }
   const per = (N + t - 1) / t;
   for (let k = 1; k < threads; k++) {
-    const i0 = k * per;
-    if (i0 >= N) {
-      arg(k, 0, -1);
-      continue;
-    }
+    const i0 = shareStart(k, per, N);
+    if (i0 < 0) continue;
     arg(k, 0, <f64>sim);
     arg(k, 1, <f64>terms);
     arg(k, 2, <f64>B);

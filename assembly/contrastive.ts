@@ -1,9 +1,8 @@
 // Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
-import { Net, Work, encoderForward, encoderBackward } from "./net";
+import { Net, Work, activationGradient, encoderForward, encoderBackward } from "./net";
 import { matmulBackward, transpose } from "./linear";
-import { activationBackward } from "./activation";
 import { gramForward, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
 
@@ -321,8 +320,7 @@ export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, 
     lossBackward(n, w, c, B, 1);
     // Only view 1 moves: the backward through the hidden layer needs its B rows alone, and only dx.
     memory.fill(w.dx, 0, half);
-    memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
-    activationBackward(w.dpre, 0, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
+    activationGradient(netPtr, 0, workPtr, B, deadSlope);
     parallelInputGradient(w.dx, w.dpre, n.W, B, n.d, n.m);
     ascend(delta, w.dx, B, n.d, norm, eps, alpha);
   }

@@ -81,6 +81,28 @@ function dot(a: usize, b: usize, C: i32): f32 {
   return bias ? load<f32>(bias + (<usize>o << 2)) : 0;
 }
 
+// Outputs (0..4, o..o1) of a forward product in 4 rows of out (os bytes apart) from 4 input rows x0
+// (rs bytes apart): 4x2 tiles, then the odd weight row by dot(), which adds the same way.
+// @ts-ignore: decorator
+@inline function rowBlock4(r: usize, os: usize, x0: usize, rs: usize, weight: usize, bias: usize, o: i32, o1: i32, C: i32): void {
+  for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, weight + <usize>o * rs, C, biasAt(bias, o), biasAt(bias, o + 1));
+  for (; o < o1; o++) {
+    const w0 = weight + <usize>o * rs;
+    const bias0 = biasAt(bias, o);
+    const r0 = r + (<usize>o << 2);
+    store<f32>(r0, dot(x0, w0, C) + bias0);
+    store<f32>(r0 + os, dot(x0 + rs, w0, C) + bias0);
+    store<f32>(r0 + 2 * os, dot(x0 + 2 * rs, w0, C) + bias0);
+    store<f32>(r0 + 3 * os, dot(x0 + 3 * rs, w0, C) + bias0);
+  }
+}
+
+// Outputs o..o1 of one row r of a forward product, input row x0: one dot() each.
+// @ts-ignore: decorator
+@inline function rowDots(r: usize, x0: usize, rs: usize, weight: usize, bias: usize, o: i32, o1: i32, C: i32): void {
+  for (; o < o1; o++) store<f32>(r + (<usize>o << 2), dot(x0, weight + <usize>o * rs, C) + biasAt(bias, o));
+}
+
 // out is (B,OC), inp is (B,C), weight is (OC,C), bias is (OC) or 0: out = inp · weightᵀ + bias
 export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F; // row stride of inp and weight
@@ -93,27 +115,12 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
     for (let o0 = 0; o0 < OC; o0 += NB) {
       const o1 = min(OC, o0 + NB);
       for (b = 0; b < B4; b += 4) {
-        const x0 = inp + <usize>b * rs;
-        const r = out + <usize>b * os;
-        let o = o0;
-        for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, weight + <usize>o * rs, C, biasAt(bias, o), biasAt(bias, o + 1));
-        for (; o < o1; o++) {
-          const w0 = weight + <usize>o * rs;
-          const bias0 = biasAt(bias, o);
-          const r0 = r + (<usize>o << 2);
-          store<f32>(r0, dot(x0, w0, C) + bias0);
-          store<f32>(r0 + os, dot(x0 + rs, w0, C) + bias0);
-          store<f32>(r0 + 2 * os, dot(x0 + 2 * rs, w0, C) + bias0);
-          store<f32>(r0 + 3 * os, dot(x0 + 3 * rs, w0, C) + bias0);
-        }
+        rowBlock4(out + <usize>b * os, os, inp + <usize>b * rs, rs, weight, bias, o0, o1, C);
       }
     }
     b = B4;
   }
-  for (; b < B; b++) {
-    const x0 = inp + <usize>b * rs;
-    for (let o = 0; o < OC; o++) store<f32>(out + <usize>b * os + (<usize>o << 2), dot(x0, weight + <usize>o * rs, C) + biasAt(bias, o));
-  }
+  for (; b < B; b++) rowDots(out + <usize>b * os, inp + <usize>b * rs, rs, weight, bias, 0, OC, C);
 }
 
 // Rows [r0, r1) of the Gram matrix out (N,N) = z zᵀ, z (N,m), the half that gramMirror does not
@@ -130,26 +137,11 @@ export function gramRows(out: usize, z: usize, N: i32, m: i32, r0: i32, r1: i32)
     const end = min(r1, N & ~3);
     for (let o0 = r0; o0 < N; o0 += NB) {
       const o1 = min(N, o0 + NB);
-      for (b = r0; b < end && b < o1; b += 4) {
-        const x0 = z + <usize>b * rs;
-        const r = out + <usize>b * os;
-        let o = max(o0, b);
-        for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, z + <usize>o * rs, m, 0, 0);
-        for (; o < o1; o++) {
-          const w0 = z + <usize>o * rs, r0o = r + (<usize>o << 2);
-          store<f32>(r0o, dot(x0, w0, m));
-          store<f32>(r0o + os, dot(x0 + rs, w0, m));
-          store<f32>(r0o + 2 * os, dot(x0 + 2 * rs, w0, m));
-          store<f32>(r0o + 3 * os, dot(x0 + 3 * rs, w0, m));
-        }
-      }
+      for (b = r0; b < end && b < o1; b += 4) rowBlock4(out + <usize>b * os, os, z + <usize>b * rs, rs, z, 0, max(o0, b), o1, m);
     }
     b = max(r0, end);
   }
-  for (; b < r1; b++) {
-    const x0 = z + <usize>b * rs;
-    for (let o = 0; o < N; o++) store<f32>(out + <usize>b * os + (<usize>o << 2), dot(x0, z + <usize>o * rs, m));
-  }
+  for (; b < r1; b++) rowDots(out + <usize>b * os, z + <usize>b * rs, rs, z, 0, 0, N, m);
 }
 
 // The other half of gramRows' output: out[i][j] = out[j][i] left of each whole 4-row block's start,

@@ -46,11 +46,19 @@ export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
 export function encoderBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, dx: usize, B: i32, deadSlope: f32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
+  activationGradient(netPtr, gradPtr, workPtr, B, deadSlope);
+  const gW: usize = gradPtr ? changetype<Net>(gradPtr).W : 0;
+  if (dx || gW) matmulBackward(dx, gW, 0, w.dpre, x, n.W, B, n.d, n.m);
+}
+
+// work.dpre from work.dh through the activation (overwritten), accumulating the thresholds'
+// gradient into the gradient record (gradPtr 0: none): the first half of encoderBackward.
+export function activationGradient(netPtr: usize, gradPtr: usize, workPtr: usize, B: i32, deadSlope: f32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
   memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
   const gthr: usize = gradPtr ? changetype<Net>(gradPtr).thr : 0;
-  const gW: usize = gradPtr ? changetype<Net>(gradPtr).W : 0;
   activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
-  if (dx || gW) matmulBackward(dx, gW, 0, w.dpre, x, n.W, B, n.d, n.m);
 }
 
 // Backward from work.dlogits. Accumulates into the gradient record (gradPtr 0: none) and into dx

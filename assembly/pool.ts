@@ -8,8 +8,9 @@
 import { matmulForward, matmulBackward, gramRows, gramMirror } from "./linear";
 import { ntxentRows } from "./contrastive";
 
-// Int32 words of the control block: CTRL in src/engine/protocol.ts.
-const SEQ = 0, DONE = 1, KERNEL = 2, ARGC = 3, FAILED = 4;
+// Int32 words of the control block: CTRL in src/engine/protocol.ts (done, word 1, only wakes a
+// sleeping TypeScript caller: this one spins on the acknowledgements).
+const SEQ = 0, KERNEL = 2, ARGC = 3, FAILED = 4;
 // The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
 const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3;
 // Fewer rows than this per thread cost more in the hand-off than they save.
@@ -56,7 +57,6 @@ function threadsFor(n: i32): i32 {
 function post(job: i32, argc: i32): i32 {
   if (!ASC_FEATURE_THREADS) return 0; // unreachable: threadsFor is 1
   jobs++;
-  atomic.store<i32>(ctrl + DONE * 4, 0);
   atomic.store<i32>(ctrl + FAILED * 4, 0);
   atomic.store<i32>(ctrl + KERNEL * 4, firstJob + job);
   atomic.store<i32>(ctrl + ARGC * 4, argc);

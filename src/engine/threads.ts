@@ -96,7 +96,6 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       const a = perThread[t] ?? [-1];
       args.set(a, t * MAX_ARGS);
     }
-    Atomics.store(c, CTRL.done, 0);
     Atomics.store(c, CTRL.failed, 0);
     Atomics.store(c, CTRL.kernel, KERNEL_IDS.indexOf(name));
     Atomics.store(c, CTRL.argc, perThread[0].length);

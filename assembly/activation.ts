@@ -40,24 +40,26 @@ export function activationForward(out: usize, pre: usize, thr: usize, B: i32, M:
 // deadSlope is the gradient used inside the dead zone: 0 is the exact derivative; a positive value is
 // a surrogate that lets attacks move out of flat regions where the true gradient vanishes.
 export function activationBackward(dpre: usize, dthr: usize, dout: usize, pre: usize, thr: usize, B: i32, M: i32, kind: i32, deadSlope: f32): void {
-  activationBackwardColumns(dpre, dthr, dout, pre, thr, B, M, M, kind, deadSlope);
+  activationBackwardColumns(dpre, dthr, dout, pre, thr, B, M, M, M, kind, deadSlope);
 }
 
-// The same on M columns of matrices whose rows are `stride` floats apart (a column range of the
-// hidden layer, for the threaded training backward). Every element is computed alike whatever the
-// range, so ranges that start at multiples of 4 reproduce the whole-row call bit for bit.
-export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize, pre: usize, thr: usize, B: i32, M: i32, stride: i32,
+// The same on M columns of matrices whose rows are `gs` floats apart (dpre, dout) and `ps` floats
+// apart (pre): a column range of the hidden layer, for the threaded training backward. Every element
+// is computed alike whatever the range, so ranges that start at multiples of 4 reproduce the
+// whole-row call bit for bit.
+export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize, pre: usize, thr: usize, B: i32, M: i32, gs: i32, ps: i32,
                                           kind: i32, deadSlope: f32): void {
   const sym = kind == SYMRELU;
   for (let b = 0; b < B; b++) {
-    const row = <usize>b * <usize>stride << 2;
+    const row = <usize>b * <usize>gs << 2;
+    const prow = pre + (<usize>b * <usize>ps << 2);
     let j = 0;
     if (ASC_FEATURE_SIMD) {
       const one = f32x4.splat(1), minusOne = f32x4.splat(-1), slope = f32x4.splat(deadSlope), zero = f32x4.splat(0);
       for (; j + 4 <= M; j += 4) {
         const off = <usize>j << 2;
         const g = v128.load(dout + row + off);
-        const p = v128.load(pre + row + off);
+        const p = v128.load(prow + off);
         const t = v128.load(thr + off);
         const hi = f32x4.gt(p, t);
         const lo = sym ? f32x4.lt(p, f32x4.neg(t)) : zero;
@@ -72,7 +74,7 @@ export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize,
     for (; j < M; j++) {
       const off = <usize>j << 2;
       const g = load<f32>(dout + row + off);
-      const p = load<f32>(pre + row + off);
+      const p = load<f32>(prow + off);
       const t = load<f32>(thr + off);
       let dp: f32 = deadSlope;
       let dt: f32 = 0;

@@ -73,8 +73,8 @@ export function netBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: us
   encoderBackward(netPtr, gradPtr, workPtr, x, dx, B, deadSlope);
 }
 
-// Training backward from work.dlogits restricted to the hidden units [j0, j1): dh and dpre on those
-// columns, and their share of the gradient record (W rows, thresholds and head columns j0..j1; the
+// Training backward from work.dlogits restricted to the hidden units [j0, j1): dh and dpre of those
+// units (as a block, below), and their share of the gradient record (W rows, thresholds and head columns j0..j1; the
 // output bias with the range that starts at 0). No dx. Disjoint ranges write disjoint memory, so
 // threads split a training step's backward pass by hidden units with no reduction; every sum runs
 // over the batch in the same order as in netBackward, so with j0 and j1 multiples of 4 (or j1 = m)
@@ -84,14 +84,15 @@ export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize
   const w = changetype<Work>(workPtr);
   const g = changetype<Net>(gradPtr);
   const m = n.m, C = n.C, width = j1 - j0;
-  const hs = <usize>m << 2, cs = <usize>C << 2, col = <usize>j0 << 2, bytes = <usize>width << 2;
-  for (let b = 0; b < B; b++) {
-    const row = <usize>b * hs + col;
-    memory.fill(w.dh + row, 0, bytes);
-    memory.fill(w.dpre + row, 0, bytes);
-  }
+  const hs = <usize>m << 2, cs = <usize>C << 2, col = <usize>j0 << 2, ws = <usize>width << 2;
+  // This range's dh and dpre as one compact (B, width) block, B·j0 floats into each buffer: ranges
+  // then write disjoint stretches of memory instead of a slice of every row, whose cache lines at the
+  // cut the threads would pass back and forth.
+  const dh = w.dh + <usize>B * col, dpre = w.dpre + <usize>B * col;
+  memory.fill(dh, 0, <usize>B * ws);
+  memory.fill(dpre, 0, <usize>B * ws);
   // The same calls as netBackward's matmulBackward makes, on columns j0..j1: dh = dlogits · A, gA.
-  accumulateRows(w.dh + col, hs, w.dlogits, cs, 4, n.A + col, hs, B, C, width);
+  accumulateRows(dh, ws, w.dlogits, cs, 4, n.A + col, hs, B, C, width);
   if (g.A) accumulateRows(g.A + col, hs, w.dlogits, 4, cs, w.h + col, hs, C, B, width);
   if (g.c && j0 == 0) {
     for (let b = 0; b < B; b++) {
@@ -101,7 +102,7 @@ export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize
       }
     }
   }
-  activationBackwardColumns(w.dpre + col, g.thr ? g.thr + col : 0, w.dh + col, w.pre + col, n.thr + col, B, width, m, n.act, deadSlope);
+  activationBackwardColumns(dpre, g.thr ? g.thr + col : 0, dh, w.pre + col, n.thr + col, B, width, width, m, n.act, deadSlope);
   const rs = <usize>n.d << 2;
-  if (g.W) accumulateRows(g.W + <usize>j0 * rs, rs, w.dpre + col, 4, hs, x, rs, width, B, n.d);
+  if (g.W) accumulateRows(g.W + <usize>j0 * rs, rs, dpre, 4, ws, x, rs, width, B, n.d);
 }

@@ -74,6 +74,8 @@ describe("divergence", () => {
     ["a NaN threshold", Float32Array.from([0, NaN, 1]), 3, /the parameter thr has a non-finite entry \(NaN\) at index 1/],
     ["an infinite head weight", Float32Array.from([1, -Infinity]), 2, /non-finite entry \(-Infinity\) at index 1/],
     ["an exploded row", Float32Array.from([1, 2, 3e6, 4e6]), 2, /largest row norm of the parameter thr reached 5\.00e\+6/],
+    // The first bad entry of the first bad row, after a row that only exploded; the largest f32s square to finite f64s.
+    ["the first non-finite entry", Float32Array.from([3e38, -3e38, 1, 2, 5, Infinity, NaN, 0]), 4, /non-finite entry \(Infinity\) at index 5/],
   ])("checkTensor reports %s", (_what, values, rowLength, message) => {
     expect(() => checkTensor(9, "the parameter thr", values, cfg, rowLength)).toThrow(message);
   });

@@ -10,7 +10,10 @@ export interface Kernels {
   countCorrect(logits: number, y: number, B: number): number;
   netForward(net: number, work: number, x: number, B: number): void;
   netBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
-  /** netBackward for training (no dx) on hidden units [j0, j1): the split the threads use (assembly/net.ts). */
+  /**
+   * netBackward for training (no dx) on hidden units [j0, j1): the split the threads use (assembly/net.ts).
+   * Its dh and dpre are one (B, j1 - j0) block at B·j0 floats into work's dh and dpre, not columns of them.
+   */
   netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
   encoderForward(net: number, work: number, x: number, B: number): void;
   encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;

@@ -152,6 +152,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     },
     netBackward(net, grad, work, x, dx, B, deadSlope) {
       // Attacks want dx, a sum over hidden units: they are split by rows inside pgdAttack instead.
+      // Split, the pass leaves dh and dpre as per-range blocks (netBackwardColumns): no caller reads them.
       const parts = grad && !dx ? split(hiddenWidth(net), MIN_UNITS_PER_THREAD) : [];
       if (parts.length < 2) return kernels.netBackward(net, grad, work, x, dx, B, deadSlope);
       run("netBackwardColumns", parts.map(([j0, j1]) => [net, grad, work, x, B, deadSlope, j0, j1]));

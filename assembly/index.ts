@@ -10,6 +10,7 @@ export {
 } from "./contrastive";
 export { adamStep, sgdStep, clampMin } from "./optim";
 export { linfStart, randomDraws, l2StartRows } from "./random";
+export { sparseCodingBatch } from "./sparseCoding";
 export { setPool, poolJobs, gramForward } from "./pool";
 
 // First free byte after static data: the TypeScript arena starts here.

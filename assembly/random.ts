@@ -11,8 +11,8 @@
 // split them. The batch's normals are the points' values in order (u then v of each point, after a
 // spare cached before the call), whatever the row boundaries, which is what lets a row find its own.
 
-// The stream's state, written and read back by src/attacks/randomStart.ts; field order must match it.
-@unmanaged class RngState {
+// The stream's state, written and read back by src/engine/stream.ts; field order must match it.
+@unmanaged export class RngState {
   a: u32; b: u32; c: u32; d: u32;
   hasSpare: i32; pad: i32;
   spare: f64;
@@ -25,13 +25,23 @@ const INV_LN2: f64 = 1.4426950408889634;
 const TWO54: f64 = 18014398509481984.0;
 const SQRT2: f64 = 1.4142135623730951;
 
-// The stream's state during a call: loaded from the record on entry, written back on exit. (Globals
-// belong to the instance, so every thread has its own.)
+// The stream's state during a call: loaded from the record on entry (enterStream), written back on
+// exit (leaveStream). (Globals belong to the instance, so every thread has its own.)
 let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
+
+// @ts-ignore: decorator
+@inline export function enterStream(st: RngState): void {
+  sa = st.a; sb = st.b; sc = st.c; sd = st.d;
+}
+
+// @ts-ignore: decorator
+@inline export function leaveStream(st: RngState): void {
+  st.a = sa; st.b = sb; st.c = sc; st.d = sd;
+}
 
 // sfc32
 // @ts-ignore: decorator
-@inline function nextU32(): u32 {
+@inline export function nextU32(): u32 {
   const a = sa, b = sb, c = sc;
   const t = a + b + sd;
   sd = sd + 1;
@@ -43,7 +53,7 @@ let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
 
 // [0, 1) on the 2^-53 grid
 // @ts-ignore: decorator
-@inline function uniform(): f64 {
+@inline export function uniform(): f64 {
   const hi = <f64>(nextU32() >>> 5);
   const lo = <f64>(nextU32() >>> 6);
   return (hi * 67108864.0 + lo) * TWO_POW_MINUS_53;
@@ -159,7 +169,7 @@ const ENTRY = 24;
 // radii (B), and advances the stream record at statePtr exactly as the reference's draws would.
 export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePtr: usize): void {
   const st = changetype<RngState>(statePtr);
-  sa = st.a; sb = st.b; sc = st.c; sd = st.d;
+  enterStream(st);
   const spare0 = st.hasSpare != 0;
   store<f64>(points, spare0 ? 1 : 0);
   store<f64>(points, st.spare, 8);
@@ -200,7 +210,7 @@ export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePt
     }
     store<f64>(radii + (<usize>b << 3), nonZero ? uniform() : -1);
   }
-  st.a = sa; st.b = sb; st.c = sc; st.d = sd;
+  leaveStream(st);
   st.hasSpare = i32(pending);
   // (With no rows, the spare cached before the call is still pending and keeps its value.)
   if (pending && count > 0) st.spare = pointValue(points, count, 1) * polarScale(points, count);
@@ -211,6 +221,26 @@ export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePt
 @inline function polarScale(points: usize, e: i32): f64 {
   const q = pointValue(points, e, 2);
   return Math.sqrt((-2 * logPortable(q)) / q);
+}
+
+// The reference's normal(): the cached spare if there is one, else a fresh polar pair whose second
+// value is cached (in the record, like the spare a call finds and leaves). Between enterStream and
+// leaveStream.
+export function normal(st: RngState): f64 {
+  if (st.hasSpare) {
+    st.hasSpare = 0;
+    return st.spare;
+  }
+  let u: f64, v: f64, q: f64;
+  do {
+    u = 2 * uniform() - 1;
+    v = 2 * uniform() - 1;
+    q = u * u + v * v;
+  } while (q >= 1 || q == 0);
+  const f = Math.sqrt((-2 * logPortable(q)) / q);
+  st.spare = v * f;
+  st.hasSpare = 1;
+  return u * f;
 }
 
 // Rows [b0, b1) of an l2 start from randomDraws' points and radii: delta is (B,d).
@@ -272,7 +302,7 @@ export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, 
 // An l-inf start: every coordinate of delta (n floats) uniform in [-eps, eps], in stream order.
 export function linfStart(delta: usize, n: i32, eps: f64, statePtr: usize): void {
   const st = changetype<RngState>(statePtr);
-  sa = st.a; sb = st.b; sc = st.c; sd = st.d;
+  enterStream(st);
   for (let i = 0; i < n; i++) store<f32>(delta + (<usize>i << 2), <f32>((2 * uniform() - 1) * eps));
-  st.a = sa; st.b = sb; st.c = sc; st.d = sd;
+  leaveStream(st);
 }

@@ -6,9 +6,8 @@ import type { Arena, Buf } from "../engine/arena.js";
 import type { Norm } from "../engine/kernels.js";
 import type { Engine } from "../engine/wasm.js";
 import type { Rng } from "../rng.js";
+import { allocStream, drawInWasm, STREAM_WORDS } from "../engine/stream.js";
 
-// u32 a, b, c, d; i32 hasSpare; i32 padding; f64 spare (assembly/random.ts RngState)
-const STATE_WORDS = 8;
 // f32 words per entry of the points buffer (three f64)
 const ENTRY_WORDS = 6;
 /** Rows drawn per block: the draws of a block wait in memory for the transform (about 12 bytes a coordinate). */
@@ -27,14 +26,14 @@ const blockRows = (B: number) => Math.max(1, Math.min(B, RANDOM_START_ROWS));
 /** Float words of a RandomStartScratch for batches of up to B rows of d (src/engine/budget.ts counts them). */
 export function randomStartWords(B: number, d: number): number {
   const rows = blockRows(B);
-  return STATE_WORDS + ENTRY_WORDS * (1 + Math.ceil((rows * d) / 2)) + 2 * rows;
+  return STREAM_WORDS + ENTRY_WORDS * (1 + Math.ceil((rows * d) / 2)) + 2 * rows;
 }
 
 export function allocRandomStart(arena: Arena, B: number, d: number): RandomStartScratch {
   const rows = blockRows(B);
   return {
     rows,
-    state: arena.alloc(STATE_WORDS, "random start state"),
+    state: allocStream(arena),
     points: arena.alloc(ENTRY_WORDS * (1 + Math.ceil((rows * d) / 2)), "random start draws"),
     radii: arena.alloc(2 * rows, "random start radii"),
   };
@@ -43,19 +42,14 @@ export function allocRandomStart(arena: Arena, B: number, d: number): RandomStar
 /** Fills delta (B,d) at byte offset deltaPtr with uniform draws from the eps-ball of the norm. */
 export function fillRandomStart(engine: Engine, scratch: RandomStartScratch, deltaPtr: number, B: number, d: number, norm: Norm, eps: number, rng: Rng): void {
   const { arena, kernels } = engine;
-  const rec = scratch.state.ptr;
-  const st = rng.state();
-  new Uint32Array(arena.memory.buffer, rec, 6).set([...st.words, st.spare === null ? 0 : 1]);
-  new Float64Array(arena.memory.buffer, rec + 24, 1)[0] = st.spare ?? 0;
-  if (norm === "linf") kernels.linfStart(deltaPtr, B * d, eps, rec);
-  else {
-    for (let b0 = 0; b0 < B; b0 += scratch.rows) {
-      const rows = Math.min(scratch.rows, B - b0);
-      kernels.randomDraws(scratch.points.ptr, scratch.radii.ptr, rows, d, rec);
-      kernels.l2StartRows(deltaPtr + 4 * b0 * d, scratch.points.ptr, scratch.radii.ptr, 0, rows, d, eps);
+  drawInWasm(arena, scratch.state, rng, (rec) => {
+    if (norm === "linf") kernels.linfStart(deltaPtr, B * d, eps, rec);
+    else {
+      for (let b0 = 0; b0 < B; b0 += scratch.rows) {
+        const rows = Math.min(scratch.rows, B - b0);
+        kernels.randomDraws(scratch.points.ptr, scratch.radii.ptr, rows, d, rec);
+        kernels.l2StartRows(deltaPtr + 4 * b0 * d, scratch.points.ptr, scratch.radii.ptr, 0, rows, d, eps);
+      }
     }
-  }
-  const words = new Uint32Array(arena.memory.buffer, rec, 6);
-  const spare = new Float64Array(arena.memory.buffer, rec + 24, 1)[0];
-  rng.restore({ key: st.key, words: [words[0], words[1], words[2], words[3]], spare: words[4] ? spare : null });
+  });
 }

@@ -4,6 +4,7 @@ import type { Config } from "../config/types.js";
 import type { Dictionary } from "./dictionary.js";
 import type { BatchSource } from "./source.js";
 import type { Rng } from "../rng.js";
+import type { Engine } from "../engine/wasm.js";
 
 /** A labelled set: x (n,d) row-major, y (n) in {-1,+1}. */
 export interface LabelledData {
@@ -31,8 +32,8 @@ export interface Dataset {
   truth: { dict: Dictionary; theta: Float64Array } | null;
   /** Inputs live in this box ([lo, hi], e.g. pixel values); attacks clamp to it. null: unbounded. */
   box: [number, number] | null;
-  /** Labelled pre-training batches of size B. */
-  pretrainBatches(B: number, rng: Rng): BatchSource;
+  /** Labelled pre-training batches of size B; a dataset may draw them with the engine's kernels (arena memory). */
+  pretrainBatches(B: number, rng: Rng, engine?: Engine): BatchSource;
   /** Held-out set of the pre-training task. */
   preTest: LabelledData;
   /**

@@ -4,6 +4,8 @@ import type { Dictionary } from "./dictionary.js";
 import { encode, labels, sampleCodes, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
 import type { LabelledData } from "./dataset.js";
 import type { Rng, RngState } from "../rng.js";
+import type { Engine } from "../engine/wasm.js";
+import { kernelBatches } from "./sparseCodingBatches.js";
 
 /** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
 export interface Task {
@@ -28,23 +30,29 @@ export interface SourceState {
   pos: number;
 }
 
-export function batchSource(task: Task, nTrain: number, B: number, rng: Rng): BatchSource {
-  if (nTrain === 0) {
-    const z = new Float64Array(B * task.spec.D);
-    return {
-      next(x, y) {
-        sampleCodes(B, task.spec, task.theta, rng, z);
-        encode(z, B, task.dict, task.noise, rng, x);
-        labels(z, B, task.theta, y);
-      },
-      save: () => ({ rng: rng.state(), order: null, pos: 0 }),
-      load(s) {
-        if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
-        rng.restore(s.rng);
-      },
-    };
-  }
-  return shuffledBatches(sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng), B, rng);
+/**
+ * Pre-training batches of a task: fresh draws every step (nTrain = 0), by the engine's kernel when
+ * one is given (bit-identical, faster), else in TypeScript; or minibatches of nTrain samples.
+ */
+export function batchSource(task: Task, nTrain: number, B: number, rng: Rng, engine?: Engine): BatchSource {
+  if (nTrain > 0) return shuffledBatches(sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng), B, rng);
+  return {
+    next: engine ? kernelBatches(engine, task, B, rng) : typescriptBatches(task, B, rng),
+    save: () => ({ rng: rng.state(), order: null, pos: 0 }),
+    load(s) {
+      if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
+      rng.restore(s.rng);
+    },
+  };
+}
+
+function typescriptBatches(task: Task, B: number, rng: Rng): (x: Float32Array, y: Float32Array) => void {
+  const z = new Float64Array(B * task.spec.D);
+  return (x, y) => {
+    sampleCodes(B, task.spec, task.theta, rng, z);
+    encode(z, B, task.dict, task.noise, rng, x);
+    labels(z, B, task.theta, y);
+  };
 }
 
 /** Minibatches of a fixed labelled set, reshuffled every epoch. */

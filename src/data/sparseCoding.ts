@@ -67,9 +67,7 @@ export function sampleCodes(n: number, spec: LatentSpec, theta: Float64Array | n
   for (let s = 0; s < n; s++) {
     const base = s * D;
     for (let attempt = 0; ; attempt++) {
-      if (attempt >= MAX_TIE_REDRAWS) {
-        throw new Error(`sampleCodes: ${MAX_TIE_REDRAWS} redraws in a row gave theta·z = 0; k/D (${k}/${D}) or the support of theta is too small`);
-      }
+      if (attempt >= MAX_TIE_REDRAWS) throw tiesError(spec);
       let dot = 0;
       for (let i = 0; i < D; i++) {
         if (rng.nextU32() >= threshold) {
@@ -85,6 +83,11 @@ export function sampleCodes(n: number, spec: LatentSpec, theta: Float64Array | n
     }
   }
   return z;
+}
+
+/** What sampleCodes throws when a sample's codes keep giving theta·z = 0. */
+export function tiesError({ k, D }: LatentSpec): Error {
+  return new Error(`sampleCodes: ${MAX_TIE_REDRAWS} redraws in a row gave theta·z = 0; k/D (${k}/${D}) or the support of theta is too small`);
 }
 
 /** y_i = sign(theta·z_i) as ±1 floats. An exact tie (only possible when z was drawn for another theta) counts as +1. */

@@ -4,6 +4,7 @@
 import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
 import { incrementalWords } from "../attacks/pgd.js";
+import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
 
 /** Default (and the configuration's) limit on one engine's linear memory. */
 export const ENGINE_MEMORY_LIMIT_MIB = 2048;
@@ -25,6 +26,8 @@ export interface MemoryTerm {
 /** Each part of one engine's memory, largest first. */
 export function arenaTerms(c: Config): MemoryTerm[] {
   const d = c.data.dim, m = c.model.width, B = c.optim.batch;
+  // featureCount's rule (config/validate.ts, which imports this module)
+  const D = c.data.features || d;
   const bias = c.model.outputBias ? 1 : 0;
   const params = m * d + 2 * m + bias;
   const trainable = m * d + (c.model.trainThreshold ? m : 0) + (c.model.trainHead ? m : 0) + bias;
@@ -35,7 +38,7 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);
   return [
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
-    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 17) },
+    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + sparseCodingBatchWords(B, d, D), 25) },
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },

@@ -45,10 +45,15 @@ export interface Kernels {
   contrastiveBackward(net: number, grad: number, work: number, ctr: number, x: number, dx: number, B: number, deadSlope: number, scale: number): void;
   contrastiveAttack(net: number, work: number, ctr: number, x: number, delta: number, xadv: number, B: number,
                     norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
-  /** Random starts (assembly/random.ts); statePtr is the Rng state record of src/attacks/randomStart.ts, which they advance. */
+  /** Random starts (assembly/random.ts); statePtr is an Rng state record (src/engine/stream.ts), which they advance. */
   linfStart(delta: number, n: number, eps: number, statePtr: number): void;
   randomDraws(points: number, radii: number, B: number, d: number, statePtr: number): void;
   l2StartRows(delta: number, points: number, radii: number, b0: number, b1: number, d: number, eps: number): void;
+  /**
+   * A population batch of the sparse-coding data (assembly/sparseCoding.ts) from the stream record at statePtr:
+   * -1, or the sample whose codes tied maxRedraws times.
+   */
+  sparseCodingBatch(task: number, z: number, x: number, y: number, row: number, B: number, maxRedraws: number, statePtr: number): number;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;

@@ -41,7 +41,7 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
   supervised: {
     hasTaskHead: true,
     train: (c) =>
-      pretrainSupervised(c.engine, c.net, c.cfg, c.dataset.pretrainBatches(c.cfg.optim.batch, c.root.fork("batches")), c.root.fork(`attack-${c.arm}`), {
+      pretrainSupervised(c.engine, c.net, c.cfg, c.dataset.pretrainBatches(c.cfg.optim.batch, c.root.fork("batches"), c.engine), c.root.fork(`attack-${c.arm}`), {
         adversarial: c.arm === "adv",
         box: c.dataset.box,
         signal: c.signal,

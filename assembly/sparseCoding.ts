@@ -1,0 +1,110 @@
+// Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (paper.md §1),
+// drawn inside WASM from the engine's one PRNG stream. Every operation of src/data/sparseCoding.ts
+// (sampleCodes, then encode, then labels: the reference's order of draws) is repeated one for one, so
+// the batches and the stream afterwards are bit-identical to it (tests/sparseCodingBatches.test.ts);
+// only the time a batch takes changes (docs/speed.md).
+import { RngState, enterStream, leaveStream, nextU32, uniform, normal } from "./random";
+
+// The task, written by src/data/sparseCodingBatches.ts; field order must match it.
+@unmanaged export class SparseTask {
+  theta: usize; // (D) f64
+  atoms: usize; // (D,d) f64, row i the atom M_i; 0: the identity dictionary (D = d)
+  D: i32; d: i32;
+  uniformMagnitude: i32; pad: i32;
+  threshold: f64; // (k / D) 2^32: coordinate i is active when its draw is below it
+  magnitudeLow: f64;
+  noise: f64;
+}
+
+// z (B,D) f64 codes, x (B,d) f32 inputs, y (B) f32 labels; row (d) f64 scratch; the stream record at
+// statePtr. Returns -1, or the first sample whose codes gave theta·z = 0 on maxRedraws draws in a row
+// (the batch is then unusable and the stream is left where the draws stopped).
+export function sparseCodingBatch(taskPtr: usize, z: usize, x: usize, y: usize, row: usize, B: i32, maxRedraws: i32, statePtr: usize): i32 {
+  const t = changetype<SparseTask>(taskPtr);
+  const st = changetype<RngState>(statePtr);
+  enterStream(st);
+  const failed = sampleCodes(t, z, B, maxRedraws);
+  if (failed < 0) {
+    encode(t, z, x, row, B, st);
+    labels(t, z, y, B);
+  }
+  leaveStream(st);
+  return failed;
+}
+
+// Every sample's codes, each redrawn whole until theta·z != 0 (the reference's loop).
+function sampleCodes(t: SparseTask, z: usize, B: i32, maxRedraws: i32): i32 {
+  const D = t.D;
+  const span = 1 - t.magnitudeLow;
+  for (let s = 0; s < B; s++) {
+    const base = z + (<usize>s * <usize>D << 3);
+    for (let attempt = 0; ; attempt++) {
+      if (attempt >= maxRedraws) return s;
+      let dot: f64 = 0;
+      for (let i = 0; i < D; i++) {
+        const p = base + (<usize>i << 3);
+        if (<f64>nextU32() >= t.threshold) {
+          store<f64>(p, 0);
+          continue;
+        }
+        const mag: f64 = t.uniformMagnitude ? t.magnitudeLow + span * uniform() : 1;
+        const v = nextU32() & 1 ? -mag : mag;
+        store<f64>(p, v);
+        dot += load<f64>(t.theta + (<usize>i << 3)) * v;
+      }
+      if (dot != 0) break;
+    }
+  }
+  return -1;
+}
+
+// x = M z + noise N(0, I), summed in f64 per row (noise first, then the active atoms in order) and
+// rounded once to f32.
+function encode(t: SparseTask, z: usize, x: usize, row: usize, B: i32, st: RngState): void {
+  const D = t.D, d = t.d;
+  const rowBytes = <usize>d << 3;
+  for (let s = 0; s < B; s++) {
+    if (t.noise > 0) for (let r = 0; r < d; r++) store<f64>(row + (<usize>r << 3), t.noise * normal(st));
+    else memory.fill(row, 0, rowBytes);
+    const zb = z + (<usize>s * <usize>D << 3);
+    for (let i = 0; i < D; i++) {
+      const zi = load<f64>(zb + (<usize>i << 3));
+      if (zi == 0) continue;
+      if (!t.atoms) {
+        const p = row + (<usize>i << 3);
+        store<f64>(p, load<f64>(p) + zi);
+        continue;
+      }
+      const atom = t.atoms + <usize>i * rowBytes;
+      let r = 0;
+      if (ASC_FEATURE_SIMD) {
+        // Two rows' entries per vector, each the reference's multiply then add.
+        const c = f64x2.splat(zi);
+        for (; r + 2 <= d; r += 2) {
+          const off = <usize>r << 3;
+          v128.store(row + off, f64x2.add(v128.load(row + off), f64x2.mul(c, v128.load(atom + off))));
+        }
+      }
+      for (; r < d; r++) {
+        const off = <usize>r << 3;
+        store<f64>(row + off, load<f64>(row + off) + zi * load<f64>(atom + off));
+      }
+    }
+    const xb = x + (<usize>s * <usize>d << 2);
+    for (let r = 0; r < d; r++) store<f32>(xb + (<usize>r << 2), <f32>load<f64>(row + (<usize>r << 3)));
+  }
+}
+
+// y = sign(theta·z) as ±1, a tie counting as +1.
+function labels(t: SparseTask, z: usize, y: usize, B: i32): void {
+  const D = t.D;
+  for (let s = 0; s < B; s++) {
+    const zb = z + (<usize>s * <usize>D << 3);
+    let dot: f64 = 0;
+    for (let i = 0; i < D; i++) {
+      const v = load<f64>(zb + (<usize>i << 3));
+      if (v != 0) dot += load<f64>(t.theta + (<usize>i << 3)) * v;
+    }
+    store<f32>(y + (<usize>s << 2), dot < 0 ? -1 : 1);
+  }
+}

@@ -20,9 +20,12 @@ export function activationForward(out: usize, pre: usize, thr: usize, B: i32, M:
         const off = <usize>j << 2;
         const p = v128.load(pre + row + off);
         const t = v128.load(thr + off);
-        let h = f32x4.max(f32x4.sub(p, t), zero);
-        if (sym) h = f32x4.add(h, f32x4.min(f32x4.add(p, t), zero));
-        v128.store(out + row + off, h);
+        // pmax / pmin are one instruction each; max / min take several for NaN and the sign of
+        // zero. The h below is max / min's to the bit, NaN included: pmax(x, 0) and max(x, 0) differ
+        // only at x = -0 (-0 against +0), which the final add turns into +0, and p - t = -0 needs
+        // p = -0, t = +0, where p + t is +0 for both.
+        const hi = f32x4.pmax(f32x4.sub(p, t), zero);
+        v128.store(out + row + off, f32x4.add(hi, sym ? f32x4.pmin(f32x4.add(p, t), zero) : zero));
       }
     }
     for (; j < M; j++) {

@@ -115,6 +115,25 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       expectClose(mem.get(out), want, F32, "h"); // one f32 subtraction
     }));
 
+    // The vector loop's pmax / pmin against WebAssembly's max / min (Math.max / Math.min in f32): the
+    // same bits on zeros of both signs, exact hits on +-t, infinities, subnormals and NaN.
+    it("forward keeps max / min's bits on special values", () => mem.scope(() => {
+      const specials = [0, -0, 0.25, -0.25, Infinity, -Infinity, NaN, 1e-45, -1e-45, 3e38, -3e38, 0.5];
+      const thresholds = [0, 0.25, 1e-45, 0.5];
+      const M = thresholds.length, B = specials.length;
+      const pre = specials.flatMap((p) => thresholds.map(() => p)), thr = thresholds;
+      const out = mem.zeros(B * M);
+      mem.k.activationForward(out.ptr, mem.put(pre).ptr, mem.put(thr).ptr, B, M, kind);
+      const f = Math.fround;
+      const want = pre.map((p, i) => {
+        const t = thr[i % M];
+        const hi = Math.max(f(p - t), 0);
+        return kind === 0 ? f(hi + Math.min(f(p + t), 0)) : hi;
+      });
+      const got = Array.from(mem.get(out));
+      expect(got.map((v, i) => Object.is(v, want[i]) || `${i}: ${v} != ${want[i]}`).filter((v) => v !== true)).toEqual([]);
+    }));
+
     it.each([[1, 1, 0], [3, 7, 0], [5, 16, 0.1], [8, 33, 0.25], [2, 100, 0]])("backward B=%i M=%i deadSlope=%f", (B, M, slope) =>
       mem.scope(() => {
         const r = new Rand(17 * B + M + 1000 * kind);

@@ -1,8 +1,8 @@
 // Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (paper.md §1),
 // drawn inside WASM from the engine's one PRNG stream. Every operation of src/data/sparseCoding.ts
-// (sampleCodes, then encode, then labels: the reference's order of draws) is repeated one for one, so
-// the batches and the stream afterwards are bit-identical to it (tests/sparseCodingBatches.test.ts);
-// only the time a batch takes changes (docs/speed.md).
+// (sampleCodes, then encode: the reference's order of draws; labels from sampleCodes' sums) is
+// repeated one for one, so the batches and the stream afterwards are bit-identical to it
+// (tests/sparseCodingBatches.test.ts); only the time a batch takes changes (docs/speed.md).
 import { RngState, enterStream, leaveStream, nextU32, uniform, normal } from "./random";
 
 // The task, written by src/data/sparseCodingBatches.ts; field order must match it.
@@ -23,17 +23,17 @@ export function sparseCodingBatch(taskPtr: usize, z: usize, x: usize, y: usize, 
   const t = changetype<SparseTask>(taskPtr);
   const st = changetype<RngState>(statePtr);
   enterStream(st);
-  const failed = sampleCodes(t, z, B, maxRedraws);
-  if (failed < 0) {
-    encode(t, z, x, row, B, st);
-    labels(t, z, y, B);
-  }
+  const failed = sampleCodes(t, z, y, B, maxRedraws);
+  if (failed < 0) encode(t, z, x, row, B, st);
   leaveStream(st);
   return failed;
 }
 
-// Every sample's codes, each redrawn whole until theta·z != 0 (the reference's loop).
-function sampleCodes(t: SparseTask, z: usize, B: i32, maxRedraws: i32): i32 {
+// Every sample's codes, each redrawn whole until theta·z != 0 (the reference's loop), and its label
+// y = sign(theta·z) as ±1 from the same sum. The reference's labels() sums again skipping zero
+// codes, which changes nothing: the sum starts at +0 and never becomes -0 (x + y = -0 needs both -0),
+// and adding ±0 to anything else leaves it as it is.
+function sampleCodes(t: SparseTask, z: usize, y: usize, B: i32, maxRedraws: i32): i32 {
   const D = t.D;
   const span = 1 - t.magnitudeLow;
   for (let s = 0; s < B; s++) {
@@ -41,18 +41,20 @@ function sampleCodes(t: SparseTask, z: usize, B: i32, maxRedraws: i32): i32 {
     for (let attempt = 0; ; attempt++) {
       if (attempt >= maxRedraws) return s;
       let dot: f64 = 0;
+      // One fill, then only the few active codes are stored.
+      memory.fill(base, 0, <usize>D << 3);
       for (let i = 0; i < D; i++) {
+        if (<f64>nextU32() >= t.threshold) continue;
         const p = base + (<usize>i << 3);
-        if (<f64>nextU32() >= t.threshold) {
-          store<f64>(p, 0);
-          continue;
-        }
         const mag: f64 = t.uniformMagnitude ? t.magnitudeLow + span * uniform() : 1;
         const v = nextU32() & 1 ? -mag : mag;
         store<f64>(p, v);
         dot += load<f64>(t.theta + (<usize>i << 3)) * v;
       }
-      if (dot != 0) break;
+      if (dot != 0) {
+        store<f32>(y + (<usize>s << 2), dot < 0 ? -1 : 1);
+        break;
+      }
     }
   }
   return -1;
@@ -92,19 +94,5 @@ function encode(t: SparseTask, z: usize, x: usize, row: usize, B: i32, st: RngSt
     }
     const xb = x + (<usize>s * <usize>d << 2);
     for (let r = 0; r < d; r++) store<f32>(xb + (<usize>r << 2), <f32>load<f64>(row + (<usize>r << 3)));
-  }
-}
-
-// y = sign(theta·z) as ±1, a tie counting as +1.
-function labels(t: SparseTask, z: usize, y: usize, B: i32): void {
-  const D = t.D;
-  for (let s = 0; s < B; s++) {
-    const zb = z + (<usize>s * <usize>D << 3);
-    let dot: f64 = 0;
-    for (let i = 0; i < D; i++) {
-      const v = load<f64>(zb + (<usize>i << 3));
-      if (v != 0) dot += load<f64>(t.theta + (<usize>i << 3)) * v;
-    }
-    store<f32>(y + (<usize>s << 2), dot < 0 ? -1 : 1);
   }
 }

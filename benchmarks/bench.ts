@@ -8,6 +8,7 @@ import { machine, type Machine } from "./machine.js";
 import { featpureSteps, runSteps } from "./steps.js";
 import { parallelCeiling, type Ceiling } from "./ceiling.js";
 import { incrementalBench, type IncrementalRow } from "./incremental.js";
+import { dataBatchBench, type DataBatchRow } from "./dataBatches.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { median, medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
@@ -56,6 +57,8 @@ export interface BenchResult {
   ceilings: Ceiling[];
   /** The adversarial step with and without incremental forward passes in its attack, best backend, one thread. */
   incremental: IncrementalRow[];
+  /** Sparse-coding pre-training batches drawn in TypeScript and by the engine, best backend. */
+  dataBatches: DataBatchRow[];
   /** Contrastive pre-training steps at the default contrastive size, each backend on one thread and the best on every thread count. */
   contrastive: ContrastiveStepRow[];
   scaling: StepRow[];
@@ -163,6 +166,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     incremental.push(...(await incrementalBench(best, cases, quick ? 2 : 10, quick ? 1 : 7)));
   }
 
+  const dataBatches: DataBatchRow[] = [];
+  if (want.has("steps")) {
+    log(`data batches: TypeScript and ${best}, taking turns`);
+    const shapes = quick ? [{ d: shape0.d, B: shape0.B }] : [{ d: 100, B: 256 }, { d: 400, B: 1024 }];
+    dataBatches.push(...(await dataBatchBench(best, shapes, quick ? 2 : 20, quick ? 1 : 7)));
+  }
+
   const contrastive: ContrastiveStepRow[] = [];
   for (const b of want.has("contrastive") ? backends : []) {
     const counts = b === best ? threadCounts : [1];
@@ -232,5 +242,5 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       paired.close();
     }
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, contrastive, scaling, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, peers, notes };
 }

@@ -49,6 +49,11 @@ export function formatBench(r: BenchResult): string {
       ["attack", "shape", "full forward", "incremental", "speed-up"],
       r.incremental.map((i) => [`PGD-${i.shape.pgd} ${i.norm}`, `d=${i.shape.d} m=${i.shape.m} B=${i.shape.B}`, f(i.full), f(i.incremental), `${f(i.speedup)}x`])));
   }
+  if (r.dataBatches.length) {
+    out.push("", table("Pre-training batches of the sparse-coding data (one per step of population training, on the calling thread): median ms CPU per batch, TypeScript and the engine's kernel (the same bits); speed-up = median of paired ratios",
+      ["shape", "TypeScript", "engine", "speed-up"],
+      r.dataBatches.map((b) => [`d=${b.d} B=${b.B}`, f(b.typescript, 3), f(b.engine, 3), `${f(b.speedup)}x`])));
+  }
   if (r.contrastive.length) {
     out.push("", table("Contrastive pre-training step (median wall ms per step; thread counts take turns, speed-up = median of paired ratios)",
       ["backend", "threads", "step", "ms", "speed-up"], r.contrastive.map((c) => [c.backend, c.threads, c.kind, f(c.ms), `${f(c.speedup)}x`])));

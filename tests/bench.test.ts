@@ -48,6 +48,10 @@ describe("featpure bench", () => {
     expect(j.incremental).toHaveLength(1);
     for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(r.stdout).toMatch(/Incremental forward passes in the attack/);
+    // One pair of batch draws, TypeScript and the engine's kernel.
+    expect(j.dataBatches).toHaveLength(1);
+    for (const v of [j.dataBatches[0].typescript, j.dataBatches[0].engine, j.dataBatches[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    expect(r.stdout).toMatch(/Pre-training batches of the sparse-coding data/);
     // Two one-thread loops side by side in worker threads, where there are two cores to share.
     if (j.machine.cores >= 2) {
       expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);

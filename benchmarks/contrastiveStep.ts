@@ -32,7 +32,7 @@ export async function contrastiveStepBench(backend: Backend, adversarial: boolea
         const mark = engine.arena.mark();
         const net = allocTwoLayer(engine.arena, shape, false);
         initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
-        const pairs = dataset.pairBatches!(cfg.optim.batch, cfg.contrastive, root.fork("pairs"));
+        const pairs = dataset.pairBatches!(cfg.optim.batch, cfg.contrastive, root.fork("pairs"), engine);
         const t0 = performance.now();
         pretrainContrastive(engine, net, cfg, pairs, root.fork("attack"), { adversarial, box: null });
         // The first run warms up V8's optimising tier; it is not counted.

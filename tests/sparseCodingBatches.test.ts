@@ -7,6 +7,8 @@ import { BACKENDS } from "../src/engine/wasm.js";
 import { makeDictionary, type DictionaryKind } from "../src/data/dictionary.js";
 import { batchSource, type Task } from "../src/data/source.js";
 import { labelDirection } from "../src/data/sparseCoding.js";
+import { denseDirection, pairSource } from "../src/data/views.js";
+import type { ViewSpec } from "../src/data/dataset.js";
 import { Rng } from "../src/rng.js";
 import { engines, Mem } from "./kernels-harness.js";
 
@@ -80,6 +82,34 @@ describe.each(BACKENDS)("%s backend: sparse-coding batches drawn by the engine",
       // The labels are not all of one sign by construction, and the draws do vary.
       expect(want.batches[0].some((v) => v !== 0)).toBe(true);
     }), { ...RUNS, examples: examples.map((c) => [c]) });
+  });
+
+  it("make the contrastive pairs of every kind of view that TypeScript makes, bit for bit", () => {
+    const cases = fc.record({
+      kind: fc.constantFrom<DictionaryKind>("identity", "orthogonal", "overcomplete"), d: fc.integer({ min: 1, max: 17 }),
+      views: fc.constantFrom<ViewSpec["views"]>("identical", "noise", "dropout", "mask"), noise: fc.constantFrom(0, 0.1),
+      sharedDense: fc.constantFrom(0, 0.5), B: fc.integer({ min: 1, max: 7 }), seed: fc.nat(), spareFirst: fc.boolean(),
+    });
+    fc.assert(fc.property(cases, (c) => {
+      const t = task({ kind: c.kind, d: c.d, extra: 3, k: 3, uniform: true, magnitudeLow: 0.5, noise: c.noise, subset: 1, B: c.B, seed: c.seed, spareFirst: false });
+      const spec: ViewSpec = { views: c.views, viewNoise: 0.05, keepProb: 0.7, sharedDense: c.sharedDense };
+      const u = c.sharedDense > 0 ? denseDirection(c.d, new Rng(c.seed + 2)) : null;
+      const pairs = (engine: boolean) => mem.scope(() => {
+        const rng = new Rng(c.seed + 1);
+        if (c.spareFirst) rng.normal();
+        const src = pairSource(t, 0, c.B, spec, u, rng, engine ? mem.e : undefined);
+        const x1 = new Float32Array(c.B * c.d), x2 = new Float32Array(c.B * c.d);
+        const out: number[][] = [];
+        for (let i = 0; i < 2; i++) {
+          src.next(x1, x2);
+          out.push(Array.from(x1), Array.from(x2));
+        }
+        return { out, state: rng.state() };
+      });
+      const want = pairs(false);
+      expect(pairs(true)).toEqual(want);
+      expect(want.out[0].some((v) => v !== 0) || want.out[1].some((v) => v !== 0)).toBe(true);
+    }), RUNS);
   });
 
   it("give up on codes that can never be labelled, with the TypeScript message", () => {

@@ -42,7 +42,7 @@ export interface Dataset {
    */
   preTrain: LabelledData;
   /** Unlabelled positive pairs for contrastive pre-training; absent where the data cannot make views. */
-  pairBatches?(B: number, views: ViewSpec, rng: Rng): PairSource;
+  pairBatches?(B: number, views: ViewSpec, rng: Rng, engine?: Engine): PairSource;
   /** Clean training and test sets of the downstream task. */
   downTrain: LabelledData;
   downTest: LabelledData;

@@ -16,8 +16,15 @@ export function sparseCodingBatchWords(B: number, d: number, D: number): number 
   return TASK_WORDS + 2 * D + 2 * D * d + 2 * B * D + B * d + B + 2 * d + 8;
 }
 
-/** Fills x (B,d) and y (B) with the next population batch of the task, drawn from rng by the engine. */
-export function kernelBatches(engine: Engine, task: Task, B: number, rng: Rng): (x: Float32Array, y: Float32Array) => void {
+/** A population batch drawn into the arena: draw() advances rng; x, y, z view its inputs, labels and codes. */
+export interface KernelDraws {
+  draw(): void;
+  x(): Float32Array;
+  y(): Float32Array;
+  z(): Float64Array;
+}
+
+export function kernelDraws(engine: Engine, task: Task, B: number, rng: Rng): KernelDraws {
   const { arena, kernels } = engine;
   const { dict, spec, theta, noise } = task;
   const { d, D } = dict;
@@ -32,10 +39,23 @@ export function kernelBatches(engine: Engine, task: Task, B: number, rng: Rng): 
   if (atoms) new Float64Array(arena.memory.buffer, atoms.ptr, D * d).set(dict.atoms);
   new Int32Array(arena.memory.buffer, rec.ptr, 6).set([thetaBuf.ptr, atoms?.ptr ?? 0, D, d, spec.magnitude === "uniform" ? 1 : 0, 0]);
   new Float64Array(arena.memory.buffer, rec.ptr + 24, 3).set([(spec.k / D) * 4294967296, spec.magnitudeLow, noise]);
+  return {
+    draw() {
+      const failed = drawInWasm(arena, stream, rng, (st) => kernels.sparseCodingBatch(rec.ptr, z.ptr, x.ptr, y.ptr, row.ptr, B, MAX_TIE_REDRAWS, st));
+      if (failed >= 0) throw tiesError(spec);
+    },
+    x: () => arena.f32(x),
+    y: () => arena.f32(y),
+    z: () => new Float64Array(arena.memory.buffer, z.ptr, B * D),
+  };
+}
+
+/** Fills x (B,d) and y (B) with the next population batch of the task, drawn from rng by the engine. */
+export function kernelBatches(engine: Engine, task: Task, B: number, rng: Rng): (x: Float32Array, y: Float32Array) => void {
+  const draws = kernelDraws(engine, task, B, rng);
   return (xOut, yOut) => {
-    const failed = drawInWasm(arena, stream, rng, (st) => kernels.sparseCodingBatch(rec.ptr, z.ptr, x.ptr, y.ptr, row.ptr, B, MAX_TIE_REDRAWS, st));
-    if (failed >= 0) throw tiesError(spec);
-    xOut.set(arena.f32(x));
-    yOut.set(arena.f32(y));
+    draws.draw();
+    xOut.set(draws.x());
+    yOut.set(draws.y());
   };
 }

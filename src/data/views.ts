@@ -9,6 +9,8 @@ import type { PairSource, ViewSpec } from "./dataset.js";
 import { encode, sampleCodes } from "./sparseCoding.js";
 import type { Task } from "./source.js";
 import type { Rng } from "../rng.js";
+import type { Engine } from "../engine/wasm.js";
+import { kernelDraws } from "./sparseCodingBatches.js";
 
 /** A uniformly random unit direction in R^d: the dense feature u. */
 export function denseDirection(d: number, rng: Rng): Float64Array {
@@ -23,7 +25,7 @@ export function denseDirection(d: number, rng: Rng): Float64Array {
  * Pairs of views of the task's samples: fresh codes every batch (nTrain = 0), or minibatches of a
  * fixed set of nTrain codes, reshuffled every epoch, with fresh views each time.
  */
-export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec, u: Float64Array | null, rng: Rng): PairSource {
+export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec, u: Float64Array | null, rng: Rng, engine?: Engine): PairSource {
   const { D } = task.spec;
   const d = task.dict.d;
   const z = new Float64Array(B * D);
@@ -32,10 +34,20 @@ export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec
   const codes = nTrain > 0 ? sampleCodes(nTrain, task.spec, task.theta, rng) : null;
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   let pos = nTrain;
-  const nextCodes = () => {
+  // Fresh codes drawn by the engine, which also encodes them without noise (the first view before
+  // the shared part): the same draws and bits as sampleCodes then encode (sparseCodingBatches.ts).
+  const drawn = !codes && engine ? kernelDraws(engine, { ...task, noise: 0 }, B, rng) : null;
+  /** The batch's codes into z; true when x1 already holds their noiseless encoding. */
+  const nextCodes = (x1: Float32Array): boolean => {
+    if (drawn) {
+      drawn.draw();
+      if (spec.views === "dropout") z.set(drawn.z());
+      else x1.set(drawn.x());
+      return true;
+    }
     if (!codes) {
       sampleCodes(B, task.spec, task.theta, rng, z);
-      return;
+      return false;
     }
     for (let b = 0; b < B; b++) {
       if (pos === nTrain) {
@@ -45,6 +57,7 @@ export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec
       const s = order[pos++];
       z.set(codes.subarray(s * D, (s + 1) * D), b * D);
     }
+    return false;
   };
   // xi + s u for every sample, in `shared`
   const sharedPart = () => {
@@ -61,7 +74,7 @@ export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec
   };
   return {
     next(x1, x2) {
-      nextCodes();
+      const encoded = nextCodes(x1);
       if (spec.views === "dropout") {
         dropFeatures(z, z2, spec.keepProb, rng);
         encode(z2, B, task.dict, 0, rng, x1);
@@ -72,7 +85,7 @@ export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec
         add(x2, shared);
         return;
       }
-      encode(z, B, task.dict, 0, rng, x1);
+      if (!encoded) encode(z, B, task.dict, 0, rng, x1);
       sharedPart();
       add(x1, shared);
       if (spec.views === "mask") {

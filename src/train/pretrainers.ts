@@ -53,7 +53,7 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
     hasTaskHead: false,
     train: (c) => {
       if (!c.dataset.pairBatches) throw new Error(`mode contrastive needs views of the samples, which data.source ${c.cfg.data.source} cannot make`);
-      return pretrainContrastive(c.engine, c.net, c.cfg, c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs")), c.root.fork(`attack-${c.arm}`), {
+      return pretrainContrastive(c.engine, c.net, c.cfg, c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs"), c.engine), c.root.fork(`attack-${c.arm}`), {
         adversarial: c.arm === "adv",
         box: c.dataset.box,
         signal: c.signal,

@@ -59,6 +59,21 @@ let sa: u32 = 0, sb: u32 = 0, sc: u32 = 0, sd: u32 = 0;
   return (hi * 67108864.0 + lo) * TWO_POW_MINUS_53;
 }
 
+// The last point of the polar method (polarPoint), and the point: the reference's pair of uniforms
+// on (-1, 1), drawn again until u^2 + v^2, which it returns, is in (0, 1).
+let polarU: f64 = 0, polarV: f64 = 0;
+
+// @ts-ignore: decorator
+@inline function polarPoint(): f64 {
+  let q: f64;
+  do {
+    polarU = 2 * uniform() - 1;
+    polarV = 2 * uniform() - 1;
+    q = polarU * polarU + polarV * polarV;
+  } while (q >= 1 || q == 0);
+  return q;
+}
+
 // JavaScript's Math.round: halves go up.
 // @ts-ignore: decorator
 @inline function roundHalfUp(x: f64): f64 {
@@ -186,12 +201,8 @@ export function randomDraws(points: usize, radii: usize, B: i32, d: i32, statePt
       need--;
     }
     while (need > 0) {
-      let u: f64, v: f64, q: f64;
-      do {
-        u = 2 * uniform() - 1;
-        v = 2 * uniform() - 1;
-        q = u * u + v * v;
-      } while (q >= 1 || q == 0);
+      const q = polarPoint();
+      const u = polarU, v = polarV;
       count++;
       const e = points + <usize>count * ENTRY;
       store<f64>(e, u);
@@ -231,16 +242,11 @@ export function normal(st: RngState): f64 {
     st.hasSpare = 0;
     return st.spare;
   }
-  let u: f64, v: f64, q: f64;
-  do {
-    u = 2 * uniform() - 1;
-    v = 2 * uniform() - 1;
-    q = u * u + v * v;
-  } while (q >= 1 || q == 0);
+  const q = polarPoint();
   const f = Math.sqrt((-2 * logPortable(q)) / q);
-  st.spare = v * f;
+  st.spare = polarV * f;
   st.hasSpare = 1;
-  return u * f;
+  return polarU * f;
 }
 
 // Rows [b0, b1) of an l2 start from randomDraws' points and radii: delta is (B,d).

@@ -53,6 +53,20 @@ describe("robust evaluation", async () => {
     expect(e.headline.strongAccuracy).toBeLessThanOrEqual(e.headline.accuracy);
   });
 
+  it("attacks in calls of a few rows at a time give the bits of one call over the whole chunk", async () => {
+    for (const norm of ["l2", "linf"] as const) {
+      const attack = gridAttack(cfg, norm, norm === "l2" ? 0.3 : 0.05, null);
+      const run = async (callRows: number) => {
+        const r = await robustAccuracy(engine, net, set, attack, { ...scratch, callRows }, new Rng(7));
+        return [r.accuracy, Array.from(r.margins), Array.from(r.worst)];
+      };
+      const whole = await run(64);
+      expect(whole[0]).toBeGreaterThan(0);
+      expect(whole[0]).toBeLessThan(1);
+      for (const rows of [1, 5, 24]) expect(await run(rows)).toEqual(whole);
+    }
+  });
+
   it("stops between attack calls when its signal is aborted, with the signal's reason", async () => {
     const stop = new AbortController();
     stop.abort(new Error("stop here"));

@@ -195,6 +195,12 @@ export function ntxentForward(sim: usize, z: usize, scratch: usize, B: i32, m: i
 // sim holds ntxentForward's probabilities (consumed: it becomes the symmetrised gradient of the
 // similarity matrix); accumulates dz (2B,m) += scale * dL/dz. scratch holds 2 * 2B * m floats.
 export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32): void {
+  ntxentBackwardRows(dz, sim, z, scratch, B, m, tau, scale, 2 * B);
+}
+
+// ntxentBackward for the first `rows` rows of dz alone (the attack's view 1): the rows of the
+// symmetrised gradient and of its product with z that those need, each as the whole call computes it.
+function ntxentBackwardRows(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32, rows: i32): void {
   const N = 2 * B;
   const c: f32 = scale / (<f32>N * tau);
   for (let i = 0; i < N; i++) {
@@ -204,10 +210,10 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
   }
   // dL/dS = c (P - I_pos) is not symmetric, but S = z zᵀ is: dL/dz = (G + Gᵀ) z with G = dL/dS.
   // Symmetrised in tiles (SYM_TILE).
-  for (let i = 0; i < N; i++) store<f32>(sim + (<usize>(i * N + i) << 2), 0);
-  for (let ib = 0; ib < N; ib += SYM_TILE) {
+  for (let i = 0; i < rows; i++) store<f32>(sim + (<usize>(i * N + i) << 2), 0);
+  for (let ib = 0; ib < rows; ib += SYM_TILE) {
     for (let jb = ib; jb < N; jb += SYM_TILE) {
-      for (let i = ib; i < min(ib + SYM_TILE, N); i++) {
+      for (let i = ib; i < min(ib + SYM_TILE, rows); i++) {
         for (let j = max(jb, i + 1); j < min(jb + SYM_TILE, N); j++) {
           const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
           const v = c * (load<f32>(a) + load<f32>(b));
@@ -221,8 +227,8 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
   // register blocking beats the accumulating kernel on this dense N x N product.
   const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);
   transpose(zt, z, N, m);
-  parallelMatmulForward(prod, sim, zt, 0, N, N, m);
-  const len = N * m;
+  parallelMatmulForward(prod, sim, zt, 0, rows, N, m);
+  const len = rows * m;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     for (; i + 4 <= len; i += 4) {
@@ -253,6 +259,11 @@ export function spectralForward(sim: usize, z: usize, B: i32, m: i32): f32 {
 
 // sim holds spectralForward's C (consumed); accumulates dz (2B,m) += scale * dL/dz.
 export function spectralBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32, scale: f32): void {
+  spectralBackwardViews(dz, sim, z, B, m, scale, true);
+}
+
+// spectralBackward with view 2's rows of dz skipped unless `both` (the attack moves view 1 alone).
+function spectralBackwardViews(dz: usize, sim: usize, z: usize, B: i32, m: i32, scale: f32, both: bool): void {
   const diag: f32 = -2 * scale / <f32>B;
   const off: f32 = B > 1 ? 2 * scale / (<f32>B * <f32>(B - 1)) : 0;
   for (let i = 0; i < B; i++) {
@@ -262,7 +273,7 @@ export function spectralBackward(dz: usize, sim: usize, z: usize, B: i32, m: i32
     }
   }
   const half = <usize>B * <usize>m << 2;
-  matmulBackward(dz, dz + half, 0, sim, z, z + half, B, m, B);
+  matmulBackward(dz, both ? dz + half : 0, 0, sim, z, z + half, B, m, B);
 }
 
 function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
@@ -274,17 +285,18 @@ function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
   return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, c.scratch, B, n.m, c.tau);
 }
 
-// work.dh = scale * dL/dh over the 2B rows (overwritten); needs the state lossForward left.
-function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32): void {
-  const bytes = <usize>(2 * B) * <usize>n.m << 2;
+// work.dh = scale * dL/dh over the first `rows` of the 2B rows (overwritten there): 2B for a training
+// step, B (view 1) for the attack. Needs the state lossForward left.
+function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32, rows: i32): void {
+  const bytes = <usize>rows * <usize>n.m << 2;
   const z = c.normalize ? c.z : w.h;
   const dz = c.normalize ? c.dz : w.dh;
   memory.fill(dz, 0, bytes);
-  if (c.loss == SPECTRAL) spectralBackward(dz, c.sim, z, B, n.m, scale);
-  else ntxentBackward(dz, c.sim, z, c.scratch, B, n.m, c.tau, scale);
+  if (c.loss == SPECTRAL) spectralBackwardViews(dz, c.sim, z, B, n.m, scale, rows > B);
+  else ntxentBackwardRows(dz, c.sim, z, c.scratch, B, n.m, c.tau, scale, rows);
   if (c.normalize) {
     memory.fill(w.dh, 0, bytes);
-    normalizeBackward(w.dh, c.dz, c.z, c.norms, 2 * B, n.m);
+    normalizeBackward(w.dh, c.dz, c.z, c.norms, rows, n.m);
   }
 }
 
@@ -298,7 +310,7 @@ export function contrastiveForward(netPtr: usize, workPtr: usize, ctrPtr: usize,
 // record's W and thr (gradPtr 0: none) and into dx (2B,d) (0: not wanted).
 export function contrastiveBackward(netPtr: usize, gradPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, dx: usize, B: i32,
                                     deadSlope: f32, scale: f32): void {
-  lossBackward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B, scale);
+  lossBackward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B, scale, 2 * B);
   encoderBackward(netPtr, gradPtr, workPtr, x, dx, 2 * B, deadSlope);
 }
 
@@ -315,10 +327,11 @@ export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, 
   memory.copy(xadv + half, x + half, half);
   for (let s = 0; s < steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
-    encoderForward(netPtr, workPtr, xadv, 2 * B);
+    // Only view 1 moves: view 2's hidden rows, computed once, stay in the work buffers, and the
+    // backward needs view 1's rows of dL/dz alone (half the N x N product), and only dx.
+    encoderForward(netPtr, workPtr, xadv, s == 0 ? 2 * B : B);
     lossForward(n, w, c, B);
-    lossBackward(n, w, c, B, 1);
-    // Only view 1 moves: the backward through the hidden layer needs its B rows alone, and only dx.
+    lossBackward(n, w, c, B, 1, B);
     memory.fill(w.dx, 0, half);
     activationGradient(netPtr, 0, workPtr, B, deadSlope);
     parallelInputGradient(w.dx, w.dpre, n.W, B, n.d, n.m);

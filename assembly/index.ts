@@ -11,6 +11,7 @@ export {
 export { adamStep, sgdStep, clampMin } from "./optim";
 export { linfStart, randomDraws, l2StartRows } from "./random";
 export { sparseCodingBatch } from "./sparseCoding";
+export { hessianUpper } from "./logistic";
 export { setPool, poolJobs, gramForward } from "./pool";
 
 // First free byte after static data: the TypeScript arena starts here.

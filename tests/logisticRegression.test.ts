@@ -236,3 +236,30 @@ describe("foldHead", () => {
     }
   });
 });
+
+describe("fitLogistic with an engine's Hessian kernel", async () => {
+  const { BACKENDS } = await import("../src/engine/wasm.js");
+  const { engines } = await import("./kernels-harness.js");
+  // Shapes with every remainder of the kernel's blocks: p = m + 1 (live features plus the bias) odd
+  // and even, p - a not a multiple of 4, n not a multiple of 4; a dead feature leaves a column out.
+  const shapes: [number, number, number][] = [[9, 1, 1], [37, 2, 2], [50, 6, 3], [203, 7, 4], [64, 12, 5], [301, 20, 6]];
+  it.each(BACKENDS)("%s backend: the same fit, bit for bit, as the TypeScript Hessian", (backend) => {
+    const engine = engines[backend];
+    for (const [n, m, seed] of shapes) {
+      const p = problem(n, m, seed);
+      if (m > 3) for (let i = 0; i < n; i++) p.F[i * m + 2] = 4; // a dead feature
+      const std = fitStandardizer(p.F, n, m);
+      for (const l2 of [0, 0.1]) {
+        const want = fitLogistic(p.F, p.y, n, m, std, l2);
+        const used = engine.arena.used;
+        // labels given as a view of the engine's memory, as the experiments pass them
+        const yb = engine.arena.alloc(n);
+        engine.arena.f32(yb).set(p.y);
+        const got = fitLogistic(p.F, engine.arena.f32(yb), n, m, std, l2, engine);
+        expect(got).toEqual(want);
+        expect(want.iterations).toBeGreaterThan(1);
+        engine.arena.reset(used);
+      }
+    }
+  });
+});

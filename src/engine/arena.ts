@@ -11,13 +11,20 @@ const ALIGN = 16;
 
 export class Arena {
   private top: number;
+  private high: number;
 
   constructor(readonly memory: WebAssembly.Memory, base: number, readonly maxBytes: number) {
     this.top = align(base);
+    this.high = this.top;
   }
 
   get used(): number {
     return this.top;
+  }
+
+  /** The most that has been in use at once (scratch that was reset included). */
+  get peak(): number {
+    return this.high;
   }
 
   alloc(len: number, what = "buffer"): Buf {
@@ -33,6 +40,7 @@ export class Arena {
     const have = this.memory.buffer.byteLength;
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
     this.top = end;
+    this.high = Math.max(this.high, end);
     new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
     return { ptr, len };
   }

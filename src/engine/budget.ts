@@ -42,6 +42,10 @@ export function arenaTerms(c: Config): MemoryTerm[] {
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },
+    // The head's Newton solve, one block while it runs: f64 S and Sᵀ (p x n each, p = m + 1) and
+    // three n-vectors, and the p x p Hessian.
+    { what: "downstream head solve: features", path: "downstream.n", bytes: f(2 * (2 * (m + 1) + 3) * c.downstream.n, 1) },
+    { what: "downstream head solve: Hessian", path: "model.width", bytes: f(2 * (m + 1) ** 2, 0) },
   ].sort((a, b) => b.bytes - a.bytes);
 }
 

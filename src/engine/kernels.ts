@@ -54,6 +54,8 @@ export interface Kernels {
    * -1, or the sample whose codes tied maxRedraws times.
    */
   sparseCodingBatch(task: number, z: number, x: number, y: number, row: number, B: number, maxRedraws: number, statePtr: number): number;
+  /** Upper triangle of H (p,p) = S diag(v) Sᵀ / n in f64, st = Sᵀ; u0, u1 (n) scratch: the downstream head's Hessian (assembly/logistic.ts). */
+  hessianUpper(S: number, st: number, v: number, n: number, p: number, H: number, u0: number, u1: number): void;
   adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;

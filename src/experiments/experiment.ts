@@ -159,7 +159,7 @@ export function fitHead(engine: Engine, encoder: TwoLayer, set: LabelledSet, cfg
   const m = encoder.shape.m;
   const F = features(engine, encoder, set, scratch);
   const std = fitStandardizer(F, set.n, m);
-  const fit = fitLogistic(F, engine.arena.f32(set.y), set.n, m, std, cfg.downstream.l2);
+  const fit = fitLogistic(F, engine.arena.f32(set.y), set.n, m, std, cfg.downstream.l2, engine);
   const head = foldHead(fit, std);
   return { model: withHead(engine.arena, encoder, head.A, head.c), fit: { iterations: fit.iterations, converged: fit.converged, loss: fit.loss } };
 }

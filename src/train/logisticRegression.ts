@@ -5,6 +5,7 @@
 // best clean linear head on a given representation, so optimisation error must not blur it. For
 // n ~ 2000, m ~ 200 a fit is ~10 Newton steps; the Hessian (n p^2 / 2 flops) dominates.
 import { exp, log1p } from "../math/portable.js";
+import type { Engine } from "../engine/wasm.js";
 
 /** s(F) = (F - mean) * scale, with scale = 1/std, or 0 for a feature with std < MIN_STD (dead neurons contribute nothing). */
 export interface Standardizer {
@@ -57,7 +58,7 @@ export function fitStandardizer(F: Float32Array, n: number, m: number): Standard
  * Dead features (scale 0) are left out of the solve and get w_j = 0, so they cannot make the
  * Hessian singular even with l2 = 0.
  */
-export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number): LogisticFit {
+export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number, engine?: Engine): LogisticFit {
   checkShape(F, n, m, "fitLogistic");
   if (y.length !== n) throw new RangeError(`fitLogistic: y must have n=${n} values, got ${y.length}`);
   for (let i = 0; i < n; i++) if (y[i] !== 1 && y[i] !== -1) throw new RangeError(`fitLogistic: labels must be ±1, got y[${i}]=${y[i]}`);
@@ -69,8 +70,34 @@ export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: numb
   for (let j = 0; j < m; j++) if (std.scale[j] !== 0) active.push(j);
   const ma = active.length;
   const p = ma + 1; // the last parameter is the bias
+  const mark = engine?.arena.mark();
+  try {
+    // y may be a view of the engine's memory, which the solve's allocations can move.
+    return newton(F, engine ? y.slice(0, n) : y, n, m, std, l2, active, p, engine);
+  } finally {
+    if (engine && mark !== undefined) engine.arena.reset(mark);
+  }
+}
+
+/**
+ * The solve itself. With an engine, the Hessian (most of the time) is the kernel's, whose buffers
+ * then live in the engine's arena, and S is also kept transposed for it; the bits are the same.
+ */
+function newton(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number, active: number[], p: number, engine?: Engine): LogisticFit {
+  const ma = active.length;
+  // With an engine: one block of its arena for S, Sᵀ, v, H, U and U2, allocated before any view of
+  // it is taken (an allocation can move the memory those views see).
+  const base = engine?.arena.alloc(2 * (2 * p * n + 3 * n + p * p), "downstream head solve").ptr ?? 0;
+  let at = base;
+  const f64 = (len: number): Float64Array => {
+    if (!engine) return new Float64Array(len);
+    const view = new Float64Array(engine.arena.memory.buffer, at, len);
+    at += 8 * len;
+    return view;
+  };
   // Design matrix column-major (p x n), so every Hessian entry is a contiguous dot product.
-  const S = new Float64Array(p * n);
+  const S = f64(p * n);
+  const ST = engine ? f64(n * p) : null;
   for (let a = 0; a < ma; a++) {
     const j = active[a];
     const mu = std.mean[j];
@@ -78,17 +105,21 @@ export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: numb
     for (let i = 0; i < n; i++) S[a * n + i] = (F[i * m + j] - mu) * sc;
   }
   S.fill(1, ma * n);
+  if (ST) for (let a = 0; a < p; a++) for (let i = 0; i < n; i++) ST[i * p + a] = S[a * n + i];
 
   const theta = new Float64Array(p);
   const t = new Float64Array(n); // current scores
   const q = new Float64Array(n); // scores of the step direction
   const r = new Float64Array(n); // d loss_i / d t_i
-  const v = new Float64Array(n); // d^2 loss_i / d t_i^2
+  const v = f64(n); // d^2 loss_i / d t_i^2
   const g = new Float64Array(p);
-  const H = new Float64Array(p * p);
+  const H = f64(p * p);
   const R = new Float64Array(p * p);
-  const U = new Float64Array(n);
-  const U2 = new Float64Array(n);
+  const U = f64(n);
+  const U2 = f64(n);
+  const hessian = engine && ST
+    ? () => engine.kernels.hessianUpper(S.byteOffset, ST.byteOffset, v.byteOffset, n, p, H.byteOffset, U.byteOffset, U2.byteOffset)
+    : () => hessianUpper(S, v, n, p, H, U, U2);
   const step = new Float64Array(p);
 
   const objective = (scores: Float64Array, th: Float64Array): number => {
@@ -121,7 +152,7 @@ export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: numb
     if (gradNorm < GRAD_TOL || iterations >= MAX_ITERATIONS) break;
 
     // Upper triangle of H = S diag(v) S^T / n + l2 I (weights only).
-    hessianUpper(S, v, n, p, H, U, U2);
+    hessian();
     for (let a = 0; a < ma; a++) H[a * p + a] += l2;
     for (let a = 0; a < p; a++) step[a] = -g[a];
     solveSpd(H, R, p, step);

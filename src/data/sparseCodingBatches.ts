@@ -1,7 +1,7 @@
 // Population batches of the sparse-coding data drawn by the engine (assembly/sparseCoding.ts): the
 // batches of batchSource's fresh draws (source.ts), bit for bit and with the stream left where the
-// TypeScript draws leave it, in a fraction of the time (0.67 ms a default batch in TypeScript, which
-// the training step waits for on one thread; docs/speed.md).
+// TypeScript draws leave it, in about a quarter of the time (a default batch: 0.8-0.9 ms in
+// TypeScript, which the training step waits for on one thread; docs/speed.md).
 import type { Engine } from "../engine/wasm.js";
 import { allocStream, drawInWasm } from "../engine/stream.js";
 import type { Rng } from "../rng.js";

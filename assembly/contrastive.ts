@@ -3,7 +3,8 @@
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, activationGradient, encoderForward, encoderBackward } from "./net";
 import { matmulBackward, transpose } from "./linear";
-import { gramForward, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
+import { gramForward, gramTop, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
+import { gramMirror } from "./linear";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -23,6 +24,7 @@ const SYM_TILE = 16;
 @unmanaged export class Ctr {
   loss: i32; normalize: i32; tau: f32;
   z: usize; norms: usize; sim: usize; dz: usize; scratch: usize;
+  fixed: usize; // (B,B) for NT-Xent: the attack's copy of view 2's block of similarities
 }
 
 // z, h are (N,m), norms is (N): z = h / sqrt(||h||^2 + NORM_EPS) row by row
@@ -183,8 +185,37 @@ export function ntxentRows(sim: usize, terms: usize, B: i32, tau: f32, i0: i32, 
 // -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
 // Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
 export function ntxentForward(sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32): f32 {
+  return ntxentForwardKeeping(sim, z, scratch, B, m, tau, 0, KEEP_NONE);
+}
+
+// How an attack step treats view 2's block of similarities (rows and columns B..2B-1), which does
+// not change while only view 1 moves: compute all (KEEP_NONE), compute all and copy the block to
+// `fixed` (KEEP_SAVE), or compute view 1's rows alone and copy the block back (KEEP_REUSE; B a
+// multiple of 4, the Gram product's row tile). The block is what the whole product gave, and the
+// mirror then fills view 2's rows as it always does: the same bits, a quarter less product.
+const KEEP_NONE = 0, KEEP_SAVE = 1, KEEP_REUSE = 2;
+
+// View 2's block of sim (N,N) to fixed (B,B), or back.
+function copyViewBlock(sim: usize, fixed: usize, B: i32, toFixed: bool): void {
   const N = 2 * B;
-  gramForward(sim, z, N, m);
+  const bytes = <usize>B << 2;
+  for (let i = 0; i < B; i++) {
+    const inSim = sim + (<usize>((B + i) * N + B) << 2), inFixed = fixed + <usize>i * bytes;
+    if (toFixed) memory.copy(inFixed, inSim, bytes);
+    else memory.copy(inSim, inFixed, bytes);
+  }
+}
+
+function ntxentForwardKeeping(sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, fixed: usize, keep: i32): f32 {
+  const N = 2 * B;
+  if (keep == KEEP_REUSE) {
+    gramTop(sim, z, N, m, B);
+    copyViewBlock(sim, fixed, B, false);
+    gramMirror(sim, N);
+  } else {
+    gramForward(sim, z, N, m);
+    if (keep == KEEP_SAVE) copyViewBlock(sim, fixed, B, true);
+  }
   parallelNtxentRows(sim, scratch, B, tau);
   // Summed in row order whatever the split, so every thread count gives the same loss.
   let total: f64 = 0;
@@ -276,13 +307,14 @@ function spectralBackwardViews(dz: usize, sim: usize, z: usize, B: i32, m: i32, 
   matmulBackward(dz, both ? dz + half : 0, 0, sim, z, z + half, B, m, B);
 }
 
-function lossForward(n: Net, w: Work, c: Ctr, B: i32): f32 {
+// keep: see KEEP_NONE; with KEEP_REUSE view 2's normalised rows are also those of the last call.
+function lossForward(n: Net, w: Work, c: Ctr, B: i32, keep: i32 = KEEP_NONE): f32 {
   let z = w.h;
   if (c.normalize) {
-    normalizeForward(c.z, c.norms, w.h, 2 * B, n.m);
+    normalizeForward(c.z, c.norms, w.h, keep == KEEP_REUSE ? B : 2 * B, n.m);
     z = c.z;
   }
-  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForward(c.sim, z, c.scratch, B, n.m, c.tau);
+  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForwardKeeping(c.sim, z, c.scratch, B, n.m, c.tau, c.fixed, keep);
 }
 
 // work.dh = scale * dL/dh over the first `rows` of the 2B rows (overwritten there): 2B for a training
@@ -325,12 +357,13 @@ export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, 
   const len = B * n.d;
   const half = <usize>len << 2;
   memory.copy(xadv + half, x + half, half);
+  const keepView2 = c.loss != SPECTRAL && c.fixed != 0 && (B & 3) == 0;
   for (let s = 0; s < steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
     // Only view 1 moves: view 2's hidden rows, computed once, stay in the work buffers, and the
     // backward needs view 1's rows of dL/dz alone (half the N x N product), and only dx.
     encoderForward(netPtr, workPtr, xadv, s == 0 ? 2 * B : B);
-    lossForward(n, w, c, B);
+    lossForward(n, w, c, B, keepView2 ? (s == 0 ? KEEP_SAVE : KEEP_REUSE) : KEEP_NONE);
     lossBackward(n, w, c, B, 1, B);
     memory.fill(w.dx, 0, half);
     activationGradient(netPtr, 0, workPtr, B, deadSlope);

@@ -142,20 +142,27 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
 // bits. Row ranges split the pool's threads at multiples of 4 with about equal shares of the
 // triangle (row i computes about N - i outputs); the mirror runs after, on this thread.
 export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
-  const t = threadsFor(N);
+  gramTop(out, z, N, m, N);
+  gramMirror(out, N);
+}
+
+// gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool.
+export function gramTop(out: usize, z: usize, N: i32, m: i32, rows: i32): void {
+  const t = threadsFor(rows);
   if (t < 2) {
-    gramRows(out, z, N, m, 0, N);
-    gramMirror(out, N);
+    gramRows(out, z, N, m, 0, rows);
     return;
   }
-  // Rows before the k-th boundary hold about k/t of the N(N+1)/2 outputs.
-  const total = <f64>N * <f64>(N + 1) / 2;
+  // Rows before the k-th boundary hold about k/t of the outputs of rows [0, rows), which are those
+  // of the whole triangle, N(N+1)/2, less the `skipped` of rows [rows, N).
+  const skipped = <f64>(N - rows) * <f64>(N - rows + 1) / 2;
+  const total = <f64>N * <f64>(N + 1) / 2 - skipped;
   let r0 = 0, first = 0;
   for (let k = 0; k < t; k++) {
-    let r1 = N;
+    let r1 = rows;
     if (k < t - 1) {
-      const left = total * <f64>(t - 1 - k) / <f64>t; // outputs in rows [r1, N)
-      r1 = min(N, <i32>(<f64>N + 0.5 - Math.sqrt(2 * left)) & ~3);
+      const left = total * <f64>(t - 1 - k) / <f64>t + skipped; // outputs in rows [r1, N)
+      r1 = min(rows, <i32>(<f64>N + 0.5 - Math.sqrt(2 * left)) & ~3);
       r1 = max(r1, r0);
     }
     if (k == 0) first = r1;
@@ -173,7 +180,6 @@ export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
   const seq = post(GRAM_ROWS, 6);
   gramRows(out, z, N, m, 0, first);
   join(seq);
-  gramMirror(out, N);
 }
 
 // ntxentRows on all 2B rows, split in equal ranges across the pool (rows cost the same).

@@ -68,6 +68,7 @@ export interface Ctr {
   sim: Buf;
   dz: Buf;
   scratch: Buf;
+  fixed: Buf;
 }
 
 export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr {
@@ -80,10 +81,11 @@ export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr
     sim: arena.alloc(spec.loss === "spectral" ? B * B : N * N, "similarity matrix"),
     dz: arena.alloc(rows * m, "representation gradients"),
     scratch: arena.alloc(spec.loss === "spectral" ? 0 : 2 * N * m, "contrastive scratch"),
+    fixed: arena.alloc(spec.loss === "spectral" ? 0 : B * B, "fixed view's similarities"),
   };
-  const rec = arena.alloc(8, "contrastive descriptor");
+  const rec = arena.alloc(9, "contrastive descriptor");
   const words = arena.i32(rec);
-  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr, c.scratch.ptr]);
+  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr, c.scratch.ptr, c.fixed.ptr]);
   arena.f32(rec)[2] = spec.tau;
   return { rec, ...c };
 }

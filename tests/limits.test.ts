@@ -22,6 +22,8 @@ describe("WASM memory budget", () => {
     ["wide with Adam", { model: { width: 300, outputBias: true } }],
     ["large batch, SGD, fixed head", { optim: { batch: 700, optimizer: "sgd" }, model: { trainHead: false } }],
     ["large evaluation in small chunks", { eval: { n: 3000, chunk: 64 }, downstream: { n: 1500 }, data: { dim: 37, sparsity: 3 } }],
+    ["contrastive, NT-Xent (a large similarity matrix)", { mode: "contrastive", optim: { batch: 300 } }],
+    ["contrastive, spectral, not normalised", { mode: "contrastive", optim: { batch: 300 }, contrastive: { loss: "spectral", normalize: false } }],
   ])("%s: the estimate bounds the arena's peak use, closely", async (_what, variant) => {
     const cfg = resolveConfig(small, { train: "adv" }, variant);
     const root = new Rng(cfg.seed);

@@ -5,6 +5,7 @@ import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
 import { incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
+import { ctrWords } from "./layout.js";
 
 /** Default (and the configuration's) limit on one engine's linear memory. */
 export const ENGINE_MEMORY_LIMIT_MIB = 2048;
@@ -36,9 +37,14 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const chunk = Math.min(c.eval.chunk, Math.max(c.eval.n, c.downstream.n));
   const f = (n: number, allocs: number) => 4 * n + ALIGN_SLACK * allocs;
   const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);
+  const batchData = sparseCodingBatchWords(B, d, D);
+  // Contrastive: both views (and the attacked pair) in 2B rows, and the objective's buffers.
+  const training = c.mode === "contrastive"
+    ? f(work(2 * B) + 5 * B * d + randomStartWords(B, d) + ctrWords(c.contrastive, m, B) + batchData, 30)
+    : f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + batchData, 25);
   return [
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
-    { what: "training batch buffers", path: "optim.batch", bytes: f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + sparseCodingBatchWords(B, d, D), 25) },
+    { what: "training batch buffers", path: "optim.batch", bytes: training },
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },

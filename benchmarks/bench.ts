@@ -93,7 +93,18 @@ async function pairedWithFeatpure(backend: Backend, w: Workload, steps: number, 
   return {
     async against(peerCpu: () => Promise<number>): Promise<number> {
       const ratios: number[] = [];
-      for (let r = 0; r < rounds; r++) ratios.push((await peerCpu()) / (await featpureCpu(r + 1)));
+      for (let r = 0; r < rounds; r++) {
+        // Who goes first alternates, so that a spell changing within a round favours neither side.
+        let peer: number, mine: number;
+        if (r % 2 === 0) {
+          peer = await peerCpu();
+          mine = await featpureCpu(r + 1);
+        } else {
+          mine = await featpureCpu(r + 1);
+          peer = await peerCpu();
+        }
+        ratios.push(peer / mine);
+      }
       return median(ratios);
     },
     close: () => engine.close(),

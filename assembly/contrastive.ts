@@ -2,9 +2,8 @@
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, activationGradient, encoderForward, encoderBackward } from "./net";
-import { matmulBackward, transpose } from "./linear";
+import { gramMirror, matmulBackward, transpose } from "./linear";
 import { gramForward, gramTop, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
-import { gramMirror } from "./linear";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;

@@ -4,9 +4,10 @@
 import { madd, hsum, hsum4 } from "./simd";
 
 const F = 4; // bytes per f32
-// Weight rows per cache block of the forward pass: about 128 KiB of weights, so a block stays in
-// L2 while every input row streams past it (measured: docs/speed.md).
-const BLOCK_BYTES = 131072;
+// Weight rows per cache block of the forward pass: about 512 KiB of weights, packed, so a block stays
+// in L2 (2 MiB here) while every input row streams past it. Each block packs the input rows again,
+// so larger blocks pack less: 512 KiB beat 128 and 256 at d = 1000 (docs/speed.md).
+const BLOCK_BYTES = 524288;
 
 // dot(a[from..C), b[from..C))
 // @ts-ignore: decorator
@@ -31,22 +32,27 @@ function dot(a: usize, b: usize, C: i32): f32 {
 
 // 4 input rows x 2 weight rows: 8 accumulators, 6 loads per 8 multiply-adds. Wider tiles (6x2, 4x3,
 // 3x3) measured no faster here: V8 keeps 15 of the 16 XMM registers for values, and 4x3 spills.
+// The operands come packed (packRows): xp holds the 4 rows' columns [0, C4) interleaved 4 floats at
+// a time, wp the 2 weight rows' the same way, so every load is a pointer plus a constant and the
+// loop has two pointer increments; from the rows in place, V8 spends an address add per load and the
+// loop is bound by issue, not by the multiply-adds (1.2x at d = 100; docs/speed.md). The sums, lane
+// by lane and in order, are those of the rows in place: packing moves data, not arithmetic.
 // @ts-ignore: decorator
-@inline function tile4x2(out: usize, os: usize, x0: usize, rs: usize, w0: usize, C: i32, bias0: f32, bias1: f32): void {
+@inline function tile4x2(out: usize, os: usize, xp: usize, wp: usize, x0: usize, rs: usize, w0: usize, C: i32, bias0: f32, bias1: f32): void {
   const x1 = x0 + rs, x2 = x1 + rs, x3 = x2 + rs, w1 = w0 + rs;
   const C4 = C & ~3;
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-  const end = <usize>C4 << 2;
-  for (let off: usize = 0; off < end; off += 16) {
-    const v0 = v128.load(w0 + off), v1 = v128.load(w1 + off);
-    let u = v128.load(x0 + off);
+  const wEnd = wp + (<usize>C4 << 3);
+  for (let w = wp, x = xp; w < wEnd; w += 32, x += 64) {
+    const v0 = v128.load(w), v1 = v128.load(w, 16);
+    let u = v128.load(x);
     a00 = madd(u, v0, a00); a01 = madd(u, v1, a01);
-    u = v128.load(x1 + off);
+    u = v128.load(x, 16);
     a10 = madd(u, v0, a10); a11 = madd(u, v1, a11);
-    u = v128.load(x2 + off);
+    u = v128.load(x, 32);
     a20 = madd(u, v0, a20); a21 = madd(u, v1, a21);
-    u = v128.load(x3 + off);
+    u = v128.load(x, 48);
     a30 = madd(u, v0, a30); a31 = madd(u, v1, a31);
   }
   // Outputs (row, weight row) (0,0) (0,1) (1,0) (1,1), then rows 2 and 3: each row's pair is adjacent
@@ -76,16 +82,35 @@ function dot(a: usize, b: usize, C: i32): f32 {
   return t;
 }
 
+// dst = rows (n of them, rs bytes apart, from src) interleaved over columns [0, C4): 4 floats of
+// row 0, of row 1, ..., then the next 4 of row 0. n rows take n * C4 floats.
+function packRows(dst: usize, src: usize, rs: usize, n: i32, C4: i32): void {
+  const end = <usize>C4 << 2;
+  for (let c: usize = 0; c < end; c += 16) {
+    for (let r = 0; r < n; r++) {
+      v128.store(dst, v128.load(src + <usize>r * rs + c));
+      dst += 16;
+    }
+  }
+}
+
 // @ts-ignore: decorator
 @inline function biasAt(bias: usize, o: i32): f32 {
   return bias ? load<f32>(bias + (<usize>o << 2)) : 0;
 }
 
 // Outputs (0..4, o..o1) of a forward product in 4 rows of out (os bytes apart) from 4 input rows x0
-// (rs bytes apart): 4x2 tiles, then the odd weight row by dot(), which adds the same way.
+// (rs bytes apart): 4x2 tiles on the block's packed weight pairs (packed: rows ob.. of weight, so
+// o - ob is even), then the odd weight row by dot(), which adds the same way.
 // @ts-ignore: decorator
-@inline function rowBlock4(r: usize, os: usize, x0: usize, rs: usize, weight: usize, bias: usize, o: i32, o1: i32, C: i32): void {
-  for (; o + 2 <= o1; o += 2) tile4x2(r + (<usize>o << 2), os, x0, rs, weight + <usize>o * rs, C, biasAt(bias, o), biasAt(bias, o + 1));
+@inline function rowBlock4(r: usize, os: usize, x0: usize, rs: usize, weight: usize, packed: usize, ob: i32, bias: usize, o: i32, o1: i32, C: i32): void {
+  const C4 = C & ~3;
+  const xp = packArea();
+  packRows(xp, x0, rs, 4, C4);
+  for (; o + 2 <= o1; o += 2) {
+    const wp = packed + (<usize>(o - ob) * <usize>C4 << 2);
+    tile4x2(r + (<usize>o << 2), os, xp, wp, x0, rs, weight + <usize>o * rs, C, biasAt(bias, o), biasAt(bias, o + 1));
+  }
   for (; o < o1; o++) {
     const w0 = weight + <usize>o * rs;
     const bias0 = biasAt(bias, o);
@@ -103,19 +128,34 @@ function dot(a: usize, b: usize, C: i32): f32 {
   for (; o < o1; o++) store<f32>(r + (<usize>o << 2), dot(x0, weight + <usize>o * rs, C) + biasAt(bias, o));
 }
 
+// Weight rows per cache block for rows of rs bytes: even, so that the block's pairs stay aligned.
+// @ts-ignore: decorator
+@inline function blockRows(rs: usize): i32 {
+  return max<i32>(2, (BLOCK_BYTES / <i32>rs) & ~1);
+}
+
+// Weight rows [o0, o1) packed in pairs into the scratch's block area (an odd last row is left to dot()).
+// @ts-ignore: decorator
+@inline function packBlock(weight: usize, rs: usize, o0: i32, o1: i32, C4: i32): usize {
+  const wp = blockArea();
+  for (let o = o0; o + 2 <= o1; o += 2) packRows(wp + (<usize>(o - o0) * <usize>C4 << 2), weight + <usize>o * rs, rs, 2, C4);
+  return wp;
+}
+
 // out is (B,OC), inp is (B,C), weight is (OC,C), bias is (OC) or 0: out = inp · weightᵀ + bias
 export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize, B: i32, C: i32, OC: i32): void {
   const rs = <usize>C * F; // row stride of inp and weight
   const os = <usize>OC * F;
   let b = 0;
-  if (ASC_FEATURE_SIMD) {
+  if (ASC_FEATURE_SIMD && packing && C <= PACK_MAX_C) {
     // Cache blocking: all input rows meet one block of weight rows before the next block is read.
-    const NB = max<i32>(2, (BLOCK_BYTES / <i32>rs) & ~1);
+    const NB = blockRows(rs);
     const B4 = B & ~3;
-    for (let o0 = 0; o0 < OC; o0 += NB) {
+    for (let o0 = 0; o0 < OC && B4 > 0; o0 += NB) {
       const o1 = min(OC, o0 + NB);
+      const wp = packBlock(weight, rs, o0, o1, C & ~3);
       for (b = 0; b < B4; b += 4) {
-        rowBlock4(out + <usize>b * os, os, inp + <usize>b * rs, rs, weight, bias, o0, o1, C);
+        rowBlock4(out + <usize>b * os, os, inp + <usize>b * rs, rs, weight, wp, o0, bias, o0, o1, C);
       }
     }
     b = B4;
@@ -132,12 +172,13 @@ export function gramRows(out: usize, z: usize, N: i32, m: i32, r0: i32, r1: i32)
   const rs = <usize>m * F;
   const os = <usize>N * F;
   let b = r0;
-  if (ASC_FEATURE_SIMD) {
-    const NB = max<i32>(2, (BLOCK_BYTES / <i32>rs) & ~1);
+  if (ASC_FEATURE_SIMD && packing && m <= PACK_MAX_C) {
+    const NB = blockRows(rs);
     const end = min(r1, N & ~3);
-    for (let o0 = r0; o0 < N; o0 += NB) {
+    for (let o0 = r0; o0 < N && r0 < end; o0 += NB) {
       const o1 = min(N, o0 + NB);
-      for (b = r0; b < end && b < o1; b += 4) rowBlock4(out + <usize>b * os, os, z + <usize>b * rs, rs, z, 0, max(o0, b), o1, m);
+      const wp = packBlock(z, rs, o0, o1, m & ~3);
+      for (b = r0; b < end && b < o1; b += 4) rowBlock4(out + <usize>b * os, os, z + <usize>b * rs, rs, z, wp, o0, 0, max(o0, b), o1, m);
     }
     b = max(r0, end);
   }
@@ -196,21 +237,43 @@ function gatherRows(dst: usize, list: usize, n: i32, C: i32): void {
 
 // Non-zero coefficients are listed in blocks of this many entries (8 bytes each).
 const SPARSE_BLOCK = 256;
-// The list lives in per-instance scratch: a static block here, and in a worker thread that shares
-// this memory, a block of its own (setScratch), since every instance sees the same static data.
-let scratch: usize = memory.data(SPARSE_BLOCK * 8, 16);
+// The forward products pack their operands (tile4x2) for rows of up to this many columns (every
+// input dimension the configuration allows, and widths up to it); wider rows take dot() per output,
+// the same bits.
+const PACK_MAX_C = 16384;
+// Per-instance scratch: the sparse list, then the forward product's 4 packed input rows, then its
+// packed block of weight rows (blockRows: at most BLOCK_BYTES for rows of up to PACK_MAX_C floats).
+const PANEL_AT = SPARSE_BLOCK * 8;
+const BLOCK_AT = PANEL_AT + 16 * PACK_MAX_C;
+const SCRATCH_BYTES = ASC_FEATURE_SIMD ? BLOCK_AT + BLOCK_BYTES : PANEL_AT; // (the scalar build packs nothing)
+// Until the caller gives this instance a block of scratchBytes() (setScratch; the engine does for
+// every instance, each thread its own, since every instance sees the same static data), a static
+// block for the sparse list alone, and forward products go without packing (the same bits, slower).
+let scratch: usize = memory.data(PANEL_AT, 16);
+let packing = false;
 
 export function setScratch(ptr: usize): void {
   scratch = ptr;
+  packing = true;
 }
 
-// Where the scratch of this instance is, and its size in bytes.
+// Where the scratch of this instance is, and the size of the block setScratch takes.
 export function scratchPtr(): usize {
   return scratch;
 }
 
 export function scratchBytes(): i32 {
-  return SPARSE_BLOCK * 8;
+  return SCRATCH_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline function packArea(): usize {
+  return scratch + PANEL_AT;
+}
+
+// @ts-ignore: decorator
+@inline function blockArea(): usize {
+  return scratch + BLOCK_AT;
 }
 
 // Lists the non-zero g[k*gStride], k < K <= SPARSE_BLOCK, in the scratch as (byte offset of

@@ -2,6 +2,7 @@
 // shapes that are not multiples of the SIMD width. Inputs are f32-exact, so differences are f32 rounding only.
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
+import { KERNEL_SCRATCH_BYTES } from "../src/engine/budget.js";
 import * as ref from "../src/reference/linear.js";
 import * as refAct from "../src/reference/activation.js";
 import * as refLoss from "../src/reference/loss.js";
@@ -38,6 +39,25 @@ describe.each(BACKENDS)("%s backend", (backend) => {
         expectClose(mem.get(out), want, dotTol(C), `out, bias=${withBias}`);
       }
     }));
+
+    // Whole calls pack 4 input rows and pairs of weight rows (SIMD builds); a single row takes one
+    // dot() per output from the rows in place. Their sums must be the same, bit for bit.
+    it.each([...SHAPES, [9, 16389, 3]])("B=%i C=%i OC=%i: a whole call gives the bits of one row at a time", (B, C, OC) => mem.scope(() => {
+      const r = new Rand(B * 31 + C * 7 + OC);
+      const inp = mem.put(r.vec(B * C)), weight = mem.put(r.vec(OC * C)), bias = mem.put(r.vec(OC));
+      const whole = mem.zeros(B * OC), rows = mem.zeros(B * OC);
+      mem.k.matmulForward(whole.ptr, inp.ptr, weight.ptr, bias.ptr, B, C, OC);
+      for (let b = 0; b < B; b++) mem.k.matmulForward(rows.ptr + 4 * b * OC, inp.ptr + 4 * b * C, weight.ptr, bias.ptr, 1, C, OC);
+      expect(Array.from(mem.get(whole))).toEqual(Array.from(mem.get(rows)));
+      expect(mem.get(whole).every((v) => v !== 0)).toBe(true);
+    }));
+
+    it("the engine gives the kernels the scratch block the memory budget counts", () => {
+      expect(mem.k.scratchBytes()).toBe(backend === "scalar" ? 2048 : KERNEL_SCRATCH_BYTES);
+      const s = mem.k.scratchPtr();
+      expect(s).toBeGreaterThanOrEqual(mem.k.heapBase()); // in the arena, not the static block
+      expect(s % 16).toBe(0);
+    });
   });
 
   describe("matmulBackward", () => {

@@ -11,6 +11,10 @@ import { ctrWords } from "./layout.js";
 export const ENGINE_MEMORY_LIMIT_MIB = 2048;
 /** Most kernel threads an engine takes: each holds a worker and its stack, so the count is bounded. */
 export const MAX_THREADS = 64;
+/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
+export const AUTO_THREADS_MAX = 8;
+/** The kernels' per-instance scratch (scratchBytes() of the SIMD builds), one block per thread. */
+export const KERNEL_SCRATCH_BYTES = 2048 + 16 * 16384 + 524288;
 export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
 /** The module's static data below the arena's base, with room to spare. */
 const STATIC_BYTES = 65536;
@@ -43,6 +47,7 @@ export function arenaTerms(c: Config): MemoryTerm[] {
     ? f(work(2 * B) + 5 * B * d + randomStartWords(B, d) + ctrWords(c.contrastive, m, B) + batchData, 30)
     : f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + batchData, 25);
   return [
+    { what: "kernel scratch (one block per thread)", path: "threads", bytes: f((c.threads || AUTO_THREADS_MAX) * KERNEL_SCRATCH_BYTES / 4, c.threads || AUTO_THREADS_MAX) },
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
     { what: "training batch buffers", path: "optim.batch", bytes: training },
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },

@@ -60,7 +60,7 @@ export interface Kernels {
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;
   heapBase(): number;
-  /** The per-instance scratch of matmulBackward: where it is, its size, and (threads) a new place. */
+  /** The per-instance scratch (matmulBackward's sparse lists, the forward products' packed operands): where it is, the size of the block setScratch takes, and that block (the engine gives each instance one). */
   scratchPtr(): number;
   scratchBytes(): number;
   setScratch(ptr: number): void;

@@ -5,7 +5,7 @@ import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { startPool, type Pool } from "./threads.js";
-import { ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./budget.js";
+import { AUTO_THREADS_MAX, ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./budget.js";
 
 export type Backend = "relaxed" | "simd" | "scalar";
 /** Fastest first: the order "auto" tries them in. */
@@ -113,9 +113,6 @@ async function cores(): Promise<number> {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
-/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
-const AUTO_THREADS_MAX = 8;
-
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const backend = await resolveBackend(opts.backend, opts.wasmBaseUrl);
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
@@ -138,6 +135,7 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   });
   const kernels = instance.exports as unknown as Kernels;
   const arena = new Arena(memory, kernels.heapBase(), maxPages * PAGE);
+  kernels.setScratch(arena.alloc(kernels.scratchBytes() / 4, "kernel scratch").ptr);
   let pool: Pool | null = null;
   let run = kernels;
   if (shared) ({ kernels: run, pool } = await startPool(module, memory, arena, kernels, threads));

@@ -1,7 +1,7 @@
 // The SIMD kernels against plain f64 loops written here, inside WASM, on shapes that are and are not
 // multiples of the vector width. The TypeScript references in src/reference/ are checked by vitest;
 // these specs catch a vector tail or an offset that is wrong in the compiled module itself.
-import { matmulForward, matmulBackward } from "../../assembly/linear";
+import { matmulForward, matmulBackward, setScratch, scratchBytes } from "../../assembly/linear";
 import { activationForward, activationBackward, SYMRELU, RELU } from "../../assembly/activation";
 import { logisticForward, logisticBackward } from "../../assembly/loss";
 import { adamStep } from "../../assembly/optim";
@@ -23,22 +23,30 @@ function at(p: usize, i: i32): f32 { return load<f32>(p + (<usize>i << 2)); }
 
 const SHAPES: i32[][] = [[1, 1, 1], [3, 5, 7], [4, 8, 2], [5, 13, 9], [8, 33, 20], [7, 100, 19]];
 
-describe("matmulForward", () => {
-  it("matches an f64 triple loop, with and without bias", () => {
-    for (let s = 0; s < SHAPES.length; s++) {
-      const B = SHAPES[s][0], C = SHAPES[s][1], OC = SHAPES[s][2];
-      const inp = buf(B * C), w = buf(OC * C), bias = buf(OC), out = buf(B * OC);
-      fill(inp, B * C); fill(w, OC * C); fill(bias, OC);
-      for (let withBias = 0; withBias < 2; withBias++) {
-        matmulForward(out, inp, w, withBias ? bias : 0, B, C, OC);
-        for (let b = 0; b < B; b++) for (let o = 0; o < OC; o++) {
-          let want: f64 = withBias ? <f64>at(bias, o) : 0;
-          for (let c = 0; c < C; c++) want += <f64>at(inp, b * C + c) * <f64>at(w, o * C + c);
-          expect<f64>(Math.abs(<f64>at(out, b * OC + o) - want)).toBeLessThan(1e-5 * <f64>C);
-        }
-        expect<f32>(at(out, B * OC)).toBe(0, "no write past the output");
+function checkForward(): void {
+  for (let s = 0; s < SHAPES.length; s++) {
+    const B = SHAPES[s][0], C = SHAPES[s][1], OC = SHAPES[s][2];
+    const inp = buf(B * C), w = buf(OC * C), bias = buf(OC), out = buf(B * OC);
+    fill(inp, B * C); fill(w, OC * C); fill(bias, OC);
+    for (let withBias = 0; withBias < 2; withBias++) {
+      matmulForward(out, inp, w, withBias ? bias : 0, B, C, OC);
+      for (let b = 0; b < B; b++) for (let o = 0; o < OC; o++) {
+        let want: f64 = withBias ? <f64>at(bias, o) : 0;
+        for (let c = 0; c < C; c++) want += <f64>at(inp, b * C + c) * <f64>at(w, o * C + c);
+        expect<f64>(Math.abs(<f64>at(out, b * OC + o) - want)).toBeLessThan(1e-5 * <f64>C);
       }
+      expect<f32>(at(out, B * OC)).toBe(0, "no write past the output");
     }
+  }
+}
+
+describe("matmulForward", () => {
+  it("matches an f64 triple loop, with and without bias, from the rows in place (no scratch block yet)", () => {
+    checkForward();
+  });
+  it("the same with packed operands, once the instance has its scratch block", () => {
+    setScratch(buf(scratchBytes() >> 2));
+    checkForward();
   });
 });
 

@@ -13,6 +13,7 @@ export { linfStart, randomDraws, l2StartRows } from "./random";
 export { sparseCodingBatch } from "./sparseCoding";
 export { hessianUpper } from "./logistic";
 export { setPool, poolJobs, gramForward } from "./pool";
+export { maddPeak } from "./peak";
 
 // First free byte after static data: the TypeScript arena starts here.
 export function heapBase(): usize {

@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import type { BenchResult, StepRow } from "./bench.js";
 import type { Ceiling } from "./ceiling.js";
+import { MADD_LOOP } from "./kernels.js";
 
 function table(title: string, head: string[], rows: (string | number)[][]): string {
   const t = new Table({ head, style: { head: [], border: [] } });
@@ -37,8 +38,9 @@ export function formatBench(r: BenchResult): string {
   // Sections left out with --only have no rows and print nothing.
   if (r.kernels.length) {
     out.push("", table("Matrix kernels, one thread (medians; GFLOP/s from CPU time, counting 2·B·C·OC flops whatever the density of dout)",
-      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit"],
-      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0)])));
+      ["backend", "kernel", "shape", "density", "ms CPU (wall)", "GFLOP/s", "% of limit", "% of loop"],
+      r.kernels.map((k) => [k.backend, k.kernel, k.shape, k.density, `${f(k.cpuMs, 3)} (${f(k.ms, 3)})`, f(k.gflops, 1), f(100 * k.shareOfLimit, 0), k.shareOfLoop === undefined ? "" : f(100 * k.shareOfLoop, 0)])));
+    out.push(`% of loop: of the ${MADD_LOOP} (12 independent relaxed_madd chains, no memory traffic) timed just before each shape: what the FMA pipes gave this process then. It falls short of the limit where the clock is not the constraint, e.g. a sibling hyper-thread on a shared core taking FMA slots (the clock is measured on dependent integer adds, which it does not slow).`);
   }
   if (r.steps.length) {
     out.push("", stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps));

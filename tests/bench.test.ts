@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
+import { MADD_LOOP } from "../benchmarks/kernels.js";
 
 const bin = new URL("../dist/bin/featpure.js", import.meta.url).pathname;
 
@@ -34,7 +35,14 @@ describe("featpure bench", () => {
       expect(k.ms).toBeGreaterThan(0);
       expect(Number.isFinite(k.gflops) && k.gflops > 0).toBe(true);
       expect(k.shareOfLimit).toBeCloseTo(k.gflops / j.machine.peakGflops, 10);
+      // Only the relaxed build has the register-only multiply-add loop, and reads its kernels against it.
+      expect(k.shareOfLoop !== undefined).toBe(k.backend === "relaxed");
     }
+    const loops = j.kernels.filter((k: { kernel: string }) => k.kernel === MADD_LOOP);
+    expect(loops.length).toBeGreaterThan(0);
+    for (const l of loops) expect(l.backend).toBe("relaxed");
+    const fwd = j.kernels.find((k: { backend: string; kernel: string }) => k.backend === "relaxed" && k.kernel === "matmulForward");
+    expect(fwd.shareOfLoop).toBeCloseTo(fwd.gflops / loops[0].gflops, 10);
     expect(j.steps.length).toBeGreaterThanOrEqual(BACKENDS.length);
     for (const s of [...j.steps, ...j.scaling]) {
       expect(s.clean).toBeGreaterThan(0);

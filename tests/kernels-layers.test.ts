@@ -52,6 +52,21 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       expect(mem.get(whole).every((v) => v !== 0)).toBe(true);
     }));
 
+    it("maddPeak (the benchmark's register-only loop) runs its chains on the relaxed build and counts their flops", () => mem.scope(() => {
+      const out = mem.zeros(1);
+      const flops = mem.k.maddPeak(1000, out.ptr);
+      expect(flops).toBe(backend === "relaxed" ? 96 * 1000 : 0);
+      if (backend !== "relaxed") return;
+      // Lane 0 of the 12 chains a <- 0.999 a + 0.001 from 0.1, 0.2, ..., 1.2, summed.
+      let want = 0;
+      for (let c = 1; c <= 12; c++) {
+        let a = Math.fround(c / 10);
+        for (let i = 0; i < 1000; i++) a = a * Math.fround(0.999) + Math.fround(0.001);
+        want += a;
+      }
+      expect(mem.get(out)[0]).toBeCloseTo(want, 3);
+    }));
+
     it("the engine gives the kernels the scratch block the memory budget counts", () => {
       expect(mem.k.scratchBytes()).toBe(backend === "scalar" ? 2048 : KERNEL_SCRATCH_BYTES);
       const s = mem.k.scratchPtr();

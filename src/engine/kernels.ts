@@ -60,6 +60,8 @@ export interface Kernels {
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;
   heapBase(): number;
+  /** n rounds of 12 fused multiply-add chains in registers (the benchmark's practical peak), their sum to out (one f32); returns the flops done, 0 without relaxed SIMD. */
+  maddPeak(n: number, out: number): number;
   /** The per-instance scratch (matmulBackward's sparse lists, the forward products' packed operands): where it is, the size of the block setScratch takes, and that block (the engine gives each instance one). */
   scratchPtr(): number;
   scratchBytes(): number;

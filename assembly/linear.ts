@@ -304,57 +304,77 @@ function accumulateSparse(dst: usize, src: usize, srcStride: usize, g: usize, gS
 }
 
 // Four rows of a product accumulated densely, every coefficient visited (zeros too):
-// dst[r*ds + (0..C)] += sum_k coef[r*rowStride + k*kStride] * src[k*ss + (0..C)], r < 4, k < K.
+// dst[r*ds + (0..C)] += sum_k g[k*gs + 4r] * src[k*ss + (0..C)], r < 4, k < K: the four rows'
+// coefficients for one k are 4 adjacent floats (columns of dout as they are; rows of dout transposed
+// by coefs4), so their broadcasts are one pointer plus a constant, like the forward tile's loads.
 // 4 rows x 8 columns per tile, 8 accumulators, 2 loads and 4 broadcasts per 8 multiply-adds, no
 // horizontal sums. Each column adds the same terms in the same order (k ascending, vector lanes
 // where gatherRows has them, scalar where it has scalars) as accumulateSparse; the zero terms it adds
 // as well leave a sum unchanged (a sum of non-zero terms is never -0), so both give the same bits and
-// matmulBackward picks either by density. dinp takes rows of dout (kStride 4), dweight columns.
-function denseTile4(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, K: i32, C: i32): void {
+// matmulBackward picks either by density.
+function denseTile4(dst: usize, ds: usize, g: usize, gs: usize, src: usize, ss: usize, K: i32, C: i32): void {
   const d0 = dst, d1 = d0 + ds, d2 = d1 + ds, d3 = d2 + ds;
-  const g0 = coef, g1 = g0 + rowStride, g2 = g1 + rowStride, g3 = g2 + rowStride;
   const cb = <usize>C << 2;
   let c: usize = 0;
   for (; c + 32 <= cb; c += 32) {
     let a00 = v128.load(d0 + c), a01 = v128.load(d0 + c, 16), a10 = v128.load(d1 + c), a11 = v128.load(d1 + c, 16);
     let a20 = v128.load(d2 + c), a21 = v128.load(d2 + c, 16), a30 = v128.load(d3 + c), a31 = v128.load(d3 + c, 16);
     // Pointers step through k (no multiplies in the loop).
-    let w = src + c, kb: usize = 0;
+    let w = src + c, gk = g;
     const wEnd = w + <usize>K * ss;
-    for (; w < wEnd; w += ss, kb += kStride) {
+    for (; w < wEnd; w += ss, gk += gs) {
       const w0 = v128.load(w), w1 = v128.load(w, 16);
-      let g = v128.load32_splat(g0 + kb);
-      a00 = madd(g, w0, a00); a01 = madd(g, w1, a01);
-      g = v128.load32_splat(g1 + kb);
-      a10 = madd(g, w0, a10); a11 = madd(g, w1, a11);
-      g = v128.load32_splat(g2 + kb);
-      a20 = madd(g, w0, a20); a21 = madd(g, w1, a21);
-      g = v128.load32_splat(g3 + kb);
-      a30 = madd(g, w0, a30); a31 = madd(g, w1, a31);
+      let u = v128.load32_splat(gk);
+      a00 = madd(u, w0, a00); a01 = madd(u, w1, a01);
+      u = v128.load32_splat(gk, 4);
+      a10 = madd(u, w0, a10); a11 = madd(u, w1, a11);
+      u = v128.load32_splat(gk, 8);
+      a20 = madd(u, w0, a20); a21 = madd(u, w1, a21);
+      u = v128.load32_splat(gk, 12);
+      a30 = madd(u, w0, a30); a31 = madd(u, w1, a31);
     }
     v128.store(d0 + c, a00); v128.store(d0 + c, a01, 16); v128.store(d1 + c, a10); v128.store(d1 + c, a11, 16);
     v128.store(d2 + c, a20); v128.store(d2 + c, a21, 16); v128.store(d3 + c, a30); v128.store(d3 + c, a31, 16);
   }
   for (; c + 16 <= cb; c += 16) {
     let a0 = v128.load(d0 + c), a1 = v128.load(d1 + c), a2 = v128.load(d2 + c), a3 = v128.load(d3 + c);
-    let kb: usize = 0;
+    let gk = g;
     const wEnd = src + c + <usize>K * ss;
-    for (let w = src + c; w < wEnd; w += ss, kb += kStride) {
+    for (let w = src + c; w < wEnd; w += ss, gk += gs) {
       const w0 = v128.load(w);
-      a0 = madd(v128.load32_splat(g0 + kb), w0, a0);
-      a1 = madd(v128.load32_splat(g1 + kb), w0, a1);
-      a2 = madd(v128.load32_splat(g2 + kb), w0, a2);
-      a3 = madd(v128.load32_splat(g3 + kb), w0, a3);
+      a0 = madd(v128.load32_splat(gk), w0, a0);
+      a1 = madd(v128.load32_splat(gk, 4), w0, a1);
+      a2 = madd(v128.load32_splat(gk, 8), w0, a2);
+      a3 = madd(v128.load32_splat(gk, 12), w0, a3);
     }
     v128.store(d0 + c, a0); v128.store(d1 + c, a1); v128.store(d2 + c, a2); v128.store(d3 + c, a3);
   }
   for (; c < cb; c += 4) {
     for (let r = 0; r < 4; r++) {
-      const p = d0 + <usize>r * ds + c, g = g0 + <usize>r * rowStride;
+      const p = d0 + <usize>r * ds + c;
       let a = load<f32>(p);
-      for (let k = 0; k < K; k++) a += load<f32>(g + <usize>k * kStride) * load<f32>(src + <usize>k * ss + c);
+      for (let k = 0; k < K; k++) a += load<f32>(g + <usize>k * gs + (<usize>r << 2)) * load<f32>(src + <usize>k * ss + c);
       store<f32>(p, a);
     }
+  }
+}
+
+// dst (K,4) = the 4 rows of K floats at src (rs bytes apart), transposed: 4x4 blocks by shuffles.
+function coefs4(dst: usize, src: usize, rs: usize, K: i32): void {
+  const K4 = K & ~3;
+  for (let k = 0; k < K4; k += 4) {
+    const o = <usize>k << 2;
+    const r0 = v128.load(src + o), r1 = v128.load(src + rs + o), r2 = v128.load(src + 2 * rs + o), r3 = v128.load(src + 3 * rs + o);
+    const t01 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t23 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const u01 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), u23 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    const p = dst + (<usize>k << 4);
+    v128.store(p, v128.shuffle<f32>(t01, t23, 0, 1, 4, 5));
+    v128.store(p, v128.shuffle<f32>(t01, t23, 2, 3, 6, 7), 16);
+    v128.store(p, v128.shuffle<f32>(u01, u23, 0, 1, 4, 5), 32);
+    v128.store(p, v128.shuffle<f32>(u01, u23, 2, 3, 6, 7), 48);
+  }
+  for (let k = K4; k < K; k++) {
+    for (let r = 0; r < 4; r++) store<f32>(dst + (<usize>k << 4) + (<usize>r << 2), load<f32>(src + <usize>r * rs + (<usize>k << 2)));
   }
 }
 
@@ -381,15 +401,23 @@ function countNonZero4(p: usize, stride: usize, n: i32): i32 {
 // by whole rows (kStride 4, rowStride 4K: dinp); the density count relies on it.
 export function accumulateRows(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
   let r = 0;
-  if (ASC_FEATURE_SIMD && <usize>K * ss <= DENSE_MAX_SRC_BYTES) {
+  // Read by whole rows, the dense tiles need the coefficients transposed into the scratch.
+  const byColumns = rowStride == 4;
+  if (ASC_FEATURE_SIMD && <usize>K * ss <= DENSE_MAX_SRC_BYTES && (byColumns || (packing && K <= PACK_MAX_C))) {
     const denseFrom = <i32>(DENSE_SHARE * <f32>(K << 2));
     // Read by columns, four rows' coefficients for one k are 4 adjacent floats; read by whole rows,
     // the four rows are 4K adjacent floats: either way, K groups of 4.
-    const groupStride = rowStride == 4 ? kStride : <usize>16;
+    const groupStride = byColumns ? kStride : <usize>16;
     for (; r + 4 <= N; r += 4) {
-      const g = coef + <usize>r * rowStride;
-      if (countNonZero4(g, groupStride, K) >= denseFrom) denseTile4(dst + <usize>r * ds, ds, g, rowStride, kStride, src, ss, K, C);
-      else for (let i = 0; i < 4; i++) accumulateSparse(dst + <usize>(r + i) * ds, src, ss, g + <usize>i * rowStride, kStride, K, C);
+      const g = coef + <usize>r * rowStride, d = dst + <usize>r * ds;
+      if (countNonZero4(g, groupStride, K) < denseFrom) {
+        for (let i = 0; i < 4; i++) accumulateSparse(d + <usize>i * ds, src, ss, g + <usize>i * rowStride, kStride, K, C);
+      } else if (byColumns) {
+        denseTile4(d, ds, g, kStride, src, ss, K, C);
+      } else {
+        coefs4(packArea(), g, rowStride, K);
+        denseTile4(d, ds, packArea(), 16, src, ss, K, C);
+      }
     }
   }
   for (; r < N; r++) accumulateSparse(dst + <usize>r * ds, src, ss, coef + <usize>r * rowStride, kStride, K, C);

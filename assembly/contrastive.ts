@@ -1,9 +1,9 @@
 // Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
-import { Net, Work, activationGradient, encoderForward, encoderBackward } from "./net";
+import { Net, Work, activationGradient, encoderForward } from "./net";
 import { gramMirror, matmulBackward, transpose } from "./linear";
-import { gramForward, gramTop, parallelInputGradient, parallelMatmulForward, parallelNtxentRows } from "./pool";
+import { gramForward, gramTop, parallelInputGradient, parallelMatmulForward, parallelNtxentRows, parallelWeightGradient } from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -341,8 +341,13 @@ export function contrastiveForward(netPtr: usize, workPtr: usize, ctrPtr: usize,
 // record's W and thr (gradPtr 0: none) and into dx (2B,d) (0: not wanted).
 export function contrastiveBackward(netPtr: usize, gradPtr: usize, workPtr: usize, ctrPtr: usize, x: usize, dx: usize, B: i32,
                                     deadSlope: f32, scale: f32): void {
-  lossBackward(changetype<Net>(netPtr), changetype<Work>(workPtr), changetype<Ctr>(ctrPtr), B, scale, 2 * B);
-  encoderBackward(netPtr, gradPtr, workPtr, x, dx, 2 * B, deadSlope);
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  lossBackward(n, w, changetype<Ctr>(ctrPtr), B, scale, 2 * B);
+  // encoderBackward's work, its two products split across the pool (they are independent).
+  activationGradient(netPtr, gradPtr, workPtr, 2 * B, deadSlope);
+  if (dx) parallelInputGradient(dx, w.dpre, n.W, 2 * B, n.d, n.m);
+  if (gradPtr && changetype<Net>(gradPtr).W) parallelWeightGradient(changetype<Net>(gradPtr).W, w.dpre, x, 2 * B, n.d, n.m);
 }
 
 // Instance-wise PGD (RoCL): perturb view 1 to maximise the contrastive loss against view 2, no labels.

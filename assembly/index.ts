@@ -1,5 +1,5 @@
 // The featpure kernel module: every export is a kernel that works on caller-owned memory.
-export { matmulForward, matmulBackward, transpose, gramRows, setScratch, scratchPtr, scratchBytes } from "./linear";
+export { matmulForward, matmulBackward, accumulateRows, transpose, gramRows, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";

@@ -5,14 +5,14 @@
 // acknowledged the job. Only that instance has a pool (setPool); in the workers' instances, and in
 // builds without threads, the work runs on the calling thread. Nothing here may run inside a job of
 // the TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
-import { matmulForward, matmulBackward, gramRows, gramMirror } from "./linear";
+import { matmulForward, matmulBackward, accumulateRows, gramRows, gramMirror } from "./linear";
 import { ntxentRows } from "./contrastive";
 
 // Int32 words of the control block: CTRL in src/engine/protocol.ts (done, word 1, only wakes a
 // sleeping TypeScript caller: this one spins on the acknowledgements).
 const SEQ = 0, KERNEL = 2, ARGC = 3, FAILED = 4;
 // The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
-const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3;
+const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3, ACCUMULATE_ROWS = 4;
 // Fewer rows than this per thread cost more in the hand-off than they save.
 const MIN_ROWS_PER_THREAD = 16;
 
@@ -109,6 +109,36 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
   }
   const seq = post(MATMUL_FORWARD, 7);
   matmulForward(out, inp, weight, bias, min(B, per), C, OC);
+  join(seq);
+}
+
+// dweight (OC,C) += doutᵀ (OC,B) · inp (B,C), matmulBackward's weight gradient alone, split by
+// rows of dweight (units): each thread sums over the whole batch in the same order, and its rows
+// start at a multiple of 4, the dense tile's group, so the bits are those of one call.
+export function parallelWeightGradient(dweight: usize, dout: usize, inp: usize, B: i32, C: i32, OC: i32): void {
+  const t = threadsFor(OC);
+  const rs = <usize>C * 4, os = <usize>OC * 4;
+  if (t < 2) {
+    matmulBackward(0, dweight, 0, dout, inp, 0, B, C, OC);
+    return;
+  }
+  const per = rowsPer(OC, t);
+  for (let k = 1; k < threads; k++) {
+    const j0 = shareStart(k, per, OC);
+    if (j0 < 0) continue;
+    arg(k, 0, <f64>(dweight + <usize>j0 * rs));
+    arg(k, 1, <f64>rs);
+    arg(k, 2, <f64>(dout + (<usize>j0 << 2)));
+    arg(k, 3, 4);
+    arg(k, 4, <f64>os);
+    arg(k, 5, <f64>inp);
+    arg(k, 6, <f64>rs);
+    arg(k, 7, <f64>(min(OC, j0 + per) - j0));
+    arg(k, 8, <f64>B);
+    arg(k, 9, <f64>C);
+  }
+  const seq = post(ACCUMULATE_ROWS, 10);
+  accumulateRows(dweight, rs, dout, 4, os, inp, rs, min(OC, per), B, C);
   join(seq);
 }
 

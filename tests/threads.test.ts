@@ -3,7 +3,7 @@
 import { availableParallelism } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKENDS, createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
-import { writeNet } from "../src/engine/layout.js";
+import { allocCtr, writeNet } from "../src/engine/layout.js";
 import { NORM } from "../src/engine/kernels.js";
 import { ACT_NAMES, engines, Mem, Rand, randomNet, wasmNet } from "./kernels-harness.js";
 
@@ -182,6 +182,33 @@ describe.each(SIMD_BACKENDS)("%s backend: products split from inside WASM (assem
     // the Gram product, the softmax rows and the backward product each split, unless 2B rows leave fewer than 16 per thread
     expect(many.k.poolJobs() - before).toBe(2 * B >= 32 ? 3 : 0);
     expect(engines[backend].kernels.poolJobs()).toBe(0);
+  });
+});
+
+describe.each(SIMD_BACKENDS)("%s backend: the contrastive training backward", (backend) => {
+  // m = 50 is not a multiple of 4 and leaves the last thread the sparse rows past the last group of 4.
+  it.each([[2, 24, 23, 50], [3, 40, 100, 64], [2, 6, 9, 40]])("threads=%i, %i pairs, d=%i, m=%i: gradients and dx bit-identical to one thread, the weight gradient split by units when there are units enough", async (threads, B, d, m) => {
+    const run = (mem: Mem) => mem.scope(() => {
+      const r = new Rand(B * 7 + d * 3 + m);
+      const n = randomNet(r, { d, m, C: 1, activation: 0, bias: false }, 0.3);
+      const net = wasmNet(mem, n, 2 * B);
+      const shape = { d, m, C: 1, activation: ACT_NAMES[0] };
+      const ctr = allocCtr(mem.e.arena, { loss: "ntxent", normalize: true, tau: 0.5 }, m, B);
+      const x = mem.put(r.vec(2 * B * d));
+      const gW = mem.put(r.vec(m * d)), gthr = mem.put(r.vec(m)), dx = mem.put(r.vec(2 * B * d));
+      const grec = writeNet(mem.e.arena, { W: gW, thr: gthr, A: null, c: null }, shape);
+      const loss = mem.k.contrastiveForward(net.rec.ptr, net.work.rec.ptr, ctr.rec.ptr, x.ptr, B);
+      const jobs = mem.k.poolJobs();
+      mem.k.contrastiveBackward(net.rec.ptr, grec.ptr, net.work.rec.ptr, ctr.rec.ptr, x.ptr, dx.ptr, B, 0, 0.5);
+      return { loss, jobs: mem.k.poolJobs() - jobs, gW: Array.from(mem.get(gW)), gthr: Array.from(mem.get(gthr)), dx: Array.from(mem.get(dx)) };
+    });
+    const want = run(new Mem(engines[backend])), got = run(await threaded(backend, threads));
+    expect(got.loss).toBe(want.loss);
+    expect(got.gW).toEqual(want.gW);
+    expect(got.gthr).toEqual(want.gthr);
+    expect(got.dx).toEqual(want.dx);
+    // the backward product with z, dx by rows and dW by units, each where 16 rows or units per thread are there
+    expect(got.jobs).toBe(Number(2 * B >= 32) * 2 + Number(m >= 32));
   });
 });
 

@@ -3,6 +3,8 @@
 export interface Kernels {
   matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
   matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
+  /** N rows (ds bytes apart) at dst += coefficients x src (K rows of C, ss apart), row r's coefficients at coef + r*rowStride + k*kStride: matmulBackward's gradients are calls of it; the contrastive backward splits its weight gradient by rows of it across the pool. */
+  accumulateRows(dst: number, ds: number, coef: number, rowStride: number, kStride: number, src: number, ss: number, N: number, K: number, C: number): void;
   activationForward(out: number, pre: number, thr: number, B: number, M: number, kind: number): void;
   activationBackward(dpre: number, dthr: number, dout: number, pre: number, thr: number, B: number, M: number, kind: number, deadSlope: number): void;
   logisticForward(logits: number, y: number, B: number): number;

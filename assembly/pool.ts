@@ -52,6 +52,12 @@ function threadsFor(n: i32): i32 {
   store<f64>(args + <usize>k * slotBytes + (<usize>i << 3), v);
 }
 
+// Worker k's arguments in order; the job's argc (post) says how many it reads.
+function setArgs(k: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64, a6: f64 = 0, a7: f64 = 0, a8: f64 = 0, a9: f64 = 0): void {
+  arg(k, 0, a0); arg(k, 1, a1); arg(k, 2, a2); arg(k, 3, a3); arg(k, 4, a4);
+  arg(k, 5, a5); arg(k, 6, a6); arg(k, 7, a7); arg(k, 8, a8); arg(k, 9, a9);
+}
+
 // Starts job `job` on the workers, whose arguments are in their slots (a first argument of -1: no
 // share), and returns its seq, which each worker acknowledges when done.
 function post(job: i32, argc: i32): i32 {
@@ -99,13 +105,7 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
   for (let k = 1; k < threads; k++) {
     const b0 = shareStart(k, per, B);
     if (b0 < 0) continue;
-    arg(k, 0, <f64>(out + <usize>b0 * <usize>OC * 4));
-    arg(k, 1, <f64>(inp + <usize>b0 * <usize>C * 4));
-    arg(k, 2, <f64>weight);
-    arg(k, 3, <f64>bias);
-    arg(k, 4, <f64>(min(B, b0 + per) - b0));
-    arg(k, 5, <f64>C);
-    arg(k, 6, <f64>OC);
+    setArgs(k, out + <usize>b0 * <usize>OC * 4, inp + <usize>b0 * <usize>C * 4, weight, bias, min(B, b0 + per) - b0, C, OC);
   }
   const seq = post(MATMUL_FORWARD, 7);
   matmulForward(out, inp, weight, bias, min(B, per), C, OC);
@@ -126,16 +126,7 @@ export function parallelWeightGradient(dweight: usize, dout: usize, inp: usize, 
   for (let k = 1; k < threads; k++) {
     const j0 = shareStart(k, per, OC);
     if (j0 < 0) continue;
-    arg(k, 0, <f64>(dweight + <usize>j0 * rs));
-    arg(k, 1, <f64>rs);
-    arg(k, 2, <f64>(dout + (<usize>j0 << 2)));
-    arg(k, 3, 4);
-    arg(k, 4, <f64>os);
-    arg(k, 5, <f64>inp);
-    arg(k, 6, <f64>rs);
-    arg(k, 7, <f64>(min(OC, j0 + per) - j0));
-    arg(k, 8, <f64>B);
-    arg(k, 9, <f64>C);
+    setArgs(k, dweight + <usize>j0 * rs, rs, dout + (<usize>j0 << 2), 4, os, inp, rs, min(OC, j0 + per) - j0, B, C);
   }
   const seq = post(ACCUMULATE_ROWS, 10);
   accumulateRows(dweight, rs, dout, 4, os, inp, rs, min(OC, per), B, C);
@@ -153,15 +144,7 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
   for (let k = 1; k < threads; k++) {
     const b0 = shareStart(k, per, B);
     if (b0 < 0) continue;
-    arg(k, 0, <f64>(dinp + <usize>b0 * <usize>C * 4));
-    arg(k, 1, 0);
-    arg(k, 2, 0);
-    arg(k, 3, <f64>(dout + <usize>b0 * <usize>OC * 4));
-    arg(k, 4, 0);
-    arg(k, 5, <f64>weight);
-    arg(k, 6, <f64>(min(B, b0 + per) - b0));
-    arg(k, 7, <f64>C);
-    arg(k, 8, <f64>OC);
+    setArgs(k, dinp + <usize>b0 * <usize>C * 4, 0, 0, dout + <usize>b0 * <usize>OC * 4, 0, weight, min(B, b0 + per) - b0, C, OC);
   }
   const seq = post(MATMUL_BACKWARD, 9);
   matmulBackward(dinp, 0, 0, dout, 0, weight, min(B, per), C, OC);
@@ -197,12 +180,7 @@ export function gramTop(out: usize, z: usize, N: i32, m: i32, rows: i32): void {
     }
     if (k == 0) first = r1;
     else if (r1 > r0) {
-      arg(k, 0, <f64>out);
-      arg(k, 1, <f64>z);
-      arg(k, 2, <f64>N);
-      arg(k, 3, <f64>m);
-      arg(k, 4, <f64>r0);
-      arg(k, 5, <f64>r1);
+      setArgs(k, out, z, N, m, r0, r1);
     } else arg(k, 0, -1);
     r0 = r1;
   }
@@ -224,12 +202,7 @@ export function parallelNtxentRows(sim: usize, terms: usize, B: i32, tau: f32): 
   for (let k = 1; k < threads; k++) {
     const i0 = shareStart(k, per, N);
     if (i0 < 0) continue;
-    arg(k, 0, <f64>sim);
-    arg(k, 1, <f64>terms);
-    arg(k, 2, <f64>B);
-    arg(k, 3, <f64>tau);
-    arg(k, 4, <f64>i0);
-    arg(k, 5, <f64>min(N, i0 + per));
+    setArgs(k, sim, terms, B, tau, i0, min(N, i0 + per));
   }
   const seq = post(NTXENT_ROWS, 6);
   ntxentRows(sim, terms, B, tau, 0, min(N, per));

@@ -35,8 +35,9 @@ function dot(a: usize, b: usize, C: i32): f32 {
 // The operands come packed (packRows): xp holds the 4 rows' columns [0, C4) interleaved 4 floats at
 // a time, wp the 2 weight rows' the same way, so every load is a pointer plus a constant and the
 // loop has two pointer increments; from the rows in place, V8 spends an address add per load and the
-// loop is bound by issue, not by the multiply-adds (1.2x at d = 100; docs/speed.md). The sums, lane
-// by lane and in order, are those of the rows in place: packing moves data, not arithmetic.
+// loop is bound by issue, not by the multiply-adds (1.1-1.2x when the core is short of issue slots,
+// as in this VM's slow spells; docs/speed.md). The sums, lane by lane and in order, are those of the
+// rows in place: packing moves data, not arithmetic.
 // @ts-ignore: decorator
 @inline function tile4x2(out: usize, os: usize, xp: usize, wp: usize, x0: usize, rs: usize, w0: usize, C: i32, bias0: f32, bias1: f32): void {
   const x1 = x0 + rs, x2 = x1 + rs, x3 = x2 + rs, w1 = w0 + rs;

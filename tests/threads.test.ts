@@ -141,6 +141,10 @@ it("the scalar backend runs one thread whatever is asked", async () => {
   expect(e.threads).toBe(1);
 });
 
+it("an engine too small for its threads' scratch blocks says so, naming the thread count", async () => {
+  await expect(createEngine({ backend: "simd", threads: 2, maxMemoryMiB: 1 })).rejects.toThrow(/thread scratch needs .* over the limit of 1\.0 MiB; .*the thread count/);
+});
+
 it("rejects a thread count outside [0, 64], and takes 0 as one per core (at most 8)", async () => {
   await expect(createEngine({ threads: -1 })).rejects.toThrow(/threads must be an integer in \[0, 64\] \(0: one per core\)/);
   await expect(createEngine({ threads: 65 })).rejects.toThrow(/threads must be an integer in \[0, 64\]/);

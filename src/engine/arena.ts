@@ -34,7 +34,7 @@ export class Arena {
     if (end > this.maxBytes) {
       throw new RangeError(
         `arena: ${what} needs ${fmtBytes(end)} of WASM memory in all, over the limit of ${fmtBytes(this.maxBytes)}; ` +
-          "reduce the batch, the evaluation set, the width or the dimension",
+          "reduce the batch, the evaluation set, the width, the dimension or the thread count (each thread holds a kernel scratch block)",
       );
     }
     const have = this.memory.buffer.byteLength;

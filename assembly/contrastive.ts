@@ -2,8 +2,11 @@
 // (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, activationGradient, encoderForward } from "./net";
-import { gramMirror, matmulBackward, transpose } from "./linear";
-import { gramForward, gramTop, parallelInputGradient, parallelMatmulForward, parallelNtxentRows, parallelWeightGradient } from "./pool";
+import { matmulBackward, transpose } from "./linear";
+import {
+  gramForward, gramTop, parallelGramMirror, parallelInputGradient, parallelMatmulForward, parallelNtxentRows, parallelSymmetrize,
+  parallelWeightGradient,
+} from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
 
 export const NTXENT = 0;
@@ -210,7 +213,7 @@ function ntxentForwardKeeping(sim: usize, z: usize, scratch: usize, B: i32, m: i
   if (keep == KEEP_REUSE) {
     gramTop(sim, z, N, m, B);
     copyViewBlock(sim, fixed, B, false);
-    gramMirror(sim, N);
+    parallelGramMirror(sim, N);
   } else {
     gramForward(sim, z, N, m);
     if (keep == KEEP_SAVE) copyViewBlock(sim, fixed, B, true);
@@ -228,6 +231,25 @@ export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, 
   ntxentBackwardRows(dz, sim, z, scratch, B, m, tau, scale, 2 * B);
 }
 
+// sim[i][j] = sim[j][i] = c (sim[i][j] + sim[j][i]) for rows i in [i0, i1), i < rows, and j > i: in
+// tiles (SYM_TILE) so that the strided side stays within a few cache lines. Ranges of rows write
+// disjoint pairs (each pair i < j belongs to row i alone), so threads split them.
+export function symmetrizeRows(sim: usize, N: i32, rows: i32, c: f32, i0: i32, i1: i32): void {
+  const end = min(i1, rows);
+  for (let ib = i0; ib < end; ib += SYM_TILE) {
+    for (let jb = ib; jb < N; jb += SYM_TILE) {
+      for (let i = ib; i < min(ib + SYM_TILE, end); i++) {
+        for (let j = max(jb, i + 1); j < min(jb + SYM_TILE, N); j++) {
+          const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
+          const v = c * (load<f32>(a) + load<f32>(b));
+          store<f32>(a, v);
+          store<f32>(b, v);
+        }
+      }
+    }
+  }
+}
+
 // ntxentBackward for the first `rows` rows of dz alone (the attack's view 1): the rows of the
 // symmetrised gradient and of its product with z that those need, each as the whole call computes it.
 function ntxentBackwardRows(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32, rows: i32): void {
@@ -239,20 +261,8 @@ function ntxentBackwardRows(dz: usize, sim: usize, z: usize, scratch: usize, B: 
     store<f32>(p, load<f32>(p) - 1);
   }
   // dL/dS = c (P - I_pos) is not symmetric, but S = z zᵀ is: dL/dz = (G + Gᵀ) z with G = dL/dS.
-  // Symmetrised in tiles (SYM_TILE).
   for (let i = 0; i < rows; i++) store<f32>(sim + (<usize>(i * N + i) << 2), 0);
-  for (let ib = 0; ib < rows; ib += SYM_TILE) {
-    for (let jb = ib; jb < N; jb += SYM_TILE) {
-      for (let i = ib; i < min(ib + SYM_TILE, rows); i++) {
-        for (let j = max(jb, i + 1); j < min(jb + SYM_TILE, N); j++) {
-          const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
-          const v = c * (load<f32>(a) + load<f32>(b));
-          store<f32>(a, v);
-          store<f32>(b, v);
-        }
-      }
-    }
-  }
+  parallelSymmetrize(sim, N, rows, c);
   // (G + Gᵀ) z as the dot-product kernel's sim · (zᵀ)ᵀ: zᵀ is cheap to form and matmulForward's
   // register blocking beats the accumulating kernel on this dense N x N product.
   const zt = scratch, prod = scratch + (<usize>N * <usize>m << 2);

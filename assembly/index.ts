@@ -1,11 +1,11 @@
 // The featpure kernel module: every export is a kernel that works on caller-owned memory.
-export { matmulForward, matmulBackward, accumulateRows, transpose, gramRows, setScratch, scratchPtr, scratchBytes } from "./linear";
+export { matmulForward, matmulBackward, accumulateRows, transpose, gramRows, gramMirrorRows, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export {
-  normalizeForward, normalizeBackward, ntxentForward, ntxentRows, ntxentBackward, spectralForward, spectralBackward,
+  normalizeForward, normalizeBackward, ntxentForward, ntxentRows, symmetrizeRows, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,
 } from "./contrastive";
 export { adamStep, sgdStep, clampMin } from "./optim";

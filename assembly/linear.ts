@@ -164,7 +164,7 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
   for (; b < B; b++) rowDots(out + <usize>b * os, inp + <usize>b * rs, rs, weight, bias, 0, OC, C);
 }
 
-// Rows [r0, r1) of the Gram matrix out (N,N) = z zᵀ, z (N,m), the half that gramMirror does not
+// Rows [r0, r1) of the Gram matrix out (N,N) = z zᵀ, z (N,m), the half that gramMirrorRows does not
 // fill: in a block of 4 rows starting at b, the columns from b on; rows past the last whole block,
 // every column. r0 is a multiple of 4 and r1 one too or N. The outputs it computes are matmulForward's
 // bits (the same tiles; a product's factors commute), and so are the mirrored ones: z_i·z_j and
@@ -187,12 +187,13 @@ export function gramRows(out: usize, z: usize, N: i32, m: i32, r0: i32, r1: i32)
 }
 
 // The other half of gramRows' output: out[i][j] = out[j][i] left of each whole 4-row block's start,
-// in 16 x 16 tiles (TRANSPOSE_TILE) so that the strided side stays within a few cache lines.
-export function gramMirror(out: usize, N: i32): void {
-  const N4 = N & ~3;
-  for (let ib = 0; ib < N4; ib += TRANSPOSE_TILE)
-    for (let jb = 0; jb < ib + TRANSPOSE_TILE && jb < N4; jb += TRANSPOSE_TILE)
-      for (let i = ib; i < min(ib + TRANSPOSE_TILE, N4); i++)
+// for rows [i0, i1) (the mirror reads only what it never writes, so threads split rows), in 16 x 16
+// tiles so that the strided side stays within a few cache lines.
+export function gramMirrorRows(out: usize, N: i32, i0: i32, i1: i32): void {
+  const end = min(i1, N & ~3);
+  for (let ib = i0; ib < end; ib += TRANSPOSE_TILE)
+    for (let jb = 0; jb < ib + TRANSPOSE_TILE && jb < end; jb += TRANSPOSE_TILE)
+      for (let i = ib; i < min(ib + TRANSPOSE_TILE, end); i++)
         for (let j = jb; j < min(jb + TRANSPOSE_TILE, i & ~3); j++)
           store<f32>(out + (<usize>(i * N + j) << 2), load<f32>(out + (<usize>(j * N + i) << 2)));
 }

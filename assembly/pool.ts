@@ -5,14 +5,14 @@
 // acknowledged the job. Only that instance has a pool (setPool); in the workers' instances, and in
 // builds without threads, the work runs on the calling thread. Nothing here may run inside a job of
 // the TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
-import { matmulForward, matmulBackward, accumulateRows, gramRows, gramMirror } from "./linear";
-import { ntxentRows } from "./contrastive";
+import { matmulForward, matmulBackward, accumulateRows, gramRows, gramMirrorRows } from "./linear";
+import { ntxentRows, symmetrizeRows } from "./contrastive";
 
 // Int32 words of the control block: CTRL in src/engine/protocol.ts (done, word 1, only wakes a
 // sleeping TypeScript caller: this one spins on the acknowledgements).
 const SEQ = 0, KERNEL = 2, ARGC = 3, FAILED = 4;
 // The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
-const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3, ACCUMULATE_ROWS = 4;
+const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3, ACCUMULATE_ROWS = 4, GRAM_MIRROR = 5, SYMMETRIZE = 6;
 // Fewer rows than this per thread cost more in the hand-off than they save.
 const MIN_ROWS_PER_THREAD = 16;
 
@@ -53,7 +53,7 @@ function threadsFor(n: i32): i32 {
 }
 
 // Worker k's arguments in order; the job's argc (post) says how many it reads.
-function setArgs(k: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64, a5: f64, a6: f64 = 0, a7: f64 = 0, a8: f64 = 0, a9: f64 = 0): void {
+function setArgs(k: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64 = 0, a5: f64 = 0, a6: f64 = 0, a7: f64 = 0, a8: f64 = 0, a9: f64 = 0): void {
   arg(k, 0, a0); arg(k, 1, a1); arg(k, 2, a2); arg(k, 3, a3); arg(k, 4, a4);
   arg(k, 5, a5); arg(k, 6, a6); arg(k, 7, a7); arg(k, 8, a8); arg(k, 9, a9);
 }
@@ -153,10 +153,62 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
 
 // out (N,N) = z zᵀ for z (N,m): half the products of matmulForward(out, z, z, 0, N, m, N), the same
 // bits. Row ranges split the pool's threads at multiples of 4 with about equal shares of the
-// triangle (row i computes about N - i outputs); the mirror runs after, on this thread.
+// triangle (row i computes about N - i outputs); then the mirror, split the same way.
 export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
   gramTop(out, z, N, m, N);
-  gramMirror(out, N);
+  parallelGramMirror(out, N);
+}
+
+// End of share k of t over rows [0, n), a multiple of 16 (the tiles of the mirror and of the
+// symmetrisation), where the work of rows before it is about (k+1)/t of the whole: row i costs
+// about i (rising: the mirror) or N - i (the symmetrisation).
+function triangleCut(k: i32, t: i32, n: i32, N: i32, rising: bool): i32 {
+  if (k >= t - 1) return n;
+  const f = <f64>(k + 1) / <f64>t;
+  let r = <f64>n * Math.sqrt(f);
+  if (!rising) r = <f64>N - Math.sqrt(<f64>N * <f64>N - f * (2 * <f64>N * <f64>n - <f64>n * <f64>n));
+  return min(n, (<i32>(r + 8) >> 4) << 4);
+}
+
+// Job `job` on t shares of rows [0, n) cut by triangleCut: worker k gets the leading arguments
+// (a0, a1, and a2, a3 when four) then its rows r0, r1. Returns the seq; ownRows is the caller's end.
+let ownRows = 0;
+function postTriangle(job: i32, t: i32, n: i32, N: i32, rising: bool, lead: i32, a0: f64, a1: f64, a2: f64 = 0, a3: f64 = 0): i32 {
+  let r0 = 0;
+  for (let k = 0; k < threads; k++) {
+    const r1 = k < t ? max(r0, triangleCut(k, t, n, N, rising)) : r0;
+    if (k == 0) ownRows = r1;
+    else if (r1 <= r0) arg(k, 0, -1);
+    else if (lead == 2) setArgs(k, a0, a1, r0, r1);
+    else setArgs(k, a0, a1, a2, a3, r0, r1);
+    r0 = r1;
+  }
+  return post(job, lead + 2);
+}
+
+// gramMirrorRows on all rows, split across the pool.
+export function parallelGramMirror(out: usize, N: i32): void {
+  const n = N & ~3;
+  const t = threadsFor(n);
+  if (t < 2) {
+    gramMirrorRows(out, N, 0, n);
+    return;
+  }
+  const seq = postTriangle(GRAM_MIRROR, t, n, N, true, 2, out, N);
+  gramMirrorRows(out, N, 0, ownRows);
+  join(seq);
+}
+
+// symmetrizeRows on rows [0, rows), split across the pool.
+export function parallelSymmetrize(sim: usize, N: i32, rows: i32, c: f32): void {
+  const t = threadsFor(rows);
+  if (t < 2) {
+    symmetrizeRows(sim, N, rows, c, 0, rows);
+    return;
+  }
+  const seq = postTriangle(SYMMETRIZE, t, rows, N, false, 4, sim, N, rows, c);
+  symmetrizeRows(sim, N, rows, c, 0, ownRows);
+  join(seq);
 }
 
 // gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool.

@@ -183,8 +183,9 @@ describe.each(SIMD_BACKENDS)("%s backend: products split from inside WASM (assem
     const want = run(new Mem(engines[backend])), got = run(many);
     expect(got.loss).toBe(want.loss);
     expect(got.dz).toEqual(want.dz);
-    // the Gram product, the softmax rows and the backward product each split, unless 2B rows leave fewer than 16 per thread
-    expect(many.k.poolJobs() - before).toBe(2 * B >= 32 ? 3 : 0);
+    // the Gram product and its mirror, the softmax rows, the symmetrisation and the backward product
+    // each split, unless 2B rows leave fewer than 16 per thread
+    expect(many.k.poolJobs() - before).toBe(2 * B >= 32 ? 5 : 0);
     expect(engines[backend].kernels.poolJobs()).toBe(0);
   });
 });
@@ -211,8 +212,9 @@ describe.each(SIMD_BACKENDS)("%s backend: the contrastive training backward", (b
     expect(got.gW).toEqual(want.gW);
     expect(got.gthr).toEqual(want.gthr);
     expect(got.dx).toEqual(want.dx);
-    // the backward product with z, dx by rows and dW by units, each where 16 rows or units per thread are there
-    expect(got.jobs).toBe(Number(2 * B >= 32) * 2 + Number(m >= 32));
+    // the symmetrisation and the backward product with z, dx by rows and dW by units, each where 16
+    // rows or units per thread are there
+    expect(got.jobs).toBe(Number(2 * B >= 32) * 3 + Number(m >= 32));
   });
 });
 

@@ -40,6 +40,10 @@ export interface Kernels {
   ntxentForward(sim: number, z: number, scratch: number, B: number, m: number, tau: number): number;
   /** Rows [i0, i1) of ntxentForward's softmax, their loss terms (f64) into terms: the share a thread takes. */
   ntxentRows(sim: number, terms: number, B: number, tau: number, i0: number, i1: number): void;
+  /** Rows [i0, i1) of NT-Xent's symmetrised gradient sim[i][j] = sim[j][i] = c (sim[i][j] + sim[j][i]), j > i, i < rows: a job of the contrastive backward. */
+  symmetrizeRows(sim: number, N: number, rows: number, c: number, i0: number, i1: number): void;
+  /** Rows [i0, i1) of the Gram matrix's mirrored half (gramRows fills the other): a job of the contrastive forward. */
+  gramMirrorRows(out: number, N: number, i0: number, i1: number): void;
   ntxentBackward(dz: number, sim: number, z: number, scratch: number, B: number, m: number, tau: number, scale: number): void;
   spectralForward(sim: number, z: number, B: number, m: number): number;
   spectralBackward(dz: number, sim: number, z: number, B: number, m: number, scale: number): void;

@@ -39,7 +39,7 @@ export function waitChange(ctrl: Int32Array, index: number, seen: number): numbe
 export const MAX_ARGS = 18;
 
 /** Jobs posted from inside WASM (assembly/pool.ts names them by their place here), by the contrastive objectives. */
-export const WASM_JOBS = ["matmulForward", "gramRows", "ntxentRows", "matmulBackward", "accumulateRows"] as const;
+export const WASM_JOBS = ["matmulForward", "gramRows", "ntxentRows", "matmulBackward", "accumulateRows", "gramMirrorRows", "symmetrizeRows"] as const;
 
 /** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
 export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows", ...WASM_JOBS] as const;

@@ -152,16 +152,17 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
 }
 
 // out (N,N) = z zᵀ for z (N,m): half the products of matmulForward(out, z, z, 0, N, m, N), the same
-// bits. Row ranges split the pool's threads at multiples of 4 with about equal shares of the
-// triangle (row i computes about N - i outputs); then the mirror, split the same way.
+// bits. Row ranges split the pool's threads at multiples of 16 with about equal shares of the
+// triangle (gramTop); then the mirror, split the same way.
 export function gramForward(out: usize, z: usize, N: i32, m: i32): void {
   gramTop(out, z, N, m, N);
   parallelGramMirror(out, N);
 }
 
-// End of share k of t over rows [0, n), a multiple of 16 (the tiles of the mirror and of the
-// symmetrisation), where the work of rows before it is about (k+1)/t of the whole: row i costs
-// about i (rising: the mirror) or N - i (the symmetrisation).
+// End of share k of t over rows [0, n), a multiple of 16 (whole tiles of the mirror and of the
+// symmetrisation, whole 4-row blocks of the Gram product), where the work of rows before it is about
+// (k+1)/t of the whole: row i costs about i (rising: the mirror) or N - i (the Gram product, the
+// symmetrisation).
 function triangleCut(k: i32, t: i32, n: i32, N: i32, rising: bool): i32 {
   if (k >= t - 1) return n;
   const f = <f64>(k + 1) / <f64>t;
@@ -211,34 +212,16 @@ export function parallelSymmetrize(sim: usize, N: i32, rows: i32, c: f32): void 
   join(seq);
 }
 
-// gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool.
+// gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool: row i computes
+// about N - i outputs.
 export function gramTop(out: usize, z: usize, N: i32, m: i32, rows: i32): void {
   const t = threadsFor(rows);
   if (t < 2) {
     gramRows(out, z, N, m, 0, rows);
     return;
   }
-  // Rows before the k-th boundary hold about k/t of the outputs of rows [0, rows), which are those
-  // of the whole triangle, N(N+1)/2, less the `skipped` of rows [rows, N).
-  const skipped = <f64>(N - rows) * <f64>(N - rows + 1) / 2;
-  const total = <f64>N * <f64>(N + 1) / 2 - skipped;
-  let r0 = 0, first = 0;
-  for (let k = 0; k < t; k++) {
-    let r1 = rows;
-    if (k < t - 1) {
-      const left = total * <f64>(t - 1 - k) / <f64>t + skipped; // outputs in rows [r1, N)
-      r1 = min(rows, <i32>(<f64>N + 0.5 - Math.sqrt(2 * left)) & ~3);
-      r1 = max(r1, r0);
-    }
-    if (k == 0) first = r1;
-    else if (r1 > r0) {
-      setArgs(k, out, z, N, m, r0, r1);
-    } else arg(k, 0, -1);
-    r0 = r1;
-  }
-  for (let k = t; k < threads; k++) arg(k, 0, -1);
-  const seq = post(GRAM_ROWS, 6);
-  gramRows(out, z, N, m, 0, first);
+  const seq = postTriangle(GRAM_ROWS, t, rows, N, false, 4, out, z, N, m);
+  gramRows(out, z, N, m, 0, ownRows);
   join(seq);
 }
 

@@ -356,8 +356,9 @@ export function contrastiveBackward(netPtr: usize, gradPtr: usize, workPtr: usiz
   lossBackward(n, w, changetype<Ctr>(ctrPtr), B, scale, 2 * B);
   // encoderBackward's work, its two products split across the pool (they are independent).
   activationGradient(netPtr, gradPtr, workPtr, 2 * B, deadSlope);
+  const gW: usize = gradPtr ? changetype<Net>(gradPtr).W : 0;
   if (dx) parallelInputGradient(dx, w.dpre, n.W, 2 * B, n.d, n.m);
-  if (gradPtr && changetype<Net>(gradPtr).W) parallelWeightGradient(changetype<Net>(gradPtr).W, w.dpre, x, 2 * B, n.d, n.m);
+  if (gW) parallelWeightGradient(gW, w.dpre, x, 2 * B, n.d, n.m);
 }
 
 // Instance-wise PGD (RoCL): perturb view 1 to maximise the contrastive loss against view 2, no labels.

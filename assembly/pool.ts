@@ -171,58 +171,49 @@ function triangleCut(k: i32, t: i32, n: i32, N: i32, rising: bool): i32 {
   return min(n, (<i32>(r + 8) >> 4) << 4);
 }
 
-// Job `job` on t shares of rows [0, n) cut by triangleCut: worker k gets the leading arguments
-// (a0, a1, and a2, a3 when four) then its rows r0, r1. Returns the seq; ownRows is the caller's end.
-let ownRows = 0;
-function postTriangle(job: i32, t: i32, n: i32, N: i32, rising: bool, lead: i32, a0: f64, a1: f64, a2: f64 = 0, a3: f64 = 0): i32 {
-  let r0 = 0;
+// Rows [r0, r1) of a triangle-split job on this thread, from the arguments its workers get.
+function triangleRows(job: i32, a0: f64, a1: f64, a2: f64, a3: f64, r0: i32, r1: i32): void {
+  if (job == GRAM_ROWS) gramRows(<usize>a0, <usize>a1, <i32>a2, <i32>a3, r0, r1);
+  else if (job == GRAM_MIRROR) gramMirrorRows(<usize>a0, <i32>a1, r0, r1);
+  else symmetrizeRows(<usize>a0, <i32>a1, <i32>a2, <f32>a3, r0, r1);
+}
+
+// Job `job` on rows [0, n) split across the pool by triangleCut, or on this thread alone when the
+// rows are too few: worker k gets the leading arguments (a0, a1, and a2, a3 when four) then its rows.
+function splitTriangle(job: i32, n: i32, N: i32, rising: bool, lead: i32, a0: f64, a1: f64, a2: f64 = 0, a3: f64 = 0): void {
+  const t = threadsFor(n);
+  if (t < 2) {
+    triangleRows(job, a0, a1, a2, a3, 0, n);
+    return;
+  }
+  let r0 = 0, own = 0;
   for (let k = 0; k < threads; k++) {
     const r1 = k < t ? max(r0, triangleCut(k, t, n, N, rising)) : r0;
-    if (k == 0) ownRows = r1;
+    if (k == 0) own = r1;
     else if (r1 <= r0) arg(k, 0, -1);
     else if (lead == 2) setArgs(k, a0, a1, r0, r1);
     else setArgs(k, a0, a1, a2, a3, r0, r1);
     r0 = r1;
   }
-  return post(job, lead + 2);
+  const seq = post(job, lead + 2);
+  triangleRows(job, a0, a1, a2, a3, 0, own);
+  join(seq);
 }
 
-// gramMirrorRows on all rows, split across the pool.
+// gramMirrorRows on all rows, split across the pool (row i copies about i values).
 export function parallelGramMirror(out: usize, N: i32): void {
-  const n = N & ~3;
-  const t = threadsFor(n);
-  if (t < 2) {
-    gramMirrorRows(out, N, 0, n);
-    return;
-  }
-  const seq = postTriangle(GRAM_MIRROR, t, n, N, true, 2, out, N);
-  gramMirrorRows(out, N, 0, ownRows);
-  join(seq);
+  splitTriangle(GRAM_MIRROR, N & ~3, N, true, 2, out, N);
 }
 
-// symmetrizeRows on rows [0, rows), split across the pool.
+// symmetrizeRows on rows [0, rows), split across the pool (row i sums about N - i pairs).
 export function parallelSymmetrize(sim: usize, N: i32, rows: i32, c: f32): void {
-  const t = threadsFor(rows);
-  if (t < 2) {
-    symmetrizeRows(sim, N, rows, c, 0, rows);
-    return;
-  }
-  const seq = postTriangle(SYMMETRIZE, t, rows, N, false, 4, sim, N, rows, c);
-  symmetrizeRows(sim, N, rows, c, 0, ownRows);
-  join(seq);
+  splitTriangle(SYMMETRIZE, rows, N, false, 4, sim, N, rows, c);
 }
 
-// gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool: row i computes
-// about N - i outputs.
+// gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool (row i computes
+// about N - i outputs).
 export function gramTop(out: usize, z: usize, N: i32, m: i32, rows: i32): void {
-  const t = threadsFor(rows);
-  if (t < 2) {
-    gramRows(out, z, N, m, 0, rows);
-    return;
-  }
-  const seq = postTriangle(GRAM_ROWS, t, rows, N, false, 4, out, z, N, m);
-  gramRows(out, z, N, m, 0, ownRows);
-  join(seq);
+  splitTriangle(GRAM_ROWS, rows, N, false, 4, out, z, N, m);
 }
 
 // ntxentRows on all 2B rows, split in equal ranges across the pool (rows cost the same).

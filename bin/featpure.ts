@@ -21,7 +21,6 @@ import { addSweepCommands } from "../src/cli/sweepCommands.js";
 import { SweepInputError } from "../src/sweep/grid.js";
 import { runBench, SECTIONS, type Section } from "../benchmarks/bench.js";
 import { formatBench } from "../benchmarks/report.js";
-import "../src/engine/relaxedSimdFlag.js";
 
 class UsageError extends Error {}
 /** Ctrl-C: exit code 130, with how to resume. */
@@ -199,6 +198,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
@@ -265,6 +265,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);

@@ -138,7 +138,12 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
   } catch (e) {
     fileError("--checkpoint", String(opts.checkpoint), e);
   }
-  if (ck && opts.resume === true && !ck.resumed) process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting from step 1\n`);
+  if (ck && opts.resume === true && !ck.resumed) {
+    // The configuration of a resumed run comes from its checkpoint: without one, only the command line can say which run to start.
+    const given = typeof opts.config === "string" || Object.keys(flagsLayer(opts)).length > 0;
+    if (!given) throw new UsageError(`--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`);
+    process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting the run given on the command line from step 1\n`);
+  }
   if (!ck?.resumed) return { ck, base: undefined };
   try {
     return { ck, base: decodeCheckpoint(ck.resumed).config };

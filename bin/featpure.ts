@@ -2,7 +2,7 @@
 // The featpure command line: a thin layer over src/api.ts that parses flags, shows progress and
 // prints tables. Exit codes: 0 success, 1 failure during a run, 2 bad input.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
@@ -14,6 +14,7 @@ import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultT
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
 import { MAX_THREADS } from "../src/engine/budget.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
@@ -128,6 +129,28 @@ function fileError(flag: string, path: string, e: unknown): never {
   throw e;
 }
 
+/**
+ * The files and folders a command will write, checked before any work starts (a run is never lost
+ * to a path that fails at its end), and no output may be another file the command names.
+ */
+function checkOutputs(opts: Record<string, unknown>, files: string[], folders: string[] = []): void {
+  const path = (flag: string) => (typeof opts[optionKey(flag)] === "string" ? (opts[optionKey(flag)] as string) : null);
+  for (const [flags, problem] of [[files, outputFileProblem], [folders, outputFolderProblem]] as const) {
+    for (const flag of flags) {
+      const p = path(flag);
+      const issue = p === null ? null : problem(p);
+      if (issue) throw new UsageError(`--${flag}: ${issue}`);
+    }
+  }
+  const named = ["config", "encoder", "checkpoint", "save", "json"].filter((f) => path(f) !== null);
+  for (const out of [...files, ...folders]) {
+    const p = path(out);
+    if (p === null) continue;
+    const other = named.find((f) => f !== out && resolve(path(f)!) === resolve(p));
+    if (other) throw new UsageError(`--${out} and --${other} name the same file ${p}: writing --${out} would destroy it; give --${out} another path`);
+  }
+}
+
 /** The checkpoint to resume from (its config is the base the flags must agree with), read before anything runs. */
 function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | null; base: unknown } {
   const problem = checkpointFlagProblem(opts);
@@ -182,6 +205,7 @@ function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): s
 }
 
 async function run(opts: Record<string, unknown>): Promise<void> {
+  checkOutputs(opts, ["json", "checkpoint"], ["mosaic"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
@@ -214,6 +238,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.save !== "string") throw new UsageError("pretrain needs --save FILE (where to write the encoder)");
+  checkOutputs(opts, ["save", "checkpoint"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
@@ -239,6 +264,7 @@ const adaptable = (f: FlagSpec) => downstreamOverrideIssues(flagsLayer({ [option
 
 async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.encoder !== "string") throw new UsageError("downstream needs --encoder FILE (written by featpure pretrain --save)");
+  checkOutputs(opts, ["json"]);
   let taskSeed: number | null = null;
   if (opts.taskSeed !== undefined) {
     taskSeed = Number(opts.taskSeed);
@@ -288,6 +314,7 @@ function listOption<T>(flag: string, text: string, accepted: string, item: (s: s
 }
 
 async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
+  checkOutputs(opts, ["json"]);
   const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
   if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
   const threads = opts.threads === undefined ? undefined

@@ -38,3 +38,41 @@ describe("--resume before the first checkpoint", () => {
     expect(JSON.parse(readFileSync(out, "utf8")).config.seed).toBe(3);
   });
 });
+
+describe("output paths are checked before any compute", () => {
+  it.each([
+    ["--json", "missing/x.json", "--json: the folder", "does not exist"],
+    ["--checkpoint", "missing/c.fpt", "--checkpoint: the folder", "does not exist"],
+    ["--json", ".", "--json: . is a folder, not a file", ""],
+    ["--json", "/proc/featpure-x.json", "--json: cannot write in the folder /proc", ""],
+  ])("%s %s: exit 2 naming the option, nothing created", (flag, path, message, more) => {
+    const dir = tmp();
+    const target = path.startsWith("/") || path === "." ? path : join(dir, path);
+    const r = spawnSync(process.execPath, [bin, "run", ...tiny, flag, target], { encoding: "utf8", timeout: 60_000, cwd: dir });
+    expectUsage(r, message);
+    expect(r.stderr).toContain(more);
+    expect(existsSync(join(dir, "missing"))).toBe(false);
+  });
+
+  it("--mosaic needs an existing folder", () => {
+    const dir = join(tmp(), "pictures");
+    expectUsage(cli("run", ...tiny, "--data", "mnist", "--mosaic", dir), `--mosaic: the folder ${dir} does not exist`);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("pretrain --save and downstream --json are checked before work too", () => {
+    const dir = tmp();
+    expectUsage(cli("pretrain", ...tiny, "--train", "adv", "--save", join(dir, "no/e.fpe")), "--save: the folder");
+    expectUsage(cli("downstream", "--encoder", join(dir, "e.fpe"), "--json", join(dir, "no/r.json")), "--json: the folder");
+  });
+
+  it("--json may not overwrite the --config or --checkpoint file", () => {
+    const dir = tmp();
+    const cfg = join(dir, "cfg.json");
+    spawnSync("sh", ["-c", `echo '{"seed": 2}' > ${cfg}`]);
+    expectUsage(cli("run", ...tiny, "--config", cfg, "--json", cfg), `--json and --config name the same file ${cfg}`);
+    expect(JSON.parse(readFileSync(cfg, "utf8"))).toEqual({ seed: 2 });
+    const ck = join(dir, "c.fpt");
+    expectUsage(cli("run", ...tiny, "--checkpoint", ck, "--json", ck), "--json and --checkpoint name the same file");
+  });
+});

@@ -7,10 +7,10 @@ import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import {
-  ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
+  ConfigError, decodeCheckpoint, ineffectiveOptions, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { accepted, decimalNumber, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
@@ -68,12 +68,20 @@ function configFrom(opts: Record<string, unknown>, base?: unknown) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
     throw e;
   }
+  const flags = flagsLayer(opts);
+  let config;
   try {
-    return resolveConfig(base, file, flagsLayer(opts));
+    config = resolveConfig(base, file, flags);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
     throw e;
   }
+  const warnings = [
+    ...ineffectiveOptions(file, config).map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`),
+    ...ineffectiveOptions(flags, config).map((i) => describeIssue(i, "flags")),
+  ];
+  for (const w of warnings) process.stderr.write(`featpure: warning: ${w}\n`);
+  return config;
 }
 
 function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => void; stop(): void } {
@@ -267,8 +275,8 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   checkOutputs(opts, ["json"]);
   let taskSeed: number | null = null;
   if (opts.taskSeed !== undefined) {
-    taskSeed = Number(opts.taskSeed);
-    if (!(String(opts.taskSeed).trim() !== "" && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
+    taskSeed = decimalNumber(String(opts.taskSeed));
+    if (!(taskSeed !== null && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
       throw new UsageError(`--task-seed: must be an integer in [0, 2147483647], got ${JSON.stringify(opts.taskSeed)}`);
     }
   }
@@ -315,8 +323,8 @@ function listOption<T>(flag: string, text: string, accepted: string, item: (s: s
 
 async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
   checkOutputs(opts, ["json"]);
-  const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
-  if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  const ghz = opts.ghz === undefined ? undefined : decimalNumber(opts.ghz);
+  if (ghz !== undefined && !(ghz !== null && ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
   const threads = opts.threads === undefined ? undefined
     : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) => /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null);
   const sections = opts.only === undefined ? undefined

@@ -84,8 +84,27 @@ function configFrom(opts: Record<string, unknown>, base?: unknown) {
   return config;
 }
 
+/** Seconds between two progress lines of one phase when stderr is not a terminal (a cluster log, a pipe). */
+const PLAIN_PROGRESS_EVERY_S = 5;
+
+/** Progress on stderr: a bar on a terminal, else plain lines at each phase's start and end and every few seconds. */
 function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => void; stop(): void } {
   if (!enabled) return { stop() {} };
+  if (process.stderr.isTTY !== true) {
+    let key = "";
+    let last = 0;
+    return {
+      onProgress(p) {
+        const k = `${p.arm}/${p.phase}`;
+        const now = performance.now();
+        if (k === key && p.done !== p.total && now - last < PLAIN_PROGRESS_EVERY_S * 1000) return;
+        key = k;
+        last = now;
+        process.stderr.write(`featpure: ${p.arm} ${p.phase} ${p.done}/${p.total}\n`);
+      },
+      stop() {},
+    };
+  }
   const bar = new cliProgress.SingleBar(
     { format: "{arm} {phase} |{bar}| {value}/{total} {eta_formatted}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -122,11 +141,13 @@ interface ArmWeights {
   d: number;
 }
 
-/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left). */
-async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<void> {
+/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left); returns the files' names. */
+async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<string> {
   const panels = arms.map((a) => ({ arm: a.arm, img: weightMosaic(a.W, a.m, Math.round(Math.sqrt(a.d))) }));
-  for (const p of panels) writeFileAtomic(join(dir, `weights-${p.arm}.png`), await encodePng(p.img));
-  writeFileAtomic(join(dir, "weights.png"), await encodePng(sideBySide(panels.map((p) => p.img))));
+  const files = [...panels.map((p) => join(dir, `weights-${p.arm}.png`)), join(dir, "weights.png")];
+  for (const [i, p] of panels.entries()) writeFileAtomic(files[i], await encodePng(p.img));
+  writeFileAtomic(files[files.length - 1], await encodePng(sideBySide(panels.map((p) => p.img))));
+  return files.join(", ");
 }
 
 /** A file the user named that featpure cannot use: a usage error naming the flag. */
@@ -220,7 +241,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
   const weights: ArmWeights[] = [];
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   const extra = typeof opts.json === "string" ? ` --json ${opts.json}` : "";
   let result;
@@ -240,8 +261,14 @@ async function run(opts: Record<string, unknown>): Promise<void> {
     for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
-  if (mosaic !== null) await writeMosaics(mosaic, weights);
+  const wrote: string[] = [];
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    wrote.push(`the result to ${opts.json}`);
+  }
+  if (mosaic !== null) wrote.push(`the weight images to ${await writeMosaics(mosaic, weights)}`);
+  if (ck?.last) wrote.push(`the checkpoint to ${ck.path}`);
+  if (!quiet) for (const w of wrote) console.log(`wrote ${w}`);
 }
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
@@ -251,7 +278,7 @@ async function pretrain(opts: Record<string, unknown>): Promise<void> {
   const config = configFrom(opts, base);
   if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   let encoder;
   try {
@@ -296,7 +323,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
     throw e;
   }
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   let result;
   try {
     // No Ctrl-C handler: nothing here is worth saving, so the default (stop at once) is right.
@@ -310,7 +337,10 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
     for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    if (!quiet) console.log(`wrote the result to ${opts.json}`);
+  }
 }
 
 /** A comma-separated list option: each item through `item`, which returns null for one it rejects. */

@@ -117,3 +117,24 @@ describe("contradictory options", () => {
     expect([c.adv.eps, c.optim.lr, c.eval.epsL2]).toEqual([0.25, 0.01, [0.1, 0.2]]);
   });
 });
+
+describe("output when stdout and stderr are not terminals", () => {
+  it("progress comes as plain lines on stderr, phase by phase, and the run ends saying where its files went", () => {
+    const dir = tmp();
+    const out = join(dir, "r.json");
+    const ck = join(dir, "c.fpt");
+    const r = cli("run", ...tiny.filter((a) => a !== "--quiet"), "--json", out, "--checkpoint", ck);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.trim().split("\n");
+    for (const phase of ["clean pretrain 20/20", "clean evaluate 2/2", "adv pretrain 20/20", "adv evaluate 2/2"]) expect(lines).toContain(`featpure: ${phase}`);
+    expect(r.stderr).not.toMatch(/\x1b\[/); // no terminal control codes
+    expect(r.stdout).toContain(`wrote the result to ${out}`);
+    expect(r.stdout).toContain(`wrote the checkpoint to ${ck}`);
+  });
+
+  it("--quiet prints no progress", () => {
+    const r = cli("run", ...tiny);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toBe("");
+  });
+});

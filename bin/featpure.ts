@@ -7,15 +7,15 @@ import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import {
-  ConfigError, decodeCheckpoint, ineffectiveOptions, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
+  CheckpointMismatchError, ConfigError, decodeCheckpoint, ineffectiveOptions, planEncoder, planRun, runnableConfig, type Plan, type RunCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, decimalNumber, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { accepted, decimalNumber, defaultText, describeIssue, flagHelp, flagSpecs, layerFromFlags, modeDefaultText, optionKey, type FlagSpec } from "../src/config/flags.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
-import { MAX_THREADS } from "../src/engine/budget.js";
+import { MAX_THREADS } from "../src/config/limits.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";
@@ -47,17 +47,13 @@ function readConfigFile(path: string): unknown {
   }
 }
 
+/** The config layer of the schema flags commander parsed. */
 function flagsLayer(opts: Record<string, unknown>): Record<string, unknown> {
-  const layer: Record<string, unknown> = {};
-  for (const f of flagSpecs()) {
+  const pairs = flagSpecs().flatMap((f): [string, string][] => {
     const raw = opts[optionKey(f.flag)];
-    if (typeof raw !== "string") continue;
-    const keys = f.path.split(".");
-    let o = layer;
-    for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-    o[keys[keys.length - 1]] = parseFlag(f.spec, raw);
-  }
-  return layer;
+    return typeof raw === "string" ? [[f.flag, raw]] : [];
+  });
+  return layerFromFlags(pairs);
 }
 
 function configFrom(opts: Record<string, unknown>, base?: unknown) {
@@ -180,8 +176,8 @@ function checkOutputs(opts: Record<string, unknown>, files: string[], folders: s
   }
 }
 
-/** The checkpoint to resume from (its config is the base the flags must agree with), read before anything runs. */
-function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | null; base: unknown } {
+/** The checkpoint to resume from (its config is the base the flags must agree with), read and decoded once, before anything runs. */
+function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | null; saved: RunCheckpoint | null } {
   const problem = checkpointFlagProblem(opts);
   if (problem) throw new UsageError(problem);
   let ck: CliCheckpoint | null;
@@ -196,11 +192,24 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
     if (!given) throw new UsageError(`--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`);
     process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting the run given on the command line from step 1\n`);
   }
-  if (!ck?.resumed) return { ck, base: undefined };
+  if (!ck?.resumed) return { ck, saved: null };
   try {
-    return { ck, base: decodeCheckpoint(ck.resumed).config };
+    return { ck, saved: decodeCheckpoint(ck.resumed) };
   } catch (e) {
     fileError("--checkpoint", ck.path, e);
+  }
+}
+
+/** parse → resolve → plan: the configuration from the checkpoint, --config and the flags, and every check of the plan, before any work. */
+function planFrom(opts: Record<string, unknown>, planner: typeof planRun): { ck: CliCheckpoint | null; plan: Plan } {
+  const { ck, saved } = checkpointSetup(opts);
+  const config = configFrom(opts, saved?.config);
+  try {
+    return { ck, plan: planner(config, saved) };
+  } catch (e) {
+    if (e instanceof CheckpointMismatchError) fileError("--checkpoint", ck!.path, e);
+    if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
+    throw e;
   }
 }
 
@@ -221,8 +230,6 @@ async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, wo
       const kept = ck?.last ? `the checkpoint ${ck.path} holds arm ${ck.last.arm} at step ${ck.last.step}; resume with: ${resumeHint}` : "nothing was saved (--checkpoint FILE makes a run resumable)";
       throw new Interrupted(`interrupted; ${kept}`);
     }
-    if (ck && e instanceof ConfigError) fileError("--checkpoint", ck.path, e);
-    if (ck && e instanceof FileFormatError) fileError("--checkpoint", ck.path, e);
     throw e;
   } finally {
     process.off("SIGINT", onSigint);
@@ -235,8 +242,8 @@ function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): s
 
 async function run(opts: Record<string, unknown>): Promise<void> {
   checkOutputs(opts, ["json", "checkpoint"], ["mosaic"]);
-  const { ck, base } = checkpointSetup(opts);
-  const config = configFrom(opts, base);
+  const { ck, plan } = planFrom(opts, planRun);
+  const { config } = plan;
   const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
   if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
   const weights: ArmWeights[] = [];
@@ -247,7 +254,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   let result;
   try {
     result = await interruptible(ck, resumeCommand("run", ck, extra), (signal) =>
-      runExperiment(config, {
+      runExperiment(plan, {
         onProgress: progress.onProgress,
         signal,
         checkpoint: ck?.options,
@@ -274,16 +281,15 @@ async function run(opts: Record<string, unknown>): Promise<void> {
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.save !== "string") throw new UsageError("pretrain needs --save FILE (where to write the encoder)");
   checkOutputs(opts, ["save", "checkpoint"]);
-  const { ck, base } = checkpointSetup(opts);
-  const config = configFrom(opts, base);
-  if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
+  const { ck, plan } = planFrom(opts, planEncoder);
+  const { config } = plan;
   const quiet = opts.quiet === true;
   const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   let encoder;
   try {
     encoder = await interruptible(ck, resumeCommand("pretrain", ck, ` --save ${opts.save}`), (signal) =>
-      pretrainEncoder(config, { onProgress: progress.onProgress, signal, checkpoint: ck?.options }));
+      pretrainEncoder(plan, { onProgress: progress.onProgress, signal, checkpoint: ck?.options }));
   } finally {
     progress.stop();
   }
@@ -317,7 +323,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   const fixed = downstreamOverrideIssues(overrides);
   if (fixed.length) throw new UsageError(fixed.map((i) => describeIssue(i, "flags")).join("\n"));
   try {
-    resolveConfig(encoder.config, overrides);
+    runnableConfig(encoder.config, overrides);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
     throw e;

@@ -1,9 +1,9 @@
 // The public API of featpure. The CLI is a thin layer over it, and browsers use it unchanged.
 import type { Config, DeepPartial } from "./config/types.js";
-import { resolveConfig } from "./config/validate.js";
 import { runArms, type ArmResult, type RunOptions } from "./experiments/experiment.js";
 import type { Backend } from "./engine/wasm.js";
 import { VERSION } from "./version.js";
+import { planEncoder, planRun, type Plan } from "./experiments/plan.js";
 import { adaptEncoder, pretrainEncoderArm, type DownstreamOptions } from "./experiments/encoder.js";
 import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js";
 
@@ -21,7 +21,7 @@ export { DivergenceError } from "./train/pretrain.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
-export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
+export { configFromFlags, layerFromFlags, flagSpecs, parseFlag, type FlagSpec } from "./config/flags.js";
 export { loadMnist, decodeMnist, encodeMnist, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";
@@ -43,12 +43,14 @@ export interface ExperimentResult {
 
 /**
  * Runs one experiment: pre-training (the arms named by config.train), purification metrics, the
- * clean downstream head, and robust evaluation. Throws ConfigError for an invalid configuration.
+ * clean downstream head, and robust evaluation. Throws ConfigError for an invalid configuration,
+ * before anything runs. A Plan (planRun) is taken as it is.
  */
-export async function runExperiment(config: DeepPartial<Config> | Config = {}, opts: RunOptions = {}): Promise<ExperimentResult> {
-  const cfg = resolveConfig(config);
+export async function runExperiment(config: DeepPartial<Config> | Config | Plan = {}, opts: RunOptions = {}): Promise<ExperimentResult> {
+  const plan = isPlan(config) ? config : planRun(config, opts.checkpoint?.resume);
+  const cfg = plan.config;
   const t0 = performance.now();
-  const r = await runArms(cfg, opts);
+  const r = await runArms(plan, opts);
   return {
     version: VERSION, config: cfg, backend: r.backend, ...(r.backendWarning ? { backendWarning: r.backendWarning } : {}),
     arms: r.arms, timingsMs: { total: performance.now() - t0 },
@@ -60,12 +62,17 @@ export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js"
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
-export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
-export { configFromParams } from "./config/params.js";
+export { estimateArenaBytes } from "./engine/budget.js";
+export { planRun, planEncoder, runnableConfig, CheckpointMismatchError, type Plan } from "./experiments/plan.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./config/limits.js";
 
-/** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */
-export async function pretrainEncoder(config: DeepPartial<Config> | Config = {}, opts: RunOptions = {}): Promise<Encoder> {
-  return pretrainEncoderArm(resolveConfig(config), opts);
+/** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. A Plan (planEncoder) is taken as it is. */
+export async function pretrainEncoder(config: DeepPartial<Config> | Config | Plan = {}, opts: RunOptions = {}): Promise<Encoder> {
+  return pretrainEncoderArm(isPlan(config) ? config : planEncoder(config, opts.checkpoint?.resume), opts);
+}
+
+function isPlan(x: unknown): x is Plan {
+  return typeof x === "object" && x !== null && "config" in x && "resume" in x;
 }
 
 /** Writes an encoder file atomically (Node only). */

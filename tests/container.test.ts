@@ -11,6 +11,7 @@ import { resolveConfig } from "../src/config/validate.js";
 import { pretrainEncoderArm } from "../src/experiments/encoder.js";
 import { encodeEncoder } from "../src/io/encoderFile.js";
 import { runArms } from "../src/experiments/experiment.js";
+import { planEncoder, planRun } from "../src/experiments/plan.js";
 
 const RUNS = { numRuns: 100, seed: 7 };
 const tiny = resolveConfig({
@@ -87,8 +88,8 @@ function withVersion(b: Uint8Array, v: number): Uint8Array {
 
 describe("fuzzing real files", async () => {
   const saved: Uint8Array[] = [];
-  await runArms(tiny, { checkpoint: { every: 5, write: (b) => saved.push(b) } });
-  const files = { checkpoint: saved[saved.length - 1], encoder: encodeEncoder(await pretrainEncoderArm(tiny)) };
+  await runArms(planRun(tiny), { checkpoint: { every: 5, write: (b) => saved.push(b) } });
+  const files = { checkpoint: saved[saved.length - 1], encoder: encodeEncoder(await pretrainEncoderArm(planEncoder(tiny))) };
   const decoders = { checkpoint: decodeCheckpoint, encoder: decodeEncoder };
 
   it.each(Object.keys(files) as (keyof typeof files)[])("%s: every random flip or truncation is a FileFormatError", (kind) => {

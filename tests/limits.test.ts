@@ -4,12 +4,14 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../src/config/validate.js";
 import type { Config, DeepPartial } from "../src/config/types.js";
-import { ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes } from "../src/engine/budget.js";
+import { estimateArenaBytes } from "../src/engine/budget.js";
+import { ENGINE_MEMORY_LIMIT_BYTES } from "../src/config/limits.js";
 import { adaptAndEvaluate, pretrainArm } from "../src/experiments/experiment.js";
 import { makeDataset } from "../src/data/datasets.js";
 import { Rng } from "../src/rng.js";
 import { checkLoss, checkTensor, DivergenceError } from "../src/train/divergence.js";
 import { runExperiment } from "../src/api.js";
+import { runnableConfig } from "../src/experiments/plan.js";
 
 const small: DeepPartial<Config> = {
   data: { dim: 10, sparsity: 2 }, model: { width: 8 }, optim: { steps: 3, batch: 16 },
@@ -43,7 +45,7 @@ describe("WASM memory budget", () => {
   ])("refuses %j before allocating, naming the largest part and the limit", (layer, path) => {
     let err: unknown;
     try {
-      resolveConfig(layer);
+      runnableConfig(layer);
     } catch (e) {
       err = e;
     }

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLASSES, DIGIT_COUNTS, PIXELS, TOTAL_DIGITS, decodeMnist, digitsFromArrays, encodeMnist, loadMnist } from "../src/data/mnist.js";
+import { TOTAL_DIGITS } from "../src/config/limits.js";
+import { CLASSES, DIGIT_COUNTS, PIXELS, decodeMnist, digitsFromArrays, encodeMnist, loadMnist } from "../src/data/mnist.js";
 import { mnistCacheFile } from "../src/data/mnistCache.js";
 
 /** Byte equality; toEqual walks megabytes element by element, far too slowly. */
@@ -20,6 +21,7 @@ describe("MNIST loader", () => {
     const counts = new Array(CLASSES).fill(0);
     for (const l of d.labels) counts[l]++;
     expect(counts).toEqual(DIGIT_COUNTS);
+    expect(DIGIT_COUNTS.reduce((a, b) => a + b, 0)).toBe(TOTAL_DIGITS);
     // Pixels are bytes; both ends of [0, 1] occur, and digits are mostly background.
     let zeros = 0;
     let max = 0;

@@ -5,8 +5,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ConfigError, resolveConfig, setPath, walkSchema } from "../src/config/validate.js";
 import type { FieldSpec } from "../src/config/schema.js";
-import { flagSpecs, parseFlag } from "../src/cli/flags.js";
-import { configFromParams } from "../src/config/params.js";
+import { configFromFlags, flagSpecs, parseFlag } from "../src/config/flags.js";
 
 const RUNS = { numRuns: 150, seed: 42 };
 const fields: { path: string; spec: FieldSpec }[] = [];
@@ -135,15 +134,15 @@ describe("configuration properties", () => {
 
 describe("URL parameters", () => {
   it("are parsed like CLI flags and checked by the same schema", () => {
-    const c = configFromParams(new URLSearchParams("width=50&eps-l2=0.1,0.2&train-head=false"));
+    const c = configFromFlags(new URLSearchParams("width=50&eps-l2=0.1,0.2&train-head=false"));
     expect(c.model.width).toBe(50);
     expect(c.eval.epsL2).toEqual([0.1, 0.2]);
     expect(c.model.trainHead).toBe(false);
   });
 
   it("name the parameter and its field when rejected", () => {
-    expect(() => configFromParams(new URLSearchParams("widht=5"))).toThrow("widht: unknown parameter");
-    expect(() => configFromParams(new URLSearchParams("eps-linf=0.1,-1"))).toThrow("eps-linf (eval.epsLinf): must be a list");
-    expect(() => configFromParams(new URLSearchParams("dim=10&sparsity=20"))).toThrow("sparsity (data.sparsity): must be at most the number of features D = 10");
+    expect(() => configFromFlags(new URLSearchParams("widht=5"))).toThrow("widht: unknown parameter");
+    expect(() => configFromFlags(new URLSearchParams("eps-linf=0.1,-1"))).toThrow("eps-linf (eval.epsLinf): must be a list");
+    expect(() => configFromFlags(new URLSearchParams("dim=10&sparsity=20"))).toThrow("sparsity (data.sparsity): must be at most the number of features D = 10");
   });
 });

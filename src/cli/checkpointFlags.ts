@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import type { CheckpointOptions } from "../experiments/runCheckpoint.js";
 import type { Arm } from "../train/pretrainers.js";
-import { decimalNumber } from "./flags.js";
+import { decimalNumber } from "../config/flags.js";
 
 export const DEFAULT_CHECKPOINT_EVERY = 100;
 

@@ -2,7 +2,7 @@
 // (`--eps` when only the clean arm trains, `--momentum` with Adam, ...): each becomes a warning, so
 // that a user who meant to change something learns that nothing changed.
 import type { Config } from "./types.js";
-import type { ConfigIssue } from "./validate.js";
+import type { ConfigIssue } from "./issues.js";
 
 interface Rule {
   /** Field paths, or prefixes ending in "." */

@@ -3,8 +3,8 @@
 // chosen source's entry over the schema defaults and under every user layer, so an explicit value
 // always wins and the synthetic defaults never change.
 import type { Config, DeepPartial } from "./types.js";
-import type { ConfigIssue } from "./validate.js";
-import { TOTAL_DIGITS } from "../data/mnist.js";
+import type { ConfigIssue } from "./issues.js";
+import { TOTAL_DIGITS } from "./limits.js";
 
 type Source = Config["data"]["source"];
 

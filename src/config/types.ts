@@ -1,4 +1,6 @@
 // The experiment configuration. Its ranges, defaults and documentation live in schema.ts.
+import type { MNIST_TASK_NAMES } from "./limits.js";
+
 export interface Config {
   seed: number;
   mode: "supervised" | "contrastive";
@@ -82,6 +84,6 @@ export interface Config {
 }
 
 /** Binary labellings of all ten digits (src/data/mnistTasks.ts). */
-export type MnistTask = "parity" | "low-high" | "prime";
+export type MnistTask = (typeof MNIST_TASK_NAMES)[number];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends number[] ? number[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -1,20 +1,10 @@
 // Turns untrusted input (JSON files, CLI flags, API calls, URL parameters) into a checked Config.
 import { MODE_DEFAULTS, SCHEMA, type EnumSpec, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
-import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
 import { checkSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
+import { ConfigError, type ConfigIssue } from "./issues.js";
 
-export interface ConfigIssue {
-  path: string;
-  message: string;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError, type ConfigIssue } from "./issues.js";
 
 type Node = FieldSpec | { [key: string]: Node };
 
@@ -111,15 +101,6 @@ function checkCombinations(c: Config, issues: ConfigIssue[]): void {
     issues.push({ path: "data.magnitudeLow", message: "must be in (0, 1] when data.magnitude is uniform, got 0" });
   }
   if (c.metrics.topR > D) issues.push({ path: "metrics.topR", message: `must be at most the number of features D = ${D}, got ${c.metrics.topR}` });
-  const bytes = estimateArenaBytes(c);
-  if (bytes > ENGINE_MEMORY_LIMIT_BYTES) {
-    const top = arenaTerms(c)[0];
-    issues.push({
-      path: top.path,
-      message: `the run needs about ${mib(bytes)} of WASM memory, over the limit of ${mib(ENGINE_MEMORY_LIMIT_BYTES)}; ` +
-        `the largest part is the ${top.what} (${mib(top.bytes)}): reduce ${top.path}`,
-    });
-  }
 }
 
 /** Number of dictionary atoms D. */

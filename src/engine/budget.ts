@@ -6,16 +6,10 @@ import { randomStartWords } from "../attacks/randomStart.js";
 import { incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
 import { ctrWords } from "./layout.js";
+import { AUTO_THREADS_MAX } from "../config/limits.js";
 
-/** Default (and the configuration's) limit on one engine's linear memory. */
-export const ENGINE_MEMORY_LIMIT_MIB = 2048;
-/** Most kernel threads an engine takes: each holds a worker and its stack, so the count is bounded. */
-export const MAX_THREADS = 64;
-/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
-export const AUTO_THREADS_MAX = 8;
 /** The kernels' per-instance scratch (scratchBytes() of the SIMD builds), one block per thread. */
 export const KERNEL_SCRATCH_BYTES = 2048 + 16 * 16384 + 524288;
-export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
 /** The module's static data below the arena's base, with room to spare. */
 const STATIC_BYTES = 65536;
 /** Worst-case padding of one allocation to the arena's 16-byte alignment. */

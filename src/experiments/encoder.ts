@@ -1,7 +1,7 @@
 // Pre-train once, adapt many times: an encoder (one pre-trained arm) is kept as plain arrays, and
 // any number of downstream tasks put new clean heads on its frozen hidden layer.
 import type { Config, DeepPartial } from "../config/types.js";
-import { ConfigError, featureCount, resolveConfig, walkSchema, type ConfigIssue } from "../config/validate.js";
+import { ConfigError, featureCount, walkSchema, type ConfigIssue } from "../config/validate.js";
 import { createEngine, type Engine } from "../engine/wasm.js";
 import { makeDataset } from "../data/datasets.js";
 import { downstreamTask, tasksDataset } from "../data/sparseCodingDataset.js";
@@ -13,17 +13,15 @@ import { Rng } from "../rng.js";
 import { VERSION } from "../version.js";
 import { adaptAndEvaluate, networkShape, pretrainArm, type ArmResult, type RunOptions } from "./experiment.js";
 import { runCheckpointer } from "./runCheckpoint.js";
+import { runnableConfig, type Plan } from "./plan.js";
 
-/** Pre-trains the one arm config.train names (clean or adv) and returns it as an encoder. */
-export async function pretrainEncoderArm(cfg: Config, opts: RunOptions = {}): Promise<Encoder> {
-  if (cfg.train === "both") {
-    throw new ConfigError([{ path: "train", message: "an encoder is one pre-trained network: choose clean or adv (pre-train twice for both), got \"both\"" }]);
-  }
-  if (cfg.data.source !== "sparse") throw new ConfigError([{ path: "data.source", message: "encoders are available for the sparse-coding data only" }]);
+/** Pre-trains the one arm the plan's config.train names (clean or adv; planEncoder checks it) and returns it as an encoder. */
+export async function pretrainEncoderArm(plan: Plan, opts: RunOptions = {}): Promise<Encoder> {
+  const cfg = plan.config;
   const root = new Rng(cfg.seed);
   const dataset = await makeDataset(cfg, root);
-  const arm: Arm = cfg.train;
-  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
+  const arm = cfg.train as Arm;
+  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint, plan.resume) : null;
   const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));
   return {
     version: VERSION,
@@ -73,7 +71,7 @@ export async function adaptEncoder(enc: Encoder, opts: DownstreamOptions = {}): 
   if (taskSeed !== null && !(Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
     throw new ConfigError([{ path: "taskSeed", message: `must be an integer in [0, 2147483647], got ${taskSeed}` }]);
   }
-  const cfg = resolveConfig(enc.config, opts.overrides ?? {});
+  const cfg = runnableConfig(enc.config, opts.overrides ?? {});
   const root = new Rng(cfg.seed);
   const taskRoot = taskSeed === null ? root : root.fork(`task-${taskSeed}`);
   const { dict, theta } = enc.truth;

@@ -20,6 +20,7 @@ import { Rng } from "../rng.js";
 import { makePacer } from "../train/pacer.js";
 import type { TrainingCheckpoints } from "../train/trainState.js";
 import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
+import type { Plan } from "./plan.js";
 
 export type { Arm } from "../train/pretrainers.js";
 
@@ -232,12 +233,13 @@ function transfer(arms: Adapted[]): void {
   }
 }
 
-export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<ExperimentRun> {
+export async function runArms(plan: Plan, opts: RunOptions = {}): Promise<ExperimentRun> {
+  const cfg = plan.config;
   const root = new Rng(cfg.seed);
   const dataset = await makeDataset(cfg, root);
   const arms: Arm[] = cfg.train === "both" ? ["clean", "adv"] : [cfg.train];
   const adapted: Adapted[] = [];
-  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint) : null;
+  const checkpointer = opts.checkpoint ? runCheckpointer(cfg, opts.checkpoint, plan.resume) : null;
   for (const arm of arms) {
     const pre = await pretrainArm(cfg, dataset, root, arm, opts, checkpointer?.forArm(arm));
     adapted.push(await adaptAndEvaluate(pre, cfg, dataset, root, opts));

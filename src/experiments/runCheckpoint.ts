@@ -1,15 +1,15 @@
 // Checkpoints of a whole run: one file holds the training state of every arm started so far, so a
 // run with train = both resumes inside the second arm without retraining the first.
 import type { Config } from "../config/types.js";
-import { ConfigError, walkSchema } from "../config/validate.js";
-import { decodeCheckpoint, encodeCheckpoint } from "../io/checkpointFile.js";
+import { walkSchema } from "../config/validate.js";
+import { encodeCheckpoint, type RunCheckpoint } from "../io/checkpointFile.js";
 import type { Arm } from "../train/pretrainers.js";
 import type { TrainingCheckpoints, TrainState } from "../train/trainState.js";
 
 export interface CheckpointOptions {
   /** Save after every this many training steps; 0 saves only when interrupted and when an arm finishes. */
   every: number;
-  /** A checkpoint file (bytes) written by an earlier run of the same configuration, to continue from. */
+  /** A checkpoint file (bytes) written by an earlier run of the same configuration, to continue from (decoded by the plan, src/experiments/plan.ts). */
   resume?: Uint8Array | null;
   /** Receives every checkpoint; store it atomically (the CLI renames a temporary file over the previous one). */
   write(bytes: Uint8Array, at: { arm: Arm; step: number }): void;
@@ -26,16 +26,9 @@ export function configDifferences(a: Config, b: Config): { path: string; a: unkn
   return out;
 }
 
-export function runCheckpointer(cfg: Config, o: CheckpointOptions) {
-  const arms: Partial<Record<Arm, TrainState>> = {};
-  if (o.resume) {
-    const saved = decodeCheckpoint(o.resume);
-    const diff = configDifferences(saved.config, cfg);
-    if (diff.length) {
-      throw new ConfigError(diff.map((d) => ({ path: d.path, message: `the checkpoint was written with ${JSON.stringify(d.a)}, this run has ${JSON.stringify(d.b)}; resume with the checkpoint's configuration` })));
-    }
-    Object.assign(arms, saved.arms);
-  }
+/** Saves every arm's training state into one file, starting from the plan's checkpoint (already checked against cfg). */
+export function runCheckpointer(cfg: Config, o: CheckpointOptions, resume: RunCheckpoint | null) {
+  const arms: Partial<Record<Arm, TrainState>> = { ...resume?.arms };
   return {
     forArm(arm: Arm): TrainingCheckpoints {
       return {

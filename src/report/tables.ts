@@ -5,7 +5,7 @@ import type { Config } from "../config/types.js";
 import type { ModelEval } from "../experiments/evaluate.js";
 import type { Summary } from "../metrics/purity.js";
 import type { ProxySummary } from "../metrics/proxies.js";
-import { TOTAL_DIGITS } from "../data/mnist.js";
+import { TOTAL_DIGITS } from "../config/limits.js";
 
 export interface TableData {
   title: string;

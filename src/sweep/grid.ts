@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { Config, DeepPartial } from "../config/types.js";
 import { ConfigError, resolveConfig, setPath, walkSchema } from "../config/validate.js";
+import { runnableConfig } from "../experiments/plan.js";
 
 export interface GridSpec {
   base: DeepPartial<Config>;
@@ -90,7 +91,7 @@ export function expandGrid(spec: GridSpec): Cell[] {
     let config: Config;
     try {
       const matching = (spec.overlays ?? []).filter((o) => Object.entries(o.when).every(([p, v]) => canonicalJson(values[p]) === canonicalJson(v)));
-      config = resolveConfig(spec.base, ...matching.map((o) => o.set), layer);
+      config = runnableConfig(spec.base, ...matching.map((o) => o.set), layer);
     } catch (e) {
       if (e instanceof ConfigError) throw new SweepInputError(`cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
       throw e;

@@ -1,7 +1,9 @@
-// From command-line strings to a config layer, with errors that name the flag the user typed.
-import { walkSchema } from "../config/validate.js";
-import type { ConfigIssue } from "../config/validate.js";
-import { MODE_DEFAULTS, type FieldSpec } from "../config/schema.js";
+// The one flag grammar: from flag/value strings (CLI flags, the web page's URL parameters, an API
+// caller's pairs) to a config layer and a resolved configuration, with errors that name the flag.
+// bin/featpure.ts, web/ and the API all go through here.
+import { ConfigError, resolveConfig, setPath, walkSchema, type ConfigIssue } from "./validate.js";
+import { MODE_DEFAULTS, type FieldSpec } from "./schema.js";
+import type { Config, DeepPartial } from "./types.js";
 
 export interface FlagSpec {
   flag: string;
@@ -72,6 +74,37 @@ export function modeDefaultText(path: string): string {
 
 export function flagHelp(spec: FieldSpec): string {
   return `${spec.doc} (${accepted(spec)}; default ${defaultText(spec)})`;
+}
+
+/** A config layer from flag/value pairs (`["eps-l2", "0.1,0.2"]`); a flag no option has is a ConfigError naming it. */
+export function layerFromFlags(pairs: Iterable<[string, string]>): Record<string, unknown> {
+  const byFlag = new Map(flagSpecs().map((f) => [f.flag, f]));
+  const layer: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [name, raw] of pairs) {
+    const f = byFlag.get(name);
+    if (f) setPath(layer, f.path, parseFlag(f.spec, raw));
+    else issues.push({ path: name, message: "unknown parameter (the names are those of the CLI flags, as listed by featpure options)" });
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return layer;
+}
+
+/**
+ * The configuration that flag/value pairs describe, over optional lower layers (a preset, a config
+ * file), with the defaults of the selected data source and mode under all of them, exactly as
+ * `featpure run` resolves its flags: switching --mode changes every mode default the flags leave
+ * alone. Throws ConfigError whose paths name the flag and field (`eps-linf (eval.epsLinf)`).
+ */
+export function configFromFlags(pairs: Iterable<[string, string]>, ...below: (DeepPartial<Config> | unknown)[]): Config {
+  const layer = layerFromFlags(pairs);
+  try {
+    return resolveConfig(...below, layer);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const flagOf = new Map(flagSpecs().map((f) => [f.path, f.flag]));
+    throw new ConfigError(e.issues.map((i) => ({ path: flagOf.has(i.path) ? `${flagOf.get(i.path)} (${i.path})` : i.path, message: i.message })));
+  }
 }
 
 /** Describes a config issue in the user's terms: the flag when the field has one. */

@@ -15,8 +15,8 @@ export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment
 export { makeDataset } from "./data/datasets.js";
 export type { Dataset, LabelledData, PairSource, ViewSpec } from "./data/dataset.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
-export type { CurvePoint } from "./train/pretrain.js";
-export { DivergenceError } from "./train/pretrain.js";
+export type { CurvePoint } from "./train/curve.js";
+export { DivergenceError } from "./train/divergence.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";

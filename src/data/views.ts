@@ -1,4 +1,4 @@
-// Positive pairs for contrastive pre-training on the sparse-coding data (paper.md §3.2, §8.2): two
+// Positive pairs for contrastive pre-training on the sparse-coding data (docs/model.md, "Pre-training"): two
 // views of one latent code z. The sample's own noise xi (data.noise) and the optional shared dense
 // component s u are drawn once per sample and appear in both views (masked with it under "mask").
 //   identical  x1 = x2 = M z + xi + s u                          (the PyTorch reference setting)

@@ -80,6 +80,7 @@ export interface ArmResult {
 export interface ExperimentRun {
   arms: ArmResult[];
   backend: Engine["backend"];
+  backendWarning?: string;
 }
 
 /** A pre-trained network living in its engine's arena. */
@@ -243,7 +244,8 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   }
   transfer(adapted);
   for (const a of adapted) a.pre.engine.close();
-  return { arms: adapted.map((a) => a.result), backend: adapted[0].pre.engine.backend };
+  const { backend, backendWarning } = adapted[0].pre.engine;
+  return { arms: adapted.map((a) => a.result), backend, ...(backendWarning ? { backendWarning } : {}) };
 }
 
 function mean(a: ArrayLike<number>): number {

@@ -1,4 +1,4 @@
-// Contrastive pre-training of the hidden layer, clean or adversarial (paper.md §3.2, §8.3): NT-Xent or
+// Contrastive pre-training of the hidden layer, clean or adversarial (docs/model.md, "Pre-training"): NT-Xent or
 // the spectral loss on two views of each sample; the adversarial arm first moves view 1 by an
 // instance-wise PGD attack that maximises the same loss against view 2 (RoCL), then trains on the
 // attacked pair, optionally adding the clean pair's loss. No labels are used.

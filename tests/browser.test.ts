@@ -2,7 +2,6 @@
 // run through the page's form and worker must give the same numbers, bit for bit, as runExperiment
 // in Node for the same seed, configuration and backend (same WASM, same PRNG, same arithmetic).
 // Screenshots go to .artifacts/ (desktop and phone size). No test names a backend: the page pins its default.
-import "../src/engine/relaxedSimdFlag.js"; // Node 20 validates relaxed SIMD, the page's default, only behind this flag (the CLI sets it).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExperiment, SCHEMA } from "../src/api.js";
 import { ARTIFACTS, downloadResult, numbers, openHarness, QUERY, runOnPage, type Harness } from "./browser-harness.js";

@@ -154,7 +154,7 @@ function updateButtons(): void {
   stopButton.disabled = active === null || active.stopping;
 }
 
-/** Takes a query's settings; the backend "auto" (or none) becomes the one this browser runs, pinned. */
+/** Takes a query's settings. */
 function loadQuery(query: URLSearchParams): void {
   const pairs = [...query.entries()].filter(([k]) => k !== "seeds");
   seedsInput.value = query.get("seeds") ?? "1";
@@ -169,7 +169,8 @@ function loadQuery(query: URLSearchParams): void {
   }
   // A good link is read as the CLI would print it; a bad one is kept as it is.
   explicit = new Map(cfg ? changedFlags(cfg) : pairs);
-  if (backend && (explicit.get("backend") ?? "auto") === "auto") explicit.set("backend", backend);
+  // "auto" is the runtime's pick: pinned to it, so the link names the build that computed it.
+  if (backend && explicit.get("backend") === "auto") explicit.set("backend", backend);
   evaluate();
 }
 
@@ -258,7 +259,8 @@ function onMessage(m: WorkerMessage): void {
       show({ result: run.done[0], kind: "run", seeds: run.done });
       const secs = ((performance.now() - run.model.startedAt) / 1000).toFixed(1);
       const n = threadsOf(run.config);
-      finish(`Done in ${secs} s on the ${m.result.backend} backend, ${n} kernel thread${n === 1 ? "" : "s"}${run.seeds > 1 ? `, ${run.seeds} seeds` : ""}.`);
+      const warning = m.result.backendWarning ? ` (${m.result.backendWarning})` : "";
+      finish(`Done in ${secs} s on the ${m.result.backend} backend${warning}, ${n} kernel thread${n === 1 ? "" : "s"}${run.seeds > 1 ? `, ${run.seeds} seeds` : ""}.`);
       break;
     }
     case "stopped":
@@ -535,11 +537,12 @@ function decodeHeatmap(b64: string): Float32Array {
   return Float32Array.from(bytes, (v) => v / 255);
 }
 
-resolveBackend("auto").then(
-  (b) => {
+// The kernel build this browser runs for the default (relaxed SIMD, or SIMD with a warning where it lacks it).
+resolveBackend("relaxed").then(
+  ({ backend: b, warning }) => {
     backend = b;
-    if ((explicit.get("backend") ?? "auto") === "auto") explicit.set("backend", b);
-    $("#env").textContent = `featpure ${VERSION} · backend ${b} · cross-origin isolated: ${isolated ? `yes, up to ${Math.min(8, navigator.hardwareConcurrency || 1)} kernel threads` : "no, one kernel thread"}`;
+    if (explicit.get("backend") === "auto") explicit.set("backend", b);
+    $("#env").textContent = `featpure ${VERSION} · backend ${b}${warning ? ` (${warning})` : ""} · cross-origin isolated: ${isolated ? `yes, up to ${Math.min(8, navigator.hardwareConcurrency || 1)} kernel threads` : "no, one kernel thread"}`;
     status.textContent = "Ready.";
     evaluate();
   },

@@ -5,7 +5,6 @@
 // page's default run; then the run also becomes the page's precomputed example (web/public/example.json,
 // shown on arrival before the visitor's own run). docs/browser.md's screenshots and numbers come from
 // `node web/screenshot.mjs`.
-import "../dist/src/engine/relaxedSimdFlag.js"; // Node 20 validates relaxed SIMD, the default build, only behind this flag.
 import { spawn } from "node:child_process";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";

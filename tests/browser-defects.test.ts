@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { runExperiment, type ExperimentResult } from "../src/api.js";
 import { configFromQuery } from "../web/settings.js";
-import { downloadResult, numbers, openHarness, QUERY, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
+import { downloadResult, numbers, openHarness, QUERY, ready, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
 
 const LONG = QUERY.replace("steps=40", "steps=10000000");
 // location, not page.url(): Playwright learns of history.replaceState asynchronously.
 const param = (page: Page, name: string) => page.evaluate((n) => new URLSearchParams(location.search).get(n), name);
 const PINNED = `${QUERY}&backend=relaxed`;
-const ready = (page: Page) => page.waitForFunction(() => !document.querySelector<HTMLButtonElement>("#run")!.disabled);
 
 describe("demo page defects", () => {
   let h: Harness;

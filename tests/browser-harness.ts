@@ -59,6 +59,11 @@ export async function waitIdle(page: Page, timeout = 45_000): Promise<void> {
   await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, { timeout });
 }
 
+/** Waits until Run can be pressed (the page has loaded its kernels and its settings are good). */
+export function ready(page: Page): Promise<unknown> {
+  return page.waitForFunction(() => !document.querySelector<HTMLButtonElement>("#run")!.disabled);
+}
+
 /** Clicks Run and waits for the end; the run must succeed on the given backend. */
 export async function runOnPage(page: Page, backend = "relaxed", timeout = 45_000): Promise<void> {
   await page.click("#run");

@@ -6,9 +6,8 @@ import type { Download, Page } from "playwright-core";
 import type { ExperimentResult } from "../src/api.js";
 import { PRESETS } from "../web/presets.js";
 import { configFromQuery, fileStem } from "../web/settings.js";
-import { downloadResult, openHarness, QUERY, runOnPage, type Harness } from "./browser-harness.js";
+import { downloadResult, openHarness, QUERY, ready, runOnPage, type Harness } from "./browser-harness.js";
 
-const ready = (page: Page) => page.waitForFunction(() => !document.querySelector<HTMLButtonElement>("#run")!.disabled);
 const search = async (page: Page) => new URLSearchParams(await page.evaluate(() => location.search));
 
 async function download(page: Page, selector: string): Promise<{ name: string; bytes: Buffer }> {

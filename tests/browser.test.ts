@@ -67,7 +67,10 @@ describe("demo page in headless Chromium", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     const query = `${QUERY}&threads=2`;
     await page.goto(`${h.url}?${query}`);
+    // The page is cross-origin isolated, so the threads control is on the form.
+    expect(await page.inputValue("#fields input[name=threads]")).toBe("2");
     await runOnPage(page);
+    expect(await page.textContent("#status")).toMatch(/2 kernel threads/);
     const { result: threaded } = await downloadResult(page);
     expect(threaded.config.threads).toBe(2);
     const oneThread = await runExperiment({ ...threaded.config, threads: 1 });

@@ -90,9 +90,10 @@ function fieldFor(flag: string): HTMLLabelElement {
 function buildForm(): void {
   const main = $<HTMLElement>("#fields");
   const more = $<HTMLElement>("#more-fields");
-  for (const flag of FORM_FLAGS) main.append(fieldFor(flag));
   // Threads only where the page can start them: without cross-origin isolation there is no shared memory.
-  for (const flag of allFlags()) if (!FORM_FLAGS.includes(flag) && (flag !== "threads" || isolated)) more.append(fieldFor(flag));
+  const first = isolated ? [...FORM_FLAGS, "threads"] : FORM_FLAGS;
+  for (const flag of first) main.append(fieldFor(flag));
+  for (const flag of allFlags()) if (!first.includes(flag) && flag !== "threads") more.append(fieldFor(flag));
 }
 
 function input(flag: string): HTMLInputElement | HTMLSelectElement | null {
@@ -120,7 +121,7 @@ function evaluate(): void {
     el.classList.toggle("invalid", issues.some((i) => i.flag === flag));
   }
   $("#errors").textContent = issues.map((i) => `${i.flag}: ${i.message}`).join("\n");
-  if (issues.some((i) => !FORM_FLAGS.includes(i.flag) && input(i.flag))) $<HTMLDetailsElement>("#more").open = true;
+  if (issues.some((i) => $("#more-fields").contains(input(i.flag)))) $<HTMLDetailsElement>("#more").open = true;
   const seeds = seedCount();
   if (backend === null) {
     // Nothing is written until the backend is known: a link always names it.

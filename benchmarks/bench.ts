@@ -66,7 +66,7 @@ export interface BenchResult {
   /** Each peer family at its best correct setting against featpure's best. */
   summary: PeerSummary;
   /** Peers that could not run here, and why (not failures: PyTorch and tfjs are optional). */
-  skipped: { peer: string; reason: string }[];
+  skipped: Skipped[];
   notes: string[];
 }
 
@@ -87,6 +87,48 @@ async function available(): Promise<Backend[]> {
     }
   }
   return out;
+}
+
+/** PyTorch as the shell gives it and, where the shell sets OpenBLAS overrides, with them dropped. */
+const overrideChoices = () => (BLAS_OVERRIDES.some((k) => process.env[k] !== undefined) ? [false, true] : [false]);
+
+/**
+ * PyTorch's thread counts, each with glibc's default malloc or KEEP_HEAP. Two threads with the
+ * default only: on this project's 2-core machine they were slower than one in every run.
+ */
+const TORCH_SETTINGS = [[1, false], [1, true], [2, false]] as const;
+
+export interface Skipped {
+  peer: string;
+  reason: string;
+}
+
+/**
+ * featpure's best backend on one thread and two, and every peer setting that can run here: PyTorch on
+ * one and two threads, as the shell sets OpenBLAS's overrides and with them dropped (where the shell
+ * sets any), on one thread also with malloc keeping its heap; tfjs wasm and cpu; plain JS. A peer
+ * that cannot run is skipped with its reason, not a failure: PyTorch and tfjs are optional.
+ */
+export async function peerContenders(wl: Workloads, best: Backend, cores: number,
+                                     opts: { python?: string; loadTfjs?: Parameters<typeof tfjsContender>[2]; torch?: (readonly [number, boolean])[] } = {}): Promise<{ contenders: Contender[]; skipped: Skipped[] }> {
+  const contenders: Contender[] = [];
+  const skipped: Skipped[] = [];
+  for (const t of [...new Set([1, Math.min(2, cores)])]) contenders.push(await featpureContender(best, t, wl));
+  const missingTorch = torchMissing(opts.python);
+  if (missingTorch) skipped.push({ peer: "PyTorch", reason: missingTorch });
+  else {
+    const settings = (opts.torch ?? TORCH_SETTINGS).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
+    // Started together: importing torch takes seconds.
+    contenders.push(...(await Promise.all(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)))));
+  }
+  for (const tb of ["wasm", "cpu"] as const) {
+    const tf = await tfjsContender(tb, wl, opts.loadTfjs).catch((e: Error) => e);
+    if (tf instanceof Error) skipped.push({ peer: `tfjs-backend-${tb}`, reason: `failed to start: ${tf.message}` });
+    else if (!tf) skipped.push({ peer: `tfjs-backend-${tb}`, reason: "@tensorflow/tfjs not installed (a dev dependency)" });
+    else contenders.push(tf);
+  }
+  contenders.push(jsContender(wl));
+  return { contenders, skipped };
 }
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
@@ -157,11 +199,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
 
-  const skipped: BenchResult["skipped"] = [];
+  const skipped: Skipped[] = [];
   const missingTorch = torchMissing();
-  if (missingTorch && (want.has("peers") || want.has("scaling"))) skipped.push({ peer: "PyTorch", reason: missingTorch });
-  // PyTorch as the shell gives it and, where the shell sets OpenBLAS overrides, with them dropped.
-  const overrideSettings = BLAS_OVERRIDES.some((k) => process.env[k] !== undefined) ? [false, true] : [false];
+  if (missingTorch && want.has("peers")) skipped.push({ peer: "PyTorch", reason: missingTorch });
   const rounds = quick ? 2 : 7, budgetMs = quick ? 1 : 150;
 
   // How the step grows: one dimension at a time from the default, best backend, one thread.
@@ -171,10 +211,10 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const scaling: PeerRow[] = [];
   for (const s of grow) {
     log(`scaling: ${JSON.stringify(s)}`);
-    const wl: Workloads = { supervised: makeWorkload(s, 2), contrastive: makeContrastiveWorkload(quick ? { d: 20, m: 24, B: 32, pgd: 2 } : undefined, 1) };
+    const wl: Workloads = { supervised: makeWorkload(s, 2) };
     const cs: Contender[] = [await featpureContender(best, 1, wl)];
     try {
-      if (!missingTorch) for (const drop of overrideSettings) cs.push(await torchContender(1, drop, wl));
+      if (!missingTorch && want.has("peers")) for (const drop of overrideChoices()) cs.push(await torchContender(1, drop, true, wl));
       scaling.push(...(await peerRounds(cs, "supervised", s, EPS, quick ? 1 : 3, quick ? 1 : 300, log)));
     } finally {
       for (const c of cs) c.close();
@@ -184,21 +224,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   // Peers on the same data and initial parameters, supervised and contrastive.
   const peers: PeerRow[] = [];
   if (want.has("peers")) {
-    const wl: Workloads = { supervised: w0, contrastive: makeContrastiveWorkload(quick ? { d: 20, m: 24, B: 32, pgd: 2 } : undefined) };
-    const cs: Contender[] = [];
+    const contrastiveW = makeContrastiveWorkload(quick ? { d: 20, m: 24, B: 32, pgd: 2 } : undefined);
+    const wl: Workloads = { supervised: w0, contrastive: contrastiveW };
+    const { contenders: cs, skipped: missing } = await peerContenders(wl, best, mach.cores);
+    skipped.push(...missing.filter((m) => !skipped.some((s) => s.peer === m.peer)));
     try {
-      for (const t of [...new Set([1, Math.min(2, mach.cores)])]) cs.push(await featpureContender(best, t, wl));
-      if (!missingTorch) for (const t of [1, 2]) for (const drop of overrideSettings) cs.push(await torchContender(t, drop, wl));
-      for (const tb of ["wasm", "cpu"] as const) {
-        const tf = await tfjsContender(tb, wl).catch((e: Error) => e);
-        if (tf instanceof Error) skipped.push({ peer: `tfjs-backend-${tb}`, reason: `failed to start: ${tf.message}` });
-        else if (!tf) skipped.push({ peer: `tfjs-backend-${tb}`, reason: "@tensorflow/tfjs not installed (a dev dependency)" });
-        else cs.push(tf);
-      }
-      cs.push(jsContender(wl));
       for (const task of TASKS) {
-        const w = task === "supervised" ? wl.supervised : wl.contrastive;
-        peers.push(...(await peerRounds(cs, task, w.shape, task === "supervised" ? EPS : wl.contrastive.cfg.adv.eps, rounds, budgetMs, log)));
+        const w = task === "supervised" ? w0 : contrastiveW;
+        peers.push(...(await peerRounds(cs, task, w.shape, task === "supervised" ? EPS : contrastiveW.cfg.adv.eps, rounds, budgetMs, log)));
       }
     } finally {
       for (const c of cs) c.close();

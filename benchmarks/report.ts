@@ -40,6 +40,7 @@ export function settingsText(r: PeerRow): string {
   if (s.blas) parts.push(s.blas.library ? `${s.blas.library} ${s.blas.version ?? ""} kernel ${s.blas.kernel ?? "?"}, ${s.blas.threadingLayer ?? "?"}` : `BLAS: ${s.blas.built}`);
   const env = Object.entries(s.env).map(([k, v]) => `${k}=${v ?? "unset"}`);
   if (env.length) parts.push(`${env.join(" ")} (${s.overrides === "dropped" ? "dropped by the bench" : "as the shell sets them"})`);
+  if (s.malloc) parts.push(`GLIBC_TUNABLES=${s.malloc}`);
   if (s.simd !== undefined) parts.push(`${s.simd ? "SIMD" : "no SIMD"}, ${s.wasmThreads ? "threads build" : "no threads build"}`);
   return parts.join("; ");
 }

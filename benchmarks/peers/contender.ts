@@ -16,7 +16,8 @@ export const STEP_KINDS: StepKind[] = ["clean", "adversarial"];
 
 export interface Workloads {
   supervised: Workload;
-  contrastive: ContrastiveWorkload;
+  /** Absent where only the supervised step is timed (the scaling section). */
+  contrastive?: ContrastiveWorkload;
 }
 
 export interface Contender {
@@ -57,9 +58,9 @@ export async function featpureContender(backend: Backend, threads: number, w: Wo
     tasks: TASKS,
     async load(t) { task = t; },
     time: (kind, steps) => timeSteps(steps, () =>
-      task === "supervised" ? runSteps(engine, w.supervised, steps, kind === "adversarial", ++seed) : runContrastiveSteps(engine, w.contrastive, steps, kind === "adversarial", ++seed)),
+      task === "supervised" ? runSteps(engine, w.supervised, steps, kind === "adversarial", ++seed) : runContrastiveSteps(engine, w.contrastive!, steps, kind === "adversarial", ++seed)),
     async check(delta) {
-      return task === "supervised" ? featpureSupervisedCheck(engine, w.supervised, delta) : featpureContrastiveCheck(engine, w.contrastive, delta);
+      return task === "supervised" ? featpureSupervisedCheck(engine, w.supervised, delta) : featpureContrastiveCheck(engine, w.contrastive!, delta);
     },
     close: () => engine.close(),
   };
@@ -71,16 +72,16 @@ function torchJob(task: Task, w: Workloads): object {
     const s = w.supervised;
     return { ...s.shape, eps: EPS, lr: LR, xs: s.xs.map((x) => Array.from(x)), ys: s.ys.map((y) => Array.from(y)), W: Array.from(s.W), thr: Array.from(s.thr), A: Array.from(s.A) };
   }
-  const c = w.contrastive;
+  const c = w.contrastive!;
   return { ...c.shape, eps: c.cfg.adv.eps, lr: c.cfg.optim.lr, tau: c.cfg.contrastive.tau, xs: c.xs.map((x) => Array.from(x)), W: Array.from(c.W), thr: Array.from(c.thr) };
 }
 
-export async function torchContender(threads: number, dropOverrides: boolean, w: Workloads): Promise<Contender> {
-  const peer = await TorchPeer.start(threads, dropOverrides);
+export async function torchContender(threads: number, dropOverrides: boolean, keepHeap: boolean, w: Workloads, python?: string): Promise<Contender> {
+  const peer = await TorchPeer.start(threads, dropOverrides, keepHeap, python);
   const s = peer.settings;
   const blas = s.blas?.kernel ? `, OpenBLAS ${s.blas.kernel}` : "";
   return {
-    family: "PyTorch", label: `${s.version}, ${s.threads} thread${s.threads > 1 ? "s" : ""}${blas}, BLAS overrides ${s.overrides === "dropped" ? "dropped" : "as the shell sets them"}`,
+    family: "PyTorch", label: `${s.version}, ${s.threads} thread${s.threads > 1 ? "s" : ""}${blas}, BLAS overrides ${s.overrides === "dropped" ? "dropped" : "as the shell sets them"}${keepHeap ? ", malloc keeping its heap" : ""}`,
     threads: s.threads, settings: s, tasks: TASKS,
     async load(task) { await peer.request({ cmd: "load", task, ...torchJob(task, w) }); },
     time: (kind, steps) => peer.request({ cmd: "time", kind, steps }),

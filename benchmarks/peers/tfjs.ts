@@ -99,7 +99,7 @@ function supervised(tf: Tf, w: Workloads["supervised"]): TfTask {
   };
 }
 
-function contrastive(tf: Tf, w: Workloads["contrastive"]): TfTask {
+function contrastive(tf: Tf, w: NonNullable<Workloads["contrastive"]>): TfTask {
   const { d, m, B, pgd: steps } = w.shape;
   const { tau } = w.cfg.contrastive, eps = w.cfg.adv.eps;
   const vars: Record<"W", Variable> = { W: tf.variable(tf.transpose(tf.tensor2d(w.W, [m, d]))) };
@@ -176,7 +176,7 @@ export async function tfjsContender(backend: TfBackend, w: Workloads, load: () =
     async load(task: Task) {
       current?.dispose();
       await tf.setBackend(backend);
-      current = task === "supervised" ? supervised(tf, w.supervised) : contrastive(tf, w.contrastive);
+      current = task === "supervised" ? supervised(tf, w.supervised) : contrastive(tf, w.contrastive!);
     },
     async time(kind, steps) {
       // The wasm and cpu peers share one tfjs: each takes its backend back before its turn.

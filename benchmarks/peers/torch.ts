@@ -16,6 +16,13 @@ export const PYTHON = process.env.FEATPURE_PYTHON || "/usr/bin/python3";
  */
 export const BLAS_OVERRIDES = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"] as const;
 
+/**
+ * glibc's malloc hands tensors above its mmap threshold fresh pages from the kernel and returns the
+ * heap's top beyond its trim threshold: PyTorch's N x N temporaries of the contrastive step then
+ * fault in every page on every step. These tunables keep them in the heap (a setting a user can set).
+ */
+export const KEEP_HEAP = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824";
+
 /** How a peer ran: everything that decides its speed, recorded in every peer row. */
 export interface PeerSettings {
   /** Library and version ("PyTorch 1.13.1", "tfjs-backend-wasm 4.22.0"). */
@@ -25,6 +32,8 @@ export interface PeerSettings {
   /** The BLAS environment overrides in force (name: value, null when unset), and whether the bench dropped the shell's. */
   env: Record<string, string | null>;
   overrides: "shell" | "dropped";
+  /** PyTorch: GLIBC_TUNABLES as the bench set it (KEEP_HEAP), or null. */
+  malloc?: string | null;
   /** PyTorch: what torch was built against (torch.__config__.show()) and what runs (threadpoolctl). */
   blas?: { built: string; library?: string; version?: string; kernel?: string; threadingLayer?: string; threads?: number; threadpoolctl?: string };
   /** tfjs-backend-wasm: which of its builds ran. */
@@ -48,16 +57,18 @@ function script(): string | null {
 export function torchMissing(python = PYTHON): string | null {
   if (!existsSync(python)) return `${python} not found`;
   if (!script()) return "benchmarks/peers/torch_step.py not found";
-  const r = spawnSync(python, ["-c", "import torch"], { encoding: "utf8" });
+  // Finding the module, not importing it (seconds): a broken install fails when the peer starts.
+  const r = spawnSync(python, ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)"], { encoding: "utf8" });
   return r.status === 0 ? null : `torch not importable from ${python} (FEATPURE_PYTHON names another interpreter)`;
 }
 
 /** The environment of a PyTorch process on `threads` threads, with or without the shell's BLAS overrides. */
-export function torchEnv(threads: number, dropOverrides: boolean, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function torchEnv(threads: number, dropOverrides: boolean, keepHeap: boolean, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   // torch.set_num_threads does not reach OpenBLAS's own pthread pool, which Debian's torch calls for
   // matrix products: without these, "one thread" ran on every core.
   const env: NodeJS.ProcessEnv = { ...base, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
   if (dropOverrides) for (const k of BLAS_OVERRIDES) delete env[k];
+  if (keepHeap) env.GLIBC_TUNABLES = KEEP_HEAP;
   return env;
 }
 
@@ -66,16 +77,16 @@ export class TorchPeer {
   private stderr = "";
   private constructor(private proc: ChildProcessWithoutNullStreams, readonly settings: PeerSettings) {}
 
-  /** Starts a PyTorch process on `threads` threads; dropOverrides removes BLAS_OVERRIDES from its environment. */
-  static async start(threads: number, dropOverrides: boolean, python = PYTHON): Promise<TorchPeer> {
-    const proc = spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides), stdio: ["pipe", "pipe", "pipe"] });
+  /** Starts a PyTorch process on `threads` threads; dropOverrides removes BLAS_OVERRIDES from its environment, keepHeap sets KEEP_HEAP. */
+  static async start(threads: number, dropOverrides: boolean, keepHeap: boolean, python = PYTHON): Promise<TorchPeer> {
+    const proc = spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides, keepHeap), stdio: ["pipe", "pipe", "pipe"] });
     const peer = new TorchPeer(proc, undefined as unknown as PeerSettings);
     createInterface({ input: proc.stdout }).on("line", (line) => peer.replies.shift()?.(line));
     proc.stderr.on("data", (b: Buffer) => { peer.stderr = (peer.stderr + b.toString()).slice(-2000); });
     const info = await peer.request<{ torch: string; threads: number; processor: string; blas: PeerSettings["blas"]; env: Record<string, string | null> }>({ cmd: "info" });
     const env = Object.fromEntries(BLAS_OVERRIDES.map((k) => [k, info.env[k] ?? null]));
     (peer as { settings: PeerSettings }).settings = {
-      version: `PyTorch ${info.torch}`, threads: info.threads, processor: info.processor, env, overrides: dropOverrides ? "dropped" : "shell", blas: info.blas,
+      version: `PyTorch ${info.torch}`, threads: info.threads, processor: info.processor, env, overrides: dropOverrides ? "dropped" : "shell", malloc: keepHeap ? KEEP_HEAP : null, blas: info.blas,
     };
     return peer;
   }

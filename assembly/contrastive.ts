@@ -1,5 +1,5 @@
 // Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
-// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
+// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (docs/model.md, "Pre-training").
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, activationGradient, encoderForward } from "./net";
 import { matmulBackward, transpose } from "./linear";

@@ -1,4 +1,4 @@
-// Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (paper.md §1),
+// Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (docs/model.md, "Data"),
 // drawn inside WASM from the engine's one PRNG stream. Every operation of src/data/sparseCoding.ts
 // (sampleCodes, then encode: the reference's order of draws; labels from sampleCodes' sums) is
 // repeated one for one, so the batches and the stream afterwards are bit-identical to it

@@ -20,14 +20,14 @@ export interface ContrastiveStepRow {
 }
 
 /** `steps` contrastive training steps of the workload on `engine`, from its initial parameters; the arena is left as it was found. */
-export function runContrastiveSteps(engine: Engine, w: ContrastiveWorkload, steps: number, adversarial: boolean, seed: number): void {
+export async function runContrastiveSteps(engine: Engine, w: ContrastiveWorkload, steps: number, adversarial: boolean, seed: number): Promise<void> {
   const cfg = resolveConfig(w.cfg, { backend: engine.backend, threads: engine.threads, optim: { steps } });
   const mark = engine.arena.mark();
   try {
     const net = allocTwoLayer(engine.arena, { d: w.shape.d, m: w.shape.m, C: 1, activation: cfg.model.activation }, false);
     engine.arena.f32(net.params.W).set(w.W);
     engine.arena.f32(net.params.thr).set(w.thr);
-    pretrainContrastive(engine, net, cfg, cyclingPairs(w), new Rng(seed), { adversarial, box: null });
+    await pretrainContrastive(engine, net, cfg, cyclingPairs(w), new Rng(seed), { adversarial, box: null });
   } finally {
     engine.arena.reset(mark);
   }
@@ -49,7 +49,7 @@ export async function contrastiveStepBench(backend: Backend, adversarial: boolea
     for (let r = 0; r < runs + 1; r++) {
       for (const [i, engine] of engines.entries()) {
         const t0 = performance.now();
-        runContrastiveSteps(engine, w, steps, adversarial, r);
+        await runContrastiveSteps(engine, w, steps, adversarial, r);
         // The first run warms up V8's optimising tier; it is not counted.
         if (r > 0) times[i].push((performance.now() - t0) / steps);
       }

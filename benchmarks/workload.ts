@@ -119,6 +119,11 @@ export function cyclingPairs(w: ContrastiveWorkload): PairSource {
       x2.set(w.xs[i].subarray(n));
       i = (i + 1) % w.xs.length;
     },
+    // As cyclingSource: the position is the whole state.
+    save: () => ({ rng: new Rng(0).state(), order: null, pos: i }),
+    load(s) {
+      i = s.pos;
+    },
   };
 }
 

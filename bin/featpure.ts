@@ -2,7 +2,7 @@
 // The featpure command line: a thin layer over src/api.ts that parses flags, shows progress and
 // prints tables. Exit codes: 0 success, 1 failure during a run, 2 bad input.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
@@ -10,10 +10,12 @@ import {
   ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
+import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
 import { MAX_THREADS } from "../src/engine/budget.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
@@ -21,7 +23,6 @@ import { addSweepCommands } from "../src/cli/sweepCommands.js";
 import { SweepInputError } from "../src/sweep/grid.js";
 import { runBench, SECTIONS, type Section } from "../benchmarks/bench.js";
 import { formatBench } from "../benchmarks/report.js";
-import "../src/engine/relaxedSimdFlag.js";
 
 class UsageError extends Error {}
 /** Ctrl-C: exit code 130, with how to resume. */
@@ -96,17 +97,6 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
   };
 }
 
-function optionsTable(markdown: boolean): string {
-  const rows = flagSpecs().map((f) => {
-    const byMode = modeDefaultText(f.path);
-    return [`--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (byMode ? ` (${byMode})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : "")];
-  });
-  const head = ["flag", "config field", "accepts", "default", "meaning"];
-  if (!markdown) return render({ title: "Options of featpure run", head, rows });
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
 interface ArmWeights {
   arm: string;
   W: Float32Array;
@@ -129,6 +119,28 @@ function fileError(flag: string, path: string, e: unknown): never {
   throw e;
 }
 
+/**
+ * The files and folders a command will write, checked before any work starts (a run is never lost
+ * to a path that fails at its end), and no output may be another file the command names.
+ */
+function checkOutputs(opts: Record<string, unknown>, files: string[], folders: string[] = []): void {
+  const path = (flag: string) => (typeof opts[optionKey(flag)] === "string" ? (opts[optionKey(flag)] as string) : null);
+  for (const [flags, problem] of [[files, outputFileProblem], [folders, outputFolderProblem]] as const) {
+    for (const flag of flags) {
+      const p = path(flag);
+      const issue = p === null ? null : problem(p);
+      if (issue) throw new UsageError(`--${flag}: ${issue}`);
+    }
+  }
+  const named = ["config", "encoder", "checkpoint", "save", "json"].filter((f) => path(f) !== null);
+  for (const out of [...files, ...folders]) {
+    const p = path(out);
+    if (p === null) continue;
+    const other = named.find((f) => f !== out && resolve(path(f)!) === resolve(p));
+    if (other) throw new UsageError(`--${out} and --${other} name the same file ${p}: writing --${out} would destroy it; give --${out} another path`);
+  }
+}
+
 /** The checkpoint to resume from (its config is the base the flags must agree with), read before anything runs. */
 function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | null; base: unknown } {
   const problem = checkpointFlagProblem(opts);
@@ -139,7 +151,12 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
   } catch (e) {
     fileError("--checkpoint", String(opts.checkpoint), e);
   }
-  if (ck && opts.resume === true && !ck.resumed) process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting from step 1\n`);
+  if (ck && opts.resume === true && !ck.resumed) {
+    // The configuration of a resumed run comes from its checkpoint: without one, only the command line can say which run to start.
+    const given = typeof opts.config === "string" || Object.keys(flagsLayer(opts)).length > 0;
+    if (!given) throw new UsageError(`--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`);
+    process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting the run given on the command line from step 1\n`);
+  }
   if (!ck?.resumed) return { ck, base: undefined };
   try {
     return { ck, base: decodeCheckpoint(ck.resumed).config };
@@ -178,6 +195,7 @@ function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): s
 }
 
 async function run(opts: Record<string, unknown>): Promise<void> {
+  checkOutputs(opts, ["json", "checkpoint"], ["mosaic"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
@@ -199,6 +217,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
@@ -209,6 +228,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.save !== "string") throw new UsageError("pretrain needs --save FILE (where to write the encoder)");
+  checkOutputs(opts, ["save", "checkpoint"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
@@ -234,6 +254,7 @@ const adaptable = (f: FlagSpec) => downstreamOverrideIssues(flagsLayer({ [option
 
 async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.encoder !== "string") throw new UsageError("downstream needs --encoder FILE (written by featpure pretrain --save)");
+  checkOutputs(opts, ["json"]);
   let taskSeed: number | null = null;
   if (opts.taskSeed !== undefined) {
     taskSeed = Number(opts.taskSeed);
@@ -265,6 +286,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
@@ -282,6 +304,7 @@ function listOption<T>(flag: string, text: string, accepted: string, item: (s: s
 }
 
 async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
+  checkOutputs(opts, ["json"]);
   const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
   if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
   const threads = opts.threads === undefined ? undefined
@@ -333,9 +356,15 @@ function main(argv: string[]): Promise<void> {
   down.action(downstream);
   program
     .command("options")
-    .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
-    .option("--markdown", "print a Markdown table (as in the README)")
-    .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+    .description("list every configuration field by section: flag, accepted values, default, and whether it is a reconstruction")
+    .option("--json", "print the sections and their options as JSON, for tools")
+    .option("--markdown", "print the Markdown tables of docs/options.md")
+    .action((o: { json?: boolean; markdown?: boolean }) => {
+      const groups = optionGroups();
+      if (o.json) console.log(JSON.stringify(groups, null, 2));
+      else if (o.markdown) console.log(optionsMarkdown(groups));
+      else console.log(formatOptions(groups, terminalColumns()));
+    });
   addSweepCommands(program, render);
   program
     .command("bench")

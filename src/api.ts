@@ -15,8 +15,8 @@ export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment
 export { makeDataset } from "./data/datasets.js";
 export type { Dataset, LabelledData, PairSource, ViewSpec } from "./data/dataset.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
-export type { CurvePoint } from "./train/pretrain.js";
-export { DivergenceError } from "./train/pretrain.js";
+export type { CurvePoint } from "./train/curve.js";
+export { DivergenceError } from "./train/divergence.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
@@ -32,7 +32,10 @@ export interface ExperimentResult {
   version: string;
   /** The complete, validated configuration: rerunning it reproduces every number. */
   config: Config;
+  /** The kernel build that ran: part of the result's identity, like the seed. */
   backend: Backend;
+  /** Present when the build that ran is not the one config.backend asked for. */
+  backendWarning?: string;
   arms: ArmResult[];
   timingsMs: { total: number };
 }
@@ -45,7 +48,10 @@ export async function runExperiment(config: DeepPartial<Config> | Config = {}, o
   const cfg = resolveConfig(config);
   const t0 = performance.now();
   const r = await runArms(cfg, opts);
-  return { version: VERSION, config: cfg, backend: r.backend, arms: r.arms, timingsMs: { total: performance.now() - t0 } };
+  return {
+    version: VERSION, config: cfg, backend: r.backend, ...(r.backendWarning ? { backendWarning: r.backendWarning } : {}),
+    arms: r.arms, timingsMs: { total: performance.now() - t0 },
+  };
 }
 
 export { FileFormatError, MAGIC, FORMAT_VERSION } from "./io/container.js";
@@ -78,6 +84,7 @@ export interface DownstreamResult {
   /** The encoder's configuration with the downstream overrides applied. */
   config: Config;
   backend: Backend;
+  backendWarning?: string;
   encoder: { arm: Encoder["arm"]; version: string };
   /** seed null: the configuration's own downstream task, whose numbers equal those of runExperiment. */
   task: { seed: number | null; downstreamSubset: number };
@@ -90,7 +97,7 @@ export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = 
   const t0 = performance.now();
   const r = await adaptEncoder(encoder, opts);
   return {
-    version: VERSION, config: r.config, backend: r.engine.backend, encoder: { arm: encoder.arm, version: encoder.version },
+    version: VERSION, config: r.config, backend: r.engine.backend, ...(r.engine.backendWarning ? { backendWarning: r.engine.backendWarning } : {}), encoder: { arm: encoder.arm, version: encoder.version },
     task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
   };
 }

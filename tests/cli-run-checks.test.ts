@@ -1,0 +1,78 @@
+// featpure run refuses what cannot work before any compute, and says what it does: resume without a
+// checkpoint, output paths, contradictory options.
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const bin = new URL("../dist/bin/featpure.js", import.meta.url).pathname;
+const tiny = ["--dim", "12", "--width", "16", "--sparsity", "2", "--steps", "20", "--batch", "32", "--n-down", "200", "--n-eval", "100",
+  "--eps-l2", "0.1", "--eps-linf", "0.05", "--strong-steps", "5", "--strong-restarts", "1", "--quiet"];
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
+}
+
+function expectUsage(r: ReturnType<typeof cli>, message: string): void {
+  expect(r.status, r.stderr).toBe(2);
+  expect(r.stderr).toContain(message);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), "featpure-checks-"));
+
+describe("--resume before the first checkpoint", () => {
+  it("without a checkpoint and without a configuration, refuses instead of running the default experiment", () => {
+    const ck = join(tmp(), "never.fpt");
+    expectUsage(cli("run", "--checkpoint", ck, "--resume"), `--resume: no checkpoint at ${ck} yet`);
+    expect(existsSync(ck)).toBe(false);
+  });
+
+  it("without a checkpoint, starts the run given on the command line", () => {
+    const dir = tmp();
+    const out = join(dir, "r.json");
+    const r = cli("run", ...tiny, "--seed", "3", "--checkpoint", join(dir, "c.fpt"), "--resume", "--json", out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("starting the run given on the command line from step 1");
+    expect(JSON.parse(readFileSync(out, "utf8")).config.seed).toBe(3);
+  });
+});
+
+describe("output paths are checked before any compute", () => {
+  it.each([
+    ["--json", "missing/x.json", "--json: the folder", "does not exist"],
+    ["--checkpoint", "missing/c.fpt", "--checkpoint: the folder", "does not exist"],
+    ["--json", ".", "--json: . is a folder, not a file", ""],
+    ["--json", "/proc/featpure-x.json", "--json: cannot write in the folder /proc", ""],
+  ])("%s %s: exit 2 naming the option, nothing created", (flag, path, message, more) => {
+    const dir = tmp();
+    const target = path.startsWith("/") || path === "." ? path : join(dir, path);
+    const r = spawnSync(process.execPath, [bin, "run", ...tiny, flag, target], { encoding: "utf8", timeout: 60_000, cwd: dir });
+    expectUsage(r, message);
+    expect(r.stderr).toContain(more);
+    expect(existsSync(join(dir, "missing"))).toBe(false);
+  });
+
+  it("--mosaic needs an existing folder", () => {
+    const dir = join(tmp(), "pictures");
+    expectUsage(cli("run", ...tiny, "--data", "mnist", "--mosaic", dir), `--mosaic: the folder ${dir} does not exist`);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("pretrain --save and downstream --json are checked before work too", () => {
+    const dir = tmp();
+    expectUsage(cli("pretrain", ...tiny, "--train", "adv", "--save", join(dir, "no/e.fpe")), "--save: the folder");
+    expectUsage(cli("downstream", "--encoder", join(dir, "e.fpe"), "--json", join(dir, "no/r.json")), "--json: the folder");
+  });
+
+  it("--json may not overwrite the --config or --checkpoint file", () => {
+    const dir = tmp();
+    const cfg = join(dir, "cfg.json");
+    spawnSync("sh", ["-c", `echo '{"seed": 2}' > ${cfg}`]);
+    expectUsage(cli("run", ...tiny, "--config", cfg, "--json", cfg), `--json and --config name the same file ${cfg}`);
+    expect(JSON.parse(readFileSync(cfg, "utf8"))).toEqual({ seed: 2 });
+    const ck = join(dir, "c.fpt");
+    expectUsage(cli("run", ...tiny, "--checkpoint", ck, "--json", ck), "--json and --checkpoint name the same file");
+  });
+});

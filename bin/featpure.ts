@@ -10,7 +10,8 @@ import {
   CheckpointMismatchError, ConfigError, decodeCheckpoint, ineffectiveOptions, planEncoder, planRun, runnableConfig, type Plan, type RunCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, decimalNumber, defaultText, describeIssue, flagHelp, flagSpecs, layerFromFlags, modeDefaultText, optionKey, type FlagSpec } from "../src/config/flags.js";
+import { decimalNumber, describeIssue, flagHelp, flagSpecs, layerFromFlags, optionKey, type FlagSpec } from "../src/config/flags.js";
+import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
@@ -117,17 +118,6 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
     },
     stop: () => bar.stop(),
   };
-}
-
-function optionsTable(markdown: boolean): string {
-  const rows = flagSpecs().map((f) => {
-    const byMode = modeDefaultText(f.path);
-    return [`--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (byMode ? ` (${byMode})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : "")];
-  });
-  const head = ["flag", "config field", "accepts", "default", "meaning"];
-  if (!markdown) return render({ title: "Options of featpure run", head, rows });
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 interface ArmWeights {
@@ -410,9 +400,15 @@ function main(argv: string[]): Promise<void> {
   down.action(downstream);
   program
     .command("options")
-    .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
-    .option("--markdown", "print a Markdown table (as in the README)")
-    .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+    .description("list every configuration field by section: flag, accepted values, default, and whether it is a reconstruction")
+    .option("--json", "print the sections and their options as JSON, for tools")
+    .option("--markdown", "print the Markdown tables of docs/options.md")
+    .action((o: { json?: boolean; markdown?: boolean }) => {
+      const groups = optionGroups();
+      if (o.json) console.log(JSON.stringify(groups, null, 2));
+      else if (o.markdown) console.log(optionsMarkdown(groups));
+      else console.log(formatOptions(groups, terminalColumns()));
+    });
   addSweepCommands(program, render);
   program
     .command("bench")

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/validate.js";
 import { BACKENDS, resolveBackend } from "../src/engine/wasm.js";
 import { allocTwoLayer } from "../src/model/twoLayer.js";
-import { pretrainSupervised } from "../src/train/pretrain.js";
+import { pretrainSupervised } from "../src/train/supervised.js";
 import { Rng } from "../src/rng.js";
 import { cyclingSource, makeWorkload } from "../benchmarks/workload.js";
 import { engines, expectClose, maxAbs } from "./kernels-harness.js";

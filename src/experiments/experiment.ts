@@ -8,7 +8,7 @@ import { createEngine, type Engine } from "../engine/wasm.js";
 import type { Dataset, LabelledData } from "../data/dataset.js";
 import { makeDataset } from "../data/datasets.js";
 import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/twoLayer.js";
-import type { CurvePoint } from "../train/pretrain.js";
+import { isLoggingStep, type CurvePoint } from "../train/curve.js";
 import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
 import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
@@ -109,7 +109,7 @@ export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm:
     engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
     onStep: (s, n) => {
       opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
-      if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) snapshot(s);
+      if (opts.onSnapshot && isLoggingStep(s, n, cfg.logEvery)) snapshot(s);
     },
   });
   return { arm, engine, net, curve, ms: performance.now() - t0 };

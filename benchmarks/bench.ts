@@ -118,8 +118,12 @@ export async function peerContenders(wl: Workloads, best: Backend, cores: number
   if (missingTorch) skipped.push({ peer: "PyTorch", reason: missingTorch });
   else {
     const settings = (opts.torch ?? TORCH_SETTINGS).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
-    // Started together: importing torch takes seconds.
-    contenders.push(...(await Promise.all(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)))));
+    // Started together: importing torch takes seconds. One that fails to start (a broken install) is skipped.
+    const started = await Promise.allSettled(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)));
+    for (const r of started) {
+      if (r.status === "fulfilled") contenders.push(r.value);
+      else if (!skipped.some((s) => s.peer === "PyTorch")) skipped.push({ peer: "PyTorch", reason: `failed to start: ${(r.reason as Error).message}` });
+    }
   }
   for (const tb of ["wasm", "cpu"] as const) {
     const tf = await tfjsContender(tb, wl, opts.loadTfjs).catch((e: Error) => e);

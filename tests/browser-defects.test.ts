@@ -4,7 +4,7 @@
 // file-name details.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { runExperiment, type ExperimentResult } from "../src/api.js";
+import { runExperiment } from "../src/api.js";
 import { configFromQuery } from "../web/settings.js";
 import { downloadResult, numbers, openHarness, QUERY, ready, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
 

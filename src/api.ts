@@ -10,6 +10,7 @@ import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js"
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, MODE_DEFAULTS, type FieldSpec } from "./config/schema.js";
 export { ConfigError, resolveConfig, defaultConfig, walkSchema, checkValue, type ConfigIssue } from "./config/validate.js";
+export { ineffectiveOptions } from "./config/effects.js";
 export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";

@@ -97,6 +97,11 @@ describe("demo page defects", () => {
     expect(await page.isEnabled("#run")).toBe(true);
     expect(await page.textContent("#errors")).toBe("");
 
+    // A setting that cannot change the result is taken, with the CLI's warning.
+    await page.goto(`${h.url}?${QUERY}&train=clean&eps=0.3`);
+    await ready(page);
+    expect(await page.textContent("#warnings")).toMatch(/^eps has no effect: only the clean arm trains/);
+
     await page.goto(`${h.url}?${QUERY}&colour=red`);
     expect(await page.textContent("#errors")).toMatch(/colour: unknown/);
     expect(await page.inputValue("input[name=width]")).toBe("16");

@@ -1,13 +1,13 @@
 // The demo page: a settings form built from the schema and mirrored in the URL, a worker that runs
 // the experiment, the plots it feeds, and results that always carry the config that produced them.
-import { ConfigError, resolveBackend, resolveConfig, VERSION, type Arm, type Config, type ExperimentResult, type Progress, type Snapshot } from "../src/api.js";
+import { ConfigError, ineffectiveOptions, resolveBackend, resolveConfig, VERSION, type Arm, type Config, type ExperimentResult, type Progress, type Snapshot } from "../src/api.js";
 import { barChart, drawHeatmap, heatmapSummary, lineChart, pngOf, svgText, type Series } from "./plots.js";
 import { PRESETS } from "./presets.js";
 import { ProgressModel } from "./progress.js";
 import type { RunRequest, WorkerMessage } from "./protocol.js";
 import { csvOf, fmt, spreadRows, summaryRows } from "./tables.js";
 import {
-  allFlags, changedFlags, checkPairs, cliCommand, differingFlags, fileStem, flagIssues, flagSpec, formatValue, FORM_FLAGS, PAGE_PRESET, queryFromConfig, valueAt, type FlagIssue,
+  allFlags, changedFlags, checkPairs, cliCommand, differingFlags, fileStem, flagIssues, flagOf, flagSpec, formatValue, FORM_FLAGS, PAGE_PRESET, queryFromConfig, valueAt, type FlagIssue,
 } from "./settings.js";
 
 const ARMS: Record<Arm, { label: string; colour: string }> = {
@@ -119,6 +119,8 @@ function evaluate(): void {
     el.classList.toggle("invalid", issues.some((i) => i.flag === flag));
   }
   $("#errors").textContent = issues.map((i) => `${i.flag}: ${i.message}`).join("\n");
+  // What the CLI warns about: settings that cannot change this run's result.
+  $("#warnings").textContent = config ? ineffectiveOptions(checked.layer, config).map((i) => `${flagOf(i.path)} ${i.message}`).join("\n") : "";
   if (issues.some((i) => $("#more-fields").contains(input(i.flag)))) $<HTMLDetailsElement>("#more").open = true;
   const seeds = seedCount();
   if (backend === null) {

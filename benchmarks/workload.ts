@@ -2,7 +2,7 @@
 // same initial parameters and the same pre-drawn batches, so only the implementation differs.
 import { makeDictionary } from "../src/data/dictionary.js";
 import { encode, labels, labelDirection, sampleCodes } from "../src/data/sparseCoding.js";
-import type { BatchSource } from "../src/data/source.js";
+import type { BatchSource } from "../src/data/dataset.js";
 import { Rng } from "../src/rng.js";
 
 export interface StepShape {

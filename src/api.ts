@@ -9,7 +9,8 @@ import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js"
 
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, MODE_DEFAULTS, type FieldSpec } from "./config/schema.js";
-export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
+export { ConfigError, resolveConfig, defaultConfig, walkSchema, checkValue, type ConfigIssue } from "./config/validate.js";
+export { ineffectiveOptions } from "./config/effects.js";
 export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";
@@ -18,15 +19,16 @@ export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
 export type { CurvePoint } from "./train/curve.js";
 export { DivergenceError } from "./train/divergence.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
-export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
+export { createEngine, resolveBackend, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
-export { loadMnist, decodeMnist, encodeMnist, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
+export { decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits } from "./data/mnist.js";
+export { loadMnist, type MnistLoadOptions } from "./data/mnistLoad.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";
 export { twoViews, augmentImages, DEFAULT_VIEWS, type ViewOptions } from "./data/imageViews.js";
 export type { ProxySummary, NeuronProxies } from "./metrics/proxies.js";
-export { weightMosaic, sideBySide, encodePng, type Rgba } from "./report/mosaic.js";
+export { weightMosaic, sideBySide, encodePng, type Rgba } from "./model/mosaic.js";
 
 export interface ExperimentResult {
   version: string;
@@ -59,7 +61,8 @@ export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js"
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
-export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
+export { estimateArenaBytes } from "./experiments/memoryBudget.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./engine/limits.js";
 export { configFromParams } from "./config/params.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */

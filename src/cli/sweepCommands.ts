@@ -127,12 +127,15 @@ function firstFullResults(lines: ResultLine[], runsDir: string): ExperimentResul
   return [...firstByMode.values()].map((l) => JSON.parse(readFileSync(join(runsDir, `${l.key}.json`), "utf8")) as ExperimentResult);
 }
 
-/** reproduce and report --out DIR: an existing folder, or one created now in an existing folder (before any cell runs). */
-function makeOutputFolder(dir: string): void {
-  const made = existsSync(dir);
-  const problem = outputFolderProblem(made ? dir : dirname(resolve(dir)));
+/**
+ * reproduce and report --out DIR: an existing folder, or a new one in an existing folder (made by the
+ * first write). Checked before any work; returns whether the folder exists.
+ */
+function checkOutputFolder(dir: string): boolean {
+  const exists = existsSync(dir);
+  const problem = outputFolderProblem(exists ? dir : dirname(resolve(dir)));
   if (problem) throw new SweepInputError(`--out ${dir}: ${problem}`);
-  if (!made) mkdirSync(dir);
+  return exists;
 }
 
 export function addSweepCommands(program: Command, render: Render): void {
@@ -149,7 +152,8 @@ export function addSweepCommands(program: Command, render: Render): void {
       const overrides = typeof o.config === "string" ? readJson("--config", o.config) : {};
       const cells = expandGrid(parseGrid(reproduceGrid(seeds, overrides)));
       const keep = typeof o.out === "string";
-      if (keep) makeOutputFolder(o.out as string);
+      // The folder is made now: the lock of its results file lives in it.
+      if (keep && !checkOutputFolder(o.out as string)) mkdirSync(o.out as string);
       const dir = keep ? (o.out as string) : mkdtempSync(join(tmpdir(), "featpure-reproduce-"));
       const out = join(dir, "results.jsonl");
       const t0 = performance.now();
@@ -266,7 +270,7 @@ export function addSweepCommands(program: Command, render: Render): void {
     .option("--runs <dir>", "folder of full results (<key>.json) for the heatmaps (default: runs/ beside the first file)")
     .option(MIXED_BUILDS, "pool lines computed by different kernel builds (relaxed, simd, scalar)")
     .action(async (files: string[], o: { out: string; runs?: string; allowMixedBuilds?: boolean }) => {
-      makeOutputFolder(o.out);
+      checkOutputFolder(o.out);
       const { lines, failures } = mergeResults(files.map(readFile));
       if (lines.length === 0) throw new SweepInputError(`no result lines in ${files.join(", ")}`);
       checkBuilds(lines, o.allowMixedBuilds === true);

@@ -7,10 +7,10 @@ import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import {
-  ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
+  ConfigError, decodeCheckpoint, ineffectiveOptions, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { accepted, decimalNumber, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
 import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/model/mosaic.js";
@@ -69,16 +69,43 @@ function configFrom(opts: Record<string, unknown>, base?: unknown) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
     throw e;
   }
+  const flags = flagsLayer(opts);
+  let config;
   try {
-    return resolveConfig(base, file, flagsLayer(opts));
+    config = resolveConfig(base, file, flags);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
     throw e;
   }
+  const warnings = [
+    ...ineffectiveOptions(file, config).map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`),
+    ...ineffectiveOptions(flags, config).map((i) => describeIssue(i, "flags")),
+  ];
+  for (const w of warnings) process.stderr.write(`featpure: warning: ${w}\n`);
+  return config;
 }
 
+/** Seconds between two progress lines of one phase when stderr is not a terminal (a cluster log, a pipe). */
+const PLAIN_PROGRESS_EVERY_S = 5;
+
+/** Progress on stderr: a bar on a terminal, else plain lines at each phase's start and end and every few seconds. */
 function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => void; stop(): void } {
   if (!enabled) return { stop() {} };
+  if (process.stderr.isTTY !== true) {
+    let key = "";
+    let last = 0;
+    return {
+      onProgress(p) {
+        const k = `${p.arm}/${p.phase}`;
+        const now = performance.now();
+        if (k === key && p.done !== p.total && now - last < PLAIN_PROGRESS_EVERY_S * 1000) return;
+        key = k;
+        last = now;
+        process.stderr.write(`featpure: ${p.arm} ${p.phase} ${p.done}/${p.total}\n`);
+      },
+      stop() {},
+    };
+  }
   const bar = new cliProgress.SingleBar(
     { format: "{arm} {phase} |{bar}| {value}/{total} {eta_formatted}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -104,11 +131,13 @@ interface ArmWeights {
   d: number;
 }
 
-/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left). */
-async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<void> {
+/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left); returns the files' names. */
+async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<string> {
   const panels = arms.map((a) => ({ arm: a.arm, img: weightMosaic(a.W, a.m, Math.round(Math.sqrt(a.d))) }));
-  for (const p of panels) writeFileAtomic(join(dir, `weights-${p.arm}.png`), await encodePng(p.img));
-  writeFileAtomic(join(dir, "weights.png"), await encodePng(sideBySide(panels.map((p) => p.img))));
+  const files = [...panels.map((p) => join(dir, `weights-${p.arm}.png`)), join(dir, "weights.png")];
+  for (const [i, p] of panels.entries()) writeFileAtomic(files[i], await encodePng(p.img));
+  writeFileAtomic(files[files.length - 1], await encodePng(sideBySide(panels.map((p) => p.img))));
+  return files.join(", ");
 }
 
 /** A file the user named that featpure cannot use: a usage error naming the flag. */
@@ -202,7 +231,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
   const weights: ArmWeights[] = [];
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   const extra = typeof opts.json === "string" ? ` --json ${opts.json}` : "";
   let result;
@@ -222,8 +251,14 @@ async function run(opts: Record<string, unknown>): Promise<void> {
     for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
-  if (mosaic !== null) await writeMosaics(mosaic, weights);
+  const wrote: string[] = [];
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    wrote.push(`the result to ${opts.json}`);
+  }
+  if (mosaic !== null) wrote.push(`the weight images to ${await writeMosaics(mosaic, weights)}`);
+  if (ck?.last) wrote.push(`the checkpoint to ${ck.path}`);
+  if (!quiet) for (const w of wrote) console.log(`wrote ${w}`);
 }
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
@@ -233,7 +268,7 @@ async function pretrain(opts: Record<string, unknown>): Promise<void> {
   const config = configFrom(opts, base);
   if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   let encoder;
   try {
@@ -257,8 +292,8 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   checkOutputs(opts, ["json"]);
   let taskSeed: number | null = null;
   if (opts.taskSeed !== undefined) {
-    taskSeed = Number(opts.taskSeed);
-    if (!(String(opts.taskSeed).trim() !== "" && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
+    taskSeed = decimalNumber(String(opts.taskSeed));
+    if (!(taskSeed !== null && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
       throw new UsageError(`--task-seed: must be an integer in [0, 2147483647], got ${JSON.stringify(opts.taskSeed)}`);
     }
   }
@@ -278,7 +313,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
     throw e;
   }
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   let result;
   try {
     // No Ctrl-C handler: nothing here is worth saving, so the default (stop at once) is right.
@@ -292,7 +327,10 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
     for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    if (!quiet) console.log(`wrote the result to ${opts.json}`);
+  }
 }
 
 /** A comma-separated list option: each item through `item`, which returns null for one it rejects. */
@@ -305,8 +343,8 @@ function listOption<T>(flag: string, text: string, accepted: string, item: (s: s
 
 async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
   checkOutputs(opts, ["json"]);
-  const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
-  if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  const ghz = opts.ghz === undefined ? undefined : decimalNumber(opts.ghz);
+  if (ghz !== undefined && !(ghz !== null && ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
   const threads = opts.threads === undefined ? undefined
     : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) => /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null);
   const sections = opts.only === undefined ? undefined

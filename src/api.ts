@@ -9,7 +9,8 @@ import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js"
 
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, MODE_DEFAULTS, type FieldSpec } from "./config/schema.js";
-export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
+export { ConfigError, resolveConfig, defaultConfig, walkSchema, checkValue, type ConfigIssue } from "./config/validate.js";
+export { ineffectiveOptions } from "./config/effects.js";
 export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";
@@ -18,10 +19,10 @@ export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
 export type { CurvePoint } from "./train/curve.js";
 export { DivergenceError } from "./train/divergence.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
-export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
+export { createEngine, resolveBackend, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
-export { decodeMnist, encodeMnist, type MnistDigits } from "./data/mnist.js";
+export { decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits } from "./data/mnist.js";
 export { loadMnist, type MnistLoadOptions } from "./data/mnistLoad.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";

@@ -3,7 +3,7 @@
 // entry here (CONTRIBUTING.md, "Generated documentation").
 import type { BenchResult } from "../../benchmarks/bench.js";
 import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
-import { renderSvg, robustVsEpsFigure, significantFeaturesFigure } from "../../src/report/figures.js";
+import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, type Figure } from "../../src/report/figures.js";
 import type { DocsInput } from "./input.js";
 import { claimsBlock, seedsBlock } from "./reproduce.js";
 import { contrastiveTable, kernelsTable, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
@@ -40,8 +40,21 @@ export const BLOCKS: Record<string, Block> = {
   options: { sources: [], render: () => optionsMarkdown(optionGroups()) },
 };
 
+/**
+ * Vega numbers clip paths from a counter that lives as long as the process, so the same figure drawn
+ * twice gets other ids; numbered from 1 within each file, a figure is the same bytes every time.
+ */
+export async function svgFile(figure: Figure): Promise<string> {
+  const svg = await renderSvg(figure.spec);
+  const ids = new Map<string, number>();
+  return svg.replace(/\bclip(\d+)\b/g, (_m, id: string) => {
+    if (!ids.has(id)) ids.set(id, ids.size + 1);
+    return `clip${ids.get(id)}`;
+  });
+}
+
 /** Whole files written from committed results, by repository path. */
 export const FILES: Record<string, GeneratedFile> = {
-  "docs/figures/robust-accuracy-vs-eps.svg": { sources: [REPRODUCE], render: (i) => renderSvg(robustVsEpsFigure(reproduce(i)).spec) },
-  "docs/figures/significant-features.svg": { sources: [REPRODUCE], render: (i) => renderSvg(significantFeaturesFigure(reproduce(i)).spec) },
+  "docs/figures/robust-accuracy-vs-eps.svg": { sources: [REPRODUCE], render: (i) => svgFile(robustVsEpsFigure(reproduce(i))) },
+  "docs/figures/significant-features.svg": { sources: [REPRODUCE], render: (i) => svgFile(significantFeaturesFigure(reproduce(i))) },
 };

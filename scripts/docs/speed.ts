@@ -1,5 +1,7 @@
 // Speed tables of the documents from one `featpure bench --json` file (docs/speed-bench.json).
 import type { BenchResult, StepRow } from "../../benchmarks/bench.js";
+import type { PeerRow } from "../../benchmarks/peerRounds.js";
+import { settingsText } from "../../benchmarks/report.js";
 import { markdownTable } from "./markdown.js";
 
 const f = (x: number, digits = 2) => x.toFixed(digits);
@@ -20,22 +22,36 @@ function stepCells(r: StepRow): string[] {
 }
 const STEP_HEAD = ["implementation", "threads", "clean step, ms", "adversarial step, ms", "adv. GFLOP/s"];
 
-/** README: featpure's best build against each peer, with the paired ratio of the adversarial step. */
+/**
+ * README: each peer family at its best correct setting against featpure's best, per task and step
+ * kind (BenchResult.summary), the notes on settings a peer could not use numbered under the table.
+ */
 export function speedSummary(r: BenchResult, file: string): string {
-  const best = r.steps.filter((s) => s.who === r.steps[0]?.who);
-  const rows = [
-    ...best.map((s) => [...stepCells(s), ""]),
-    ...r.peers.map((p) => [...stepCells(p), p.featpureSpeedup === undefined ? "" : `${f(p.featpureSpeedup)}×`]),
-  ];
-  const shape = r.steps[0] ? shapeText(r.steps[0].shape) : "";
+  const notes: string[] = [];
+  const mark = (n?: string) => {
+    if (!n) return "";
+    if (!notes.includes(n)) notes.push(n);
+    return ` [${notes.indexOf(n) + 1}]`;
+  };
+  const rows = r.summary.rows.map((s) => [`${s.task} ${s.kind}`, `${s.match === "best" ? s.peer : `${s.peer}, one thread`}${mark(s.note)}`,
+    s.peerSetting || "none correct", Number.isNaN(s.peerMs) ? "-" : f(s.peerMs), s.featpureSetting, f(s.featpureMs),
+    Number.isNaN(s.ratio) ? "-" : `**${f(s.ratio)}×**`, Number.isNaN(s.ratio) ? "-" : `${f(s.spread[0])}-${f(s.spread[1])}× (${s.rounds} rounds)`]);
   return [
-    markdownTable({ head: [...STEP_HEAD, `${best[0]?.who ?? "featpure"} is … faster (adversarial step, paired rounds)`], rows }),
+    markdownTable({ head: ["step", "peer", "peer's best setting", "peer, ms", "featpure's best", "featpure, ms", "featpure is … faster", "per-round spread"], rows }),
     "",
-    `One training step of the default network (${shape}, l2 eps 0.2), the same data and initial parameters for every implementation; ` +
-      "ms per step are medians, CPU time on one thread and wall time on more; the ratio is the median over rounds in which featpure (one thread) " +
-      "and the peer take turns. " + benchMachine(r, file),
+    ...notes.map((n, i) => `[${i + 1}] ${n}.`),
+    ...(notes.length ? [""] : []),
+    "Wall ms per step, medians over rounds in which every setting of every implementation takes its turn on the same data and initial parameters; " +
+      "each peer's loss and gradients agree with featpure's (checked from one start). " + benchMachine(r, file),
   ].join("\n");
 }
+
+/** Every peer setting: how it ran, its times and its agreement with featpure. */
+function peerCells(p: PeerRow): string[] {
+  return [p.label, p.task, String(p.threads), settingsText(p), p.settings?.processor ?? "", f(p.clean.ms), f(p.adversarial.ms),
+    p.agreement ? `${p.agreement.ok ? "yes" : "**no**"} (${p.agreement.worst.toExponential(1)})` : "reference"];
+}
+const PEER_HEAD = ["setting", "step", "threads", "how it ran", "processor", "clean, ms", "adversarial, ms", "agrees with featpure (worst rel. error)"];
 
 export function stepsTable(r: BenchResult): string {
   const rows = r.steps.map((s) => [...stepCells(s), s.speedup && s.threads > 1 ? `${f(s.speedup.adversarial)}×` : ""]);
@@ -43,13 +59,11 @@ export function stepsTable(r: BenchResult): string {
 }
 
 export function peersTable(r: BenchResult): string {
-  const rows = r.peers.map((p) => [...stepCells(p), p.featpureSpeedup === undefined ? "" : `${f(p.featpureSpeedup)}×`]);
-  return markdownTable({ head: [...STEP_HEAD, "featpure is … faster (paired)"], rows });
+  return markdownTable({ head: PEER_HEAD, rows: r.peers.map(peerCells) });
 }
 
 export function scalingTable(r: BenchResult): string {
-  return markdownTable({ head: ["implementation", "threads", "shape", "clean step, ms", "adversarial step, ms", "adv. GFLOP/s"],
-    rows: r.scaling.map((s) => { const c = stepCells(s); return [c[0], c[1], shapeText(s.shape), ...c.slice(2)]; }) });
+  return markdownTable({ head: ["shape", ...PEER_HEAD], rows: r.scaling.map((p) => [shapeText(p.shape), ...peerCells(p)]) });
 }
 
 export function kernelsTable(r: BenchResult): string {

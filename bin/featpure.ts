@@ -11,7 +11,7 @@ import {
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
 import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
-import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
+import { accuracyTable, adaptationsTable, checksTable, configTable, headSensitivityTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { MAX_THREADS } from "../src/engine/budget.js";
@@ -200,7 +200,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
     progress.stop();
   }
   if (!quiet) {
-    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
+    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result), adaptationsTable(result), headSensitivityTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
@@ -268,7 +268,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
-    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
+    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun), adaptationsTable(asRun), headSensitivityTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
   if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }

@@ -45,8 +45,8 @@ function buildForm(): void {
       for (const v of spec.kind === "enum" ? spec.values : ["true", "false"]) input.append(new Option(v, v));
     } else {
       input = document.createElement("input");
-      input.type = spec.kind === "list" ? "text" : "number";
-      if (spec.kind !== "list") {
+      input.type = spec.kind === "list" || spec.kind === "choices" ? "text" : "number";
+      if (spec.kind !== "list" && spec.kind !== "choices") {
         input.min = String(spec.min);
         input.max = String(spec.max);
         input.step = spec.kind === "int" ? "1" : "any";

@@ -26,7 +26,7 @@ export function valueAt(cfg: Config, path: string): unknown {
 }
 
 export function formatValue(spec: FieldSpec, v: unknown): string {
-  return spec.kind === "list" ? (v as number[]).join(",") : String(v);
+  return spec.kind === "list" || spec.kind === "choices" ? (v as unknown[]).join(",") : String(v);
 }
 
 /** A config layer from flag/value pairs; a flag no option has is a ConfigError naming it. */

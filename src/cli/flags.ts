@@ -31,6 +31,8 @@ export function parseFlag(spec: FieldSpec, raw: string): unknown {
       return num(raw);
     case "list":
       return raw.split(",").filter((s) => s.trim() !== "").map(num);
+    case "choices":
+      return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
     case "bool":
       return raw === "true" ? true : raw === "false" ? false : raw;
     case "enum":
@@ -41,6 +43,7 @@ export function parseFlag(spec: FieldSpec, raw: string): unknown {
 /** The values a field accepts, as a user would type them. */
 export function accepted(spec: FieldSpec): string {
   if (spec.kind === "enum") return spec.values.join("|");
+  if (spec.kind === "choices") return `${spec.values.join("|")}, comma-separated`;
   if (spec.kind === "bool") return "true|false";
   const lo = "minExclusive" in spec && spec.minExclusive ? "(" : "[";
   return `${spec.kind === "int" ? "integer " : ""}${lo}${spec.min}, ${spec.max}]${spec.kind === "list" ? ", comma-separated" : ""}`;

@@ -33,6 +33,10 @@ export interface PretrainOptions {
   onStep?: (step: number, total: number) => void;
   signal?: AbortSignal;
   checkpoints?: TrainingCheckpoints;
+  /** Train the head (and output bias) only, W and the thresholds held fixed: a linear probe (src/train/adaptation.ts). */
+  freezeEncoder?: boolean;
+  /** Steps to train; default cfg.optim.steps. */
+  steps?: number;
 }
 
 export function trainingAttack(cfg: Config, box: [number, number] | null): AttackSpec {
@@ -52,16 +56,15 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     A: arena.alloc(p.A.len, "grad head"),
     c: p.c ? arena.alloc(p.c.len, "grad output bias") : null,
   };
-  const trainable: ParamGroup[] = [{ param: p.W, grad: g.W }];
-  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: g.thr, nonNegative: true });
-  if (cfg.model.trainHead) trainable.push({ param: p.A, grad: g.A });
+  const encoder = !opts.freezeEncoder;
+  const trainThr = encoder && cfg.model.trainThreshold;
+  const trainHead = opts.freezeEncoder || cfg.model.trainHead;
+  const trainable: ParamGroup[] = encoder ? [{ param: p.W, grad: g.W }] : [];
+  if (trainThr) trainable.push({ param: p.thr, grad: g.thr, nonNegative: true });
+  if (trainHead) trainable.push({ param: p.A, grad: g.A });
   if (p.c && g.c) trainable.push({ param: p.c, grad: g.c });
-  const gradRec = writeNet(arena, {
-    W: g.W,
-    thr: cfg.model.trainThreshold ? g.thr : null,
-    A: cfg.model.trainHead ? g.A : null,
-    c: g.c,
-  }, net.shape);
+  // Null gradient pointers: the backward pass skips the frozen layer's weight product.
+  const gradRec = writeNet(arena, { W: encoder ? g.W : null, thr: trainThr ? g.thr : null, A: trainHead ? g.A : null, c: g.c }, net.shape);
   const opt = makeOptimizer(engine, trainable, cfg.optim);
   const work: Work = allocWork(arena, net.shape, B);
   const x = arena.alloc(B * d, "batch inputs");
@@ -76,8 +79,9 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
   const ck = opts.checkpoints;
   const pace = makePacer();
   const first = ck?.resume ? restoreTraining(parts, ck.resume) + 1 : 1;
+  const steps = opts.steps ?? cfg.optim.steps;
 
-  for (let step = first; step <= cfg.optim.steps; step++) {
+  for (let step = first; step <= steps; step++) {
     if (opts.signal?.aborted) {
       ck?.save(captureTraining(parts, step - 1));
       throw opts.signal.reason ?? new Error("aborted");
@@ -90,14 +94,14 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     k.netForward(net.rec.ptr, work.rec.ptr, input.ptr, B);
     const loss = k.logisticForward(work.logits.ptr, y.ptr, B);
     checkLoss(step, loss, cfg);
-    const logEvery = step % cfg.logEvery === 0 || step === 1 || step === cfg.optim.steps;
+    const logEvery = step % cfg.logEvery === 0 || step === 1 || step === steps;
     const advCorrect = logEvery ? k.countCorrect(work.logits.ptr, y.ptr, B) : 0;
     arena.f32(work.dlogits).fill(0);
     k.logisticBackward(work.dlogits.ptr, work.logits.ptr, y.ptr, B, 1 / B);
     k.netBackward(net.rec.ptr, gradRec.ptr, work.rec.ptr, input.ptr, 0, B, 0);
     opt.step();
 
-    const save = ck !== undefined && ((ck.every > 0 && step % ck.every === 0) || step === cfg.optim.steps);
+    const save = ck !== undefined && ((ck.every > 0 && step % ck.every === 0) || step === steps);
     // Every step, so the step reported is the first bad one (a scan of W costs m*d, far below a step's).
     checkNetwork(step, arena, net, cfg);
     if (logEvery) {
@@ -109,7 +113,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
       curve.push({ step, loss, cleanAccuracy: cleanCorrect / B, adversarialAccuracy: input === xadv ? advCorrect / B : null });
     }
     if (save) ck.save(captureTraining(parts, step));
-    opts.onStep?.(step, cfg.optim.steps);
+    opts.onStep?.(step, steps);
     await pace();
   }
   return curve;

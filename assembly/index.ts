@@ -5,9 +5,10 @@ export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export {
-  normalizeForward, normalizeBackward, ntxentForward, ntxentRows, symmetrizeRows, ntxentBackward, spectralForward, spectralBackward,
+  normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,
 } from "./contrastive";
+export { ntxentRows, symmetrizeRows } from "./ntxentRows";
 export { adamStep, sgdStep, clampMin } from "./optim";
 export { linfStart, randomDraws, l2StartRows } from "./random";
 export { sparseCodingBatch } from "./sparseCoding";

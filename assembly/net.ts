@@ -1,8 +1,9 @@
 // The two-layer network f(x) = A · act(W x - thr) + c, composed from the layer kernels.
-// Descriptors are i32 records written by src/engine/layout.ts; field order must match it.
+// Descriptors are i32 records written by src/engine/layout.ts in the layouts of assembly/contract.ts.
 import { matmulForward, matmulBackward, accumulateRows } from "./linear";
 import { parallelMatmulForward } from "./pool";
 import { activationForward, activationBackward, activationBackwardColumns } from "./activation";
+import { NetWord, WorkWord } from "./contract";
 
 // Parameters (or their gradients): W (m,d), thr (m), A (C,m), c (C). A zero pointer means absent
 // (no output bias) or, in a gradient record, not wanted.
@@ -10,12 +11,33 @@ import { activationForward, activationBackward, activationBackwardColumns } from
   W: usize; thr: usize; A: usize; c: usize;
   d: i32; m: i32; C: i32; act: i32;
 }
+// The layout TypeScript writes (NetWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<Net>("W") != <usize>NetWord.W * 4 ||
+    offsetof<Net>("thr") != <usize>NetWord.thr * 4 ||
+    offsetof<Net>("A") != <usize>NetWord.A * 4 ||
+    offsetof<Net>("c") != <usize>NetWord.c * 4 ||
+    offsetof<Net>("d") != <usize>NetWord.d * 4 ||
+    offsetof<Net>("m") != <usize>NetWord.m * 4 ||
+    offsetof<Net>("C") != <usize>NetWord.C * 4 ||
+    offsetof<Net>("act") != <usize>NetWord.act * 4 ||
+    offsetof<Net>() != <usize>NetWord.count * 4) ERROR("class Net does not match NetWord of assembly/contract.ts");
 
 // Activations and their gradients for a batch: pre, h, dh, dpre are (B,m); logits, dlogits are (B,C); dx is (B,d).
 @unmanaged export class Work {
   pre: usize; h: usize; logits: usize; dlogits: usize;
   dh: usize; dpre: usize; dx: usize;
 }
+// The layout TypeScript writes (WorkWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<Work>("pre") != <usize>WorkWord.pre * 4 ||
+    offsetof<Work>("h") != <usize>WorkWord.h * 4 ||
+    offsetof<Work>("logits") != <usize>WorkWord.logits * 4 ||
+    offsetof<Work>("dlogits") != <usize>WorkWord.dlogits * 4 ||
+    offsetof<Work>("dh") != <usize>WorkWord.dh * 4 ||
+    offsetof<Work>("dpre") != <usize>WorkWord.dpre * 4 ||
+    offsetof<Work>("dx") != <usize>WorkWord.dx * 4 ||
+    offsetof<Work>() != <usize>WorkWord.count * 4) ERROR("class Work does not match WorkWord of assembly/contract.ts");
 
 // The hidden layer alone: work.pre and work.h. Contrastive objectives read h and never the head.
 // Never called inside a job of the TypeScript pool, so its product may use the pool itself.

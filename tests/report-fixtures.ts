@@ -50,13 +50,13 @@ export function armSummary(arm: "clean" | "adv", n: ArmNumbers): ArmSummary {
     pretrained: modelEval(n.preClean, n.preRobust),
     downstream: { ...modelEval(n.downClean, n.downRobust), fit: { iterations: 10, converged: true, loss: 0.1 } },
     adaptations: [
-      { mode: "clean-linear", eval: modelEval(n.downClean, n.downRobust), trainMs: 1, flops: 1e6, steps: 10, final: null },
+      { mode: "clean-linear", eval: modelEval(n.downClean, n.downRobust), flops: 1e6, steps: 10, final: null },
       ...(n.advLinearRobust === undefined ? [] : [{
-        mode: "adv-linear" as const, eval: modelEval(n.downClean, n.advLinearRobust), trainMs: 2, flops: 1e8, steps: 200, final: { loss: 0.3, cleanAccuracy: 0.9, adversarialAccuracy: 0.8 },
+        mode: "adv-linear" as const, eval: modelEval(n.downClean, n.advLinearRobust), flops: 1e8, steps: 200, final: { loss: 0.3, cleanAccuracy: 0.9, adversarialAccuracy: 0.8 },
       }]),
     ],
     headSensitivity: (n.sensitivity ?? []).map((p) => ({ l2: p.l2, downstream: { clean: p.clean, robust: p.robust, fit: { iterations: 10, converged: true, loss: 0.1 } } })),
-    timingsMs: { pretrain: 1, downstream: 1, evaluate: 1, adapt: 1 },
+    timingsMs: { pretrain: 1, downstream: 1, evaluate: 1, adapt: 1, adaptTraining: { "clean-linear": 1000, ...(n.advLinearRobust === undefined ? {} : { "adv-linear": 2000 }) } },
   };
 }
 

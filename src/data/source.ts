@@ -38,10 +38,9 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng, eng
   if (nTrain > 0) return shuffledBatches(sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng), B, rng);
   return {
     next: engine ? kernelBatches(engine, task, B, rng) : typescriptBatches(task, B, rng),
-    save: () => ({ rng: rng.state(), order: null, pos: 0 }),
+    save: () => sourceState(rng, null, 0),
     load(s) {
-      if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
-      rng.restore(s.rng);
+      restoreSource(s, rng, null);
     },
   };
 }
@@ -73,15 +72,33 @@ export function shuffledBatches(set: LabelledData, B: number, rng: Rng): BatchSo
         y[b] = set.y[s];
       }
     },
-    save: () => ({ rng: rng.state(), order: order.slice(), pos }),
+    save: () => sourceState(rng, order, pos),
     load(s) {
-      if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
-      if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
-      rng.restore(s.rng);
-      order.set(s.order);
-      pos = s.pos;
+      pos = restoreSource(s, rng, order);
     },
   };
+}
+
+/** The state of a source drawing from rng; `order`: the epoch order of a fixed set (null: population draws). */
+export function sourceState(rng: Rng, order: Int32Array | null, pos: number): SourceState {
+  return { rng: rng.state(), order: order && order.slice(), pos };
+}
+
+/**
+ * Puts a saved state back into a source built as sourceState's caller (the same `order` array, or
+ * null) and returns the position; a state that does not fit is a TypeError.
+ */
+export function restoreSource(s: SourceState, rng: Rng, order: Int32Array | null): number {
+  if (order === null) {
+    if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
+  } else {
+    const n = order.length;
+    if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
+  }
+  rng.restore(s.rng);
+  if (order && s.order) order.set(s.order);
+  return s.pos;
 }
 
 function isPermutation(a: Int32Array | null, n: number): a is Int32Array {

@@ -1,4 +1,4 @@
-// The synthetic dataset of paper.md §1: one dictionary shared by a pre-training task and a
+// The synthetic dataset of docs/model.md ("Data"): one dictionary shared by a pre-training task and a
 // downstream task whose labels read the same latent features through different directions.
 import type { Config } from "../config/types.js";
 import { featureCount } from "../config/validate.js";

@@ -1,5 +1,6 @@
 // The typed surface of the WASM module (assembly/index.ts). Pointers are byte offsets into the
 // arena; every float buffer is f32, row-major.
+import { Activation as ActivationId, ContrastiveLoss as ContrastiveLossId, Norm as NormId } from "../../assembly/contract.js";
 export interface Kernels {
   matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
   matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
@@ -27,7 +28,7 @@ export interface Kernels {
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
-  setPool(ctrl: number, args: number, acks: number, threads: number, argsPerThread: number, firstWasmJob: number): void;
+  setPool(ctrl: number, args: number, acks: number, threads: number): void;
   /** out (N,N) = z zᵀ for z (N,m): matmulForward(out, z, z, 0, N, m, N)'s bits from half its products, split across the pool when there is one. */
   gramForward(out: number, z: number, N: number, m: number): void;
   /** Rows [r0, r1) of the half of out (N,N) = z zᵀ that gramForward computes (assembly/linear.ts). */
@@ -74,10 +75,10 @@ export interface Kernels {
   setScratch(ptr: number): void;
 }
 
-// Enumerations shared with assembly/: keep in step with activation.ts, attack.ts and contrastive.ts.
-export const ACTIVATION = { symrelu: 0, relu: 1 } as const;
-export const NORM = { l2: 0, linf: 1 } as const;
-export const CONTRASTIVE_LOSS = { ntxent: 0, spectral: 1 } as const; // assembly/contrastive.ts
-export type ContrastiveLoss = keyof typeof CONTRASTIVE_LOSS;
-export type Activation = keyof typeof ACTIVATION;
-export type Norm = keyof typeof NORM;
+// The enumerations the kernels take, by name (assembly/contract.ts).
+export const ACTIVATION = ActivationId;
+export const NORM = NormId;
+export const CONTRASTIVE_LOSS = ContrastiveLossId;
+export type ContrastiveLoss = keyof typeof ContrastiveLossId;
+export type Activation = keyof typeof ActivationId;
+export type Norm = keyof typeof NormId;

@@ -15,8 +15,6 @@ import { evaluateModel, type ModelEval } from "./evaluate.js";
 export interface AdaptResult {
   mode: AdaptMode;
   eval: ModelEval;
-  /** Wall time of the training (the head's solve for clean-linear), evaluation excluded. */
-  trainMs: number;
   /** Training FLOPs, counted from shapes and steps (src/train/flops.ts). */
   flops: number;
   /** Optimiser steps, or Newton iterations for clean-linear. */
@@ -24,6 +22,9 @@ export interface AdaptResult {
   /** Loss and accuracies of the adversarial training's last logged step; null for clean-linear. */
   final: { loss: number; cleanAccuracy: number; adversarialAccuracy: number | null } | null;
 }
+
+/** An adaptation with the wall time of its training (the head's solve for clean-linear), evaluation excluded: the run keeps it in timingsMs. */
+export type TimedAdapt = AdaptResult & { trainMs: number };
 
 /** The clean head's model, fit and timing, computed by the caller (it is the run's `downstream` model). */
 export interface CleanHead {
@@ -50,13 +51,13 @@ export interface AdaptContext {
 }
 
 /** Every mode of cfg.downstream.adapt, in its order. */
-export async function adaptModes(c: AdaptContext): Promise<AdaptResult[]> {
-  const out: AdaptResult[] = [];
+export async function adaptModes(c: AdaptContext): Promise<TimedAdapt[]> {
+  const out: TimedAdapt[] = [];
   for (const mode of c.cfg.downstream.adapt) out.push(mode === "clean-linear" ? cleanLinear(c) : await adversarial(c, mode));
   return out;
 }
 
-function cleanLinear(c: AdaptContext): AdaptResult {
+function cleanLinear(c: AdaptContext): TimedAdapt {
   const { clean, encoder, cfg } = c;
   return { mode: "clean-linear", eval: clean.eval, trainMs: clean.ms, flops: headFitFlops(encoder.shape, cfg.downstream.n, clean.iterations), steps: clean.iterations, final: null };
 }
@@ -67,7 +68,7 @@ function cleanLinear(c: AdaptContext): AdaptResult {
  * so the start saves steps, and from a zero head the same steps reached a lower robust accuracy on the
  * default encoders (docs/adaptation.md). adv-scratch starts from the pre-training's initialisation.
  */
-async function adversarial(c: AdaptContext, mode: Exclude<AdaptMode, "clean-linear">): Promise<AdaptResult> {
+async function adversarial(c: AdaptContext, mode: Exclude<AdaptMode, "clean-linear">): Promise<TimedAdapt> {
   const { engine, encoder, cfg, dataset } = c;
   const { arena } = engine;
   const mark = arena.mark();

@@ -2,13 +2,13 @@
 // adversarially), measure how pure the hidden neurons are, then freeze them, fit a clean linear
 // head on a new task, and attack both models. Pre-training and adaptation are separate steps, so
 // one pre-trained encoder can serve many downstream tasks.
-import type { Config } from "../config/types.js";
+import type { AdaptMode, Config } from "../config/types.js";
 import { allocWork } from "../engine/layout.js";
 import { createEngine, type Engine } from "../engine/wasm.js";
 import type { Dataset, LabelledData } from "../data/dataset.js";
 import { makeDataset } from "../data/datasets.js";
 import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/twoLayer.js";
-import type { CurvePoint } from "../train/pretrain.js";
+import { isLoggingStep, type CurvePoint } from "../train/curve.js";
 import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
 import { fitLogistic, fitStandardizer, foldHead, type HeadFit } from "../train/logisticRegression.js";
 import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
@@ -76,12 +76,14 @@ export interface ArmResult {
   adaptations: AdaptResult[];
   /** The clean head refitted with each penalty of config downstream.l2Sweep; empty without one. */
   headSensitivity: SensitivityPoint[];
-  timingsMs: { pretrain: number; downstream: number; evaluate: number; adapt: number };
+  /** adapt: the adaptations and the head-penalty sweep together; adaptTraining: each adaptation's training alone. */
+  timingsMs: { pretrain: number; downstream: number; evaluate: number; adapt: number; adaptTraining: Partial<Record<AdaptMode, number>> };
 }
 
 export interface ExperimentRun {
   arms: ArmResult[];
   backend: Engine["backend"];
+  backendWarning?: string;
 }
 
 /** A pre-trained network living in its engine's arena. */
@@ -109,7 +111,7 @@ export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm:
     engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
     onStep: (s, n) => {
       opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
-      if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) snapshot(s);
+      if (opts.onSnapshot && isLoggingStep(s, n, cfg.logEvery)) snapshot(s);
     },
   });
   return { arm, engine, net, curve, ms: performance.now() - t0 };
@@ -195,7 +197,7 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   progress("evaluate", 2, 2);
   const t3 = performance.now();
 
-  const adaptations = await adaptModes({
+  const timed = await adaptModes({
     engine, encoder: net, cfg, dataset, test: sets.down, scratch, root, arm, control,
     clean: { model: downstream.model, eval: downEval.eval, iterations: downstream.fit.iterations, ms: headMs },
     onStep: (_mode, s, n) => progress("downstream", s, n),
@@ -233,9 +235,9 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
       pretrained: probe ? { ...preEval.eval, probe: probe.fit } : preEval.eval,
       downstream: { ...downEval.eval, fit: downstream.fit },
-      adaptations,
+      adaptations: timed.map(({ trainMs: _t, ...a }) => a),
       headSensitivity: sensitivity,
-      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2, adapt: t4 - t3 },
+      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2, adapt: t4 - t3, adaptTraining: Object.fromEntries(timed.map((a) => [a.mode, a.trainMs])) },
     },
   };
 }
@@ -263,7 +265,8 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   }
   transfer(adapted);
   for (const a of adapted) a.pre.engine.close();
-  return { arms: adapted.map((a) => a.result), backend: adapted[0].pre.engine.backend };
+  const { backend, backendWarning } = adapted[0].pre.engine;
+  return { arms: adapted.map((a) => a.result), backend, ...(backendWarning ? { backendWarning } : {}) };
 }
 
 function mean(a: ArrayLike<number>): number {

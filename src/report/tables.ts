@@ -14,7 +14,7 @@ export interface TableData {
 }
 
 const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1) + "%");
-const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3).replace(/^-(0\.0*)$/, "$1") : String(x));
 const summ = (s: Summary) => `${f3(s.mean)} (median ${f3(s.median)})`;
 
 export function configTable(c: Config): TableData {
@@ -124,7 +124,7 @@ export function adaptationsTable(r: ExperimentResult): TableData | null {
     head: ["pre-training", "adaptation", "clean", ...first.grid.map((g) => `${g.norm} eps=${g.eps}`), `strong ${h.norm} eps=${h.eps}`, "steps", "training s", "GFLOP"],
     rows: r.arms.flatMap((a) => a.adaptations.map((x) => [
       a.arm, x.mode, pct(x.eval.clean), ...x.eval.grid.map((g) => pct(g.accuracy)), pct(x.eval.headline.strongAccuracy),
-      String(x.steps), (x.trainMs / 1000).toFixed(2), (x.flops / 1e9).toFixed(2),
+      String(x.steps), ((a.timingsMs.adaptTraining[x.mode] ?? NaN) / 1000).toFixed(2), (x.flops / 1e9).toFixed(2),
     ])),
   };
 }

@@ -1,5 +1,5 @@
-// Adversarial downstream training (docs/adaptation.md): the supervised adversarial loop of
-// pretrain.ts run on the downstream training set, attacking in the evaluation's threat model
+// Adversarial downstream training (docs/adaptation.md): the supervised objective of supervised.ts on
+// the training loop, run on the downstream training set, attacking in the evaluation's threat model
 // (eval.radiusNorm, eps = eval.radius) with the pre-training attack's steps and step rule.
 import type { Config } from "../config/types.js";
 import type { LabelledData } from "../data/dataset.js";
@@ -7,7 +7,8 @@ import { shuffledBatches } from "../data/source.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
-import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
+import type { CurvePoint } from "./curve.js";
+import { pretrainSupervised } from "./supervised.js";
 
 /** The config the adaptation loop trains with: adv.norm and adv.eps replaced by the evaluation's headline threat model. */
 export function adaptationConfig(cfg: Config): Config {

@@ -7,7 +7,7 @@ import type { TwoLayer } from "../model/twoLayer.js";
 import type { BatchSource, SourceState } from "../data/source.js";
 import type { Rng, RngState } from "../rng.js";
 import type { Optimizer, OptimizerState } from "./optimizer.js";
-import type { CurvePoint } from "./pretrain.js";
+import type { CurvePoint } from "./curve.js";
 import { FileFormatError } from "../io/container.js";
 
 export interface TrainState {
@@ -43,7 +43,7 @@ export interface TrainingParts {
   net: TwoLayer;
   opt: Optimizer;
   rngs: Record<string, Rng>;
-  source: BatchSource;
+  source: Pick<BatchSource, "save" | "load">;
   curve: CurvePoint[];
 }
 

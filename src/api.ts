@@ -22,12 +22,13 @@ export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, resolveBackend, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
-export { loadMnist, decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
+export { decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits } from "./data/mnist.js";
+export { loadMnist, type MnistLoadOptions } from "./data/mnistLoad.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";
 export { twoViews, augmentImages, DEFAULT_VIEWS, type ViewOptions } from "./data/imageViews.js";
 export type { ProxySummary, NeuronProxies } from "./metrics/proxies.js";
-export { weightMosaic, sideBySide, encodePng, type Rgba } from "./report/mosaic.js";
+export { weightMosaic, sideBySide, encodePng, type Rgba } from "./model/mosaic.js";
 
 export interface ExperimentResult {
   version: string;
@@ -60,7 +61,8 @@ export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js"
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
-export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
+export { estimateArenaBytes } from "./experiments/memoryBudget.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./engine/limits.js";
 export { configFromParams } from "./config/params.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */

@@ -4,7 +4,7 @@
 // file-name details.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { runExperiment, type ExperimentResult } from "../src/api.js";
+import { runExperiment } from "../src/api.js";
 import { configFromQuery } from "../web/settings.js";
 import { downloadResult, numbers, openHarness, QUERY, ready, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
 
@@ -96,6 +96,11 @@ describe("demo page defects", () => {
     await page.fill("input[name=width]", "16");
     expect(await page.isEnabled("#run")).toBe(true);
     expect(await page.textContent("#errors")).toBe("");
+
+    // A setting that cannot change the result is taken, with the CLI's warning.
+    await page.goto(`${h.url}?${QUERY}&train=clean&eps=0.3`);
+    await ready(page);
+    expect(await page.textContent("#warnings")).toMatch(/^eps has no effect: only the clean arm trains/);
 
     await page.goto(`${h.url}?${QUERY}&colour=red`);
     expect(await page.textContent("#errors")).toMatch(/colour: unknown/);

@@ -30,7 +30,8 @@ describe("generated documentation", () => {
   it("uses every registered block, and its sources are committed", () => {
     const used = new Set(markdownFiles(root).flatMap((f) => findBlocks(readFileSync(join(root, f), "utf8"), f).map((b) => b.name)));
     expect(Object.keys(BLOCKS).filter((name) => !used.has(name))).toEqual([]);
-    for (const b of [...Object.values(BLOCKS), ...Object.values(FILES)]) for (const s of b.sources) expect(existsSync(join(root, s)), s).toBe(true);
+    for (const b of [...Object.values(BLOCKS), ...Object.values(FILES)])
+      for (const s of b.sources) expect(existsSync(join(root, s)), s).toBe(true);
   });
 
   it("fails when a generated table is edited by hand, naming the file and the block", async () => {
@@ -69,13 +70,20 @@ describe("marked blocks", () => {
 
   it("replace only the text between their markers", () => {
     const text = "a\n<!-- generated:x -->\nold\n<!-- /generated -->\nb\n<!-- generated:y -->\n<!-- /generated -->\n";
-    expect(rewriteBlocks(text, "t.md", render)).toBe("a\n<!-- generated:x -->\n<x>\n<!-- /generated -->\nb\n<!-- generated:y -->\n<y>\n<!-- /generated -->\n");
-    expect(findBlocks(text, "t.md")).toEqual([{ name: "x", body: "old" }, { name: "y", body: "" }]);
+    expect(rewriteBlocks(text, "t.md", render)).toBe(
+      "a\n<!-- generated:x -->\n<x>\n<!-- /generated -->\nb\n<!-- generated:y -->\n<y>\n<!-- /generated -->\n",
+    );
+    expect(findBlocks(text, "t.md")).toEqual([
+      { name: "x", body: "old" },
+      { name: "y", body: "" },
+    ]);
   });
 
   it("refuse an unterminated block, a nested one, and an unknown name", () => {
     expect(() => findBlocks("x\n<!-- generated:a -->\nrest", "t.md")).toThrow("t.md:2: <!-- generated:a --> has no <!-- /generated -->");
     expect(() => findBlocks("<!-- generated:a -->\n<!-- generated:b -->\n<!-- /generated -->", "t.md")).toThrow("not closed");
-    expect(() => regenerate("<!-- generated:nope -->\n<!-- /generated -->", "t.md", new DocsInput(root))).toThrow('unknown generated block "nope"');
+    expect(() => regenerate("<!-- generated:nope -->\n<!-- /generated -->", "t.md", new DocsInput(root))).toThrow(
+      'unknown generated block "nope"',
+    );
   });
 });

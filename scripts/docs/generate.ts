@@ -8,7 +8,13 @@ import { findBlocks, rewriteBlocks } from "./markers.js";
 
 /** The Markdown files that may hold generated blocks: the top level's and docs/'s. */
 export function markdownFiles(root: string): string[] {
-  const list = (dir: string) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith(".md")).sort().map((f) => (dir === "." ? f : `${dir}/${f}`)) : []);
+  const list = (dir: string) =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir))
+          .filter((f) => f.endsWith(".md"))
+          .sort()
+          .map((f) => (dir === "." ? f : `${dir}/${f}`))
+      : [];
   return [...list("."), ...list("docs")];
 }
 

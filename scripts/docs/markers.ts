@@ -19,7 +19,8 @@ export function findBlocks(text: string, file: string): MarkedBlock[] {
     const line = text.slice(0, m.index).split("\n").length;
     if (end < 0) throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> has no ${CLOSE}`);
     const body = text.slice(start, end);
-    if (body.includes("<!-- generated:")) throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> is not closed before the next block opens`);
+    if (body.includes("<!-- generated:"))
+      throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> is not closed before the next block opens`);
     blocks.push({ name: m[1], body: body.replace(/^\n/, "").replace(/\n$/, "") });
   }
   return blocks;
@@ -28,8 +29,11 @@ export function findBlocks(text: string, file: string): MarkedBlock[] {
 /** The text with every block's body replaced by `render(name)`. */
 export function rewriteBlocks(text: string, file: string, render: (name: string) => string): string {
   findBlocks(text, file); // validates the markers before anything is replaced
-  return text.replace(/(<!-- generated:([a-z0-9][a-z0-9-]*) -->)[\s\S]*?(<!-- \/generated -->)/g, (_all, open: string, name: string, close: string) => {
-    const body = render(name).replace(/\n+$/, "");
-    return `${open}\n${body}\n${close}`;
-  });
+  return text.replace(
+    /(<!-- generated:([a-z0-9][a-z0-9-]*) -->)[\s\S]*?(<!-- \/generated -->)/g,
+    (_all, open: string, name: string, close: string) => {
+      const body = render(name).replace(/\n+$/, "");
+      return `${open}\n${body}\n${close}`;
+    },
+  );
 }

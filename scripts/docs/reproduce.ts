@@ -12,10 +12,12 @@ export function provenance(lines: readonly ResultLine[], file: string, command: 
   const versions = [...new Set(lines.map((l) => l.version))];
   const e = lines[0].config.eval;
   const h = lines[0].arms[0].downstream.headline;
-  return `${lines.length} cells (${modes.join(", ")} × seeds ${seeds[0]}-${seeds[seeds.length - 1]}, both arms each) from \`${file}\`, ` +
+  return (
+    `${lines.length} cells (${modes.join(", ")} × seeds ${seeds[0]}-${seeds[seeds.length - 1]}, both arms each) from \`${file}\`, ` +
     `written by \`${command}\`; featpure ${versions.join(", ")}, ${backends.join(", ")} kernels; ` +
     `robust accuracy under PGD-${e.steps} × ${e.restarts} restarts on ${e.n} test samples, headline radius ${h.norm} eps ${h.eps} ` +
-    `(strong check PGD-${e.strongSteps} × ${e.strongRestarts}); clean logistic head with l2 penalty ${lines[0].config.downstream.l2}.`;
+    `(strong check PGD-${e.strongSteps} × ${e.strongRestarts}); clean logistic head with l2 penalty ${lines[0].config.downstream.l2}.`
+  );
 }
 
 export function claimsBlock(lines: readonly ResultLine[], file: string, command: string): string {

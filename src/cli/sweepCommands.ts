@@ -2,12 +2,13 @@
 // SweepInputError, which the CLI reports with exit code 2; Ctrl-C stops a sweep keeping finished lines.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ExperimentResult } from "../api.js";
 import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
 import { buildCounts, describeBuilds, mergeResults, readResults, type FailureLine, type ResultFile, type ResultLine } from "../sweep/results.js";
-import { lockOutput, statOrNone } from "../sweep/outputLock.js";
+import { lockOutput } from "../sweep/outputLock.js";
+import { outputFolderProblem } from "../io/outputCheck.js";
 import { shellWord, SLURM_TIME, slurmScript } from "../sweep/slurmScript.js";
 import { runSweep, type SweepEvent, type SweepSummary } from "../sweep/runner.js";
 import { DEFAULT_SEEDS, reproduceGrid } from "../sweep/reproduce.js";
@@ -128,14 +129,10 @@ function firstFullResults(lines: ResultLine[], runsDir: string): ExperimentResul
 
 /** reproduce --out DIR: an existing folder, or one created now in an existing folder (before any cell runs). */
 function makeOutputFolder(dir: string): void {
-  const existing = statOrNone(dir);
-  if (existing && !existing.isDirectory()) throw new SweepInputError(`--out ${dir}: is a file; give a folder`);
-  if (existing) return;
-  try {
-    mkdirSync(dir);
-  } catch (e) {
-    throw new SweepInputError(`--out ${dir}: cannot create the folder: ${(e as Error).message}`);
-  }
+  const made = existsSync(dir);
+  const problem = outputFolderProblem(made ? dir : dirname(resolve(dir)));
+  if (problem) throw new SweepInputError(`--out ${dir}: ${problem}`);
+  if (!made) mkdirSync(dir);
 }
 
 export function addSweepCommands(program: Command, render: Render): void {

@@ -4,7 +4,7 @@
 import type { Config, DeepPartial } from "./types.js";
 import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
 import { TOTAL_DIGITS } from "../data/mnist.js";
-import { MAX_THREADS } from "../engine/budget.js";
+import { MAX_THREADS } from "../engine/limits.js";
 
 export const ADAPT_MODES = ["clean-linear", "adv-linear", "adv-full", "adv-scratch"] as const;
 

@@ -52,7 +52,7 @@ export interface RunOptions {
   wasmBaseUrl?: string | URL;
   /** Write training checkpoints, and continue from one. */
   checkpoint?: CheckpointOptions;
-  /** Receives a copy of each arm's pre-trained hidden weights W (m, d), e.g. to draw them (src/report/mosaic.ts). */
+  /** Receives a copy of each arm's pre-trained hidden weights W (m, d), e.g. to draw them (src/model/mosaic.ts). */
   onWeights?: (arm: Arm, W: Float32Array, shape: { m: number; d: number }) => void;
 }
 

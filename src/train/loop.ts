@@ -7,7 +7,7 @@ import type { Buf } from "../engine/arena.js";
 import { writeNet } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import type { BatchSource } from "../data/source.js";
+import type { BatchSource } from "../data/dataset.js";
 import type { Rng } from "../rng.js";
 import { isLoggingStep, type CurvePoint } from "./curve.js";
 import { checkLoss, checkNetwork } from "./divergence.js";

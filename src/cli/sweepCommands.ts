@@ -14,8 +14,8 @@ import { runSweep, type SweepEvent, type SweepSummary } from "../sweep/runner.js
 import { DEFAULT_SEEDS, reproduceGrid } from "../sweep/reproduce.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { claimsTable, seedTable } from "../report/seedTables.js";
-import { judgeClaims } from "../report/claims.js";
-import { reportTables, writeReport } from "../report/write.js";
+import { judgeClaims, judgeSensitivity } from "../report/claims.js";
+import { headTables, reportTables, writeReport } from "../report/write.js";
 import type { TableData } from "../report/tables.js";
 
 type Render = (t: TableData) => string;
@@ -166,6 +166,7 @@ export function addSweepCommands(program: Command, render: Render): void {
         if (lines.length > 0) {
           console.log(render(seedTable(lines)) + "\n");
           console.log(render(claimsTable(judgeClaims(lines))) + "\n");
+          for (const t of headTables(lines)) console.log(render(t) + "\n");
         }
         const command = `featpure reproduce --seeds ${seeds} --workers ${workers}${keep ? ` --out ${dir}` : ""}${typeof o.config === "string" ? ` --config ${o.config}` : ""}`;
         console.log(`${summary.done} cells run now, ${summary.skipped} reused, in ${wall.toFixed(1)} s wall time on ${workers} worker(s)`);
@@ -175,6 +176,9 @@ export function addSweepCommands(program: Command, render: Render): void {
             "Every cell's full configuration is in results.jsonl; rerun one with featpure run --config on it.",
           ];
           const written = await writeReport(dir, lines, firstFullResults(lines, join(dir, "runs")), intro);
+          const claimsFile = join(dir, "claims.json");
+          writeFileAtomic(claimsFile, JSON.stringify({ command, wallSeconds: wall, claims: judgeClaims(lines), sensitivity: judgeSensitivity(lines) }, null, 1) + "\n");
+          written.files.push(claimsFile);
           console.log(`wrote ${written.files.length} files to ${dir} (open ${join(dir, "report.html")})`);
         }
         closeSweep(summary, out, command);

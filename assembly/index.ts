@@ -2,7 +2,7 @@
 export { matmulForward, matmulBackward, accumulateRows, transpose, gramRows, gramMirrorRows, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
-export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
+export { netForward, netBackward, netBackwardColumns } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export {
   normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,

@@ -48,21 +48,6 @@ export function encoderForward(netPtr: usize, workPtr: usize, x: usize, B: i32):
   activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
 }
 
-export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
-  const n = changetype<Net>(netPtr);
-  const w = changetype<Work>(workPtr);
-  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
-  netForwardFromPre(netPtr, workPtr, B);
-}
-
-// The rest of the forward pass once work.pre holds the pre-activations: work.h and work.logits.
-export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
-  const n = changetype<Net>(netPtr);
-  const w = changetype<Work>(workPtr);
-  activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
-  matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
-}
-
 // Backward from work.dh through the hidden layer (the head untouched). Accumulates into the
 // gradient record's thr and W (gradPtr 0: none) and into dx (0: not wanted); dpre is overwritten.
 export function encoderBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, dx: usize, B: i32, deadSlope: f32): void {
@@ -81,6 +66,21 @@ export function activationGradient(netPtr: usize, gradPtr: usize, workPtr: usize
   memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
   const gthr: usize = gradPtr ? changetype<Net>(gradPtr).thr : 0;
   activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
+}
+
+export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
+  netForwardFromPre(netPtr, workPtr, B);
+}
+
+// The rest of the forward pass once work.pre holds the pre-activations: work.h and work.logits.
+export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
+  matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
 }
 
 // Backward from work.dlogits. Accumulates into the gradient record (gradPtr 0: none) and into dx

@@ -2,8 +2,7 @@
 // same initial parameters and the same pre-drawn batches, so only the implementation differs.
 import { makeDictionary } from "../src/data/dictionary.js";
 import { encode, labels, labelDirection, sampleCodes } from "../src/data/sparseCoding.js";
-import type { BatchSource } from "../src/data/source.js";
-import type { PairSource } from "../src/data/dataset.js";
+import type { BatchSource, PairSource } from "../src/data/dataset.js";
 import { sparseCodingDataset } from "../src/data/sparseCodingDataset.js";
 import { resolveConfig } from "../src/config/validate.js";
 import type { Config } from "../src/config/types.js";

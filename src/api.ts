@@ -22,12 +22,13 @@ export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
 export { createEngine, resolveBackend, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { configFromFlags, layerFromFlags, flagSpecs, parseFlag, type FlagSpec } from "./config/flags.js";
-export { loadMnist, decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
+export { decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits } from "./data/mnist.js";
+export { loadMnist, type MnistLoadOptions } from "./data/mnistLoad.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";
 export { twoViews, augmentImages, DEFAULT_VIEWS, type ViewOptions } from "./data/imageViews.js";
 export type { ProxySummary, NeuronProxies } from "./metrics/proxies.js";
-export { weightMosaic, sideBySide, encodePng, type Rgba } from "./report/mosaic.js";
+export { weightMosaic, sideBySide, encodePng, type Rgba } from "./model/mosaic.js";
 
 export interface ExperimentResult {
   version: string;
@@ -62,9 +63,9 @@ export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js"
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
-export { estimateArenaBytes } from "./engine/budget.js";
+export { estimateArenaBytes } from "./experiments/memoryBudget.js";
 export { planRun, planEncoder, runnableConfig, CheckpointMismatchError, type Plan } from "./experiments/plan.js";
-export { ENGINE_MEMORY_LIMIT_BYTES } from "./config/limits.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./engine/limits.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. A Plan (planEncoder) is taken as it is. */
 export async function pretrainEncoder(config: DeepPartial<Config> | Config | Plan = {}, opts: RunOptions = {}): Promise<Encoder> {

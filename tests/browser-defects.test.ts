@@ -4,6 +4,7 @@
 // file-name details.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
+import { readFileSync } from "node:fs";
 import { runExperiment, type ExperimentResult } from "../src/api.js";
 import { configFromQuery } from "../web/settings.js";
 import { downloadResult, numbers, openHarness, QUERY, ready, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
@@ -97,6 +98,11 @@ describe("demo page defects", () => {
     expect(await page.isEnabled("#run")).toBe(true);
     expect(await page.textContent("#errors")).toBe("");
 
+    // A setting that cannot change the result is taken, with the CLI's warning.
+    await page.goto(`${h.url}?${QUERY}&train=clean&eps=0.3`);
+    await ready(page);
+    expect(await page.textContent("#warnings")).toMatch(/^eps has no effect: only the clean arm trains/);
+
     await page.goto(`${h.url}?${QUERY}&colour=red`);
     expect(await page.textContent("#errors")).toMatch(/colour: unknown/);
     expect(await page.inputValue("input[name=width]")).toBe("16");
@@ -162,6 +168,10 @@ describe("demo page defects", () => {
     const fromNode = await runExperiment(unpinned);
     expect(fromNode.backend).toBe("relaxed");
     expect(numbers(result)).toEqual(numbers(fromNode));
+    // The page's precomputed example is this run: "Run gives these numbers, bit for bit" holds.
+    const example = JSON.parse(readFileSync("web/public/example.json", "utf8")) as { result: ExperimentResult };
+    const trimmed = { ...result, arms: result.arms.map(({ neurons: _n, coefficients: _c, ...rest }) => rest) };
+    expect(numbers(example.result)).toEqual(numbers(trimmed as ExperimentResult));
 
     const { announced, bar } = await page.evaluate(() => {
       const w = window as unknown as { announced: string[]; bar: [number, number][] };

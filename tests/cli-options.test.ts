@@ -11,7 +11,11 @@ describe("option groups", () => {
     const groups = optionGroups();
     expect(groups.map((g) => g.section)).toEqual([...OPTION_SECTIONS]);
     const flags = groups.flatMap((g) => g.options.map((o) => o.flag));
-    expect(flags.sort()).toEqual(flagSpecs().map((f) => f.flag).sort());
+    expect(flags.sort()).toEqual(
+      flagSpecs()
+        .map((f) => f.flag)
+        .sort(),
+    );
     for (const f of flagSpecs()) expect(sectionOf(f.path), f.path).toBeDefined();
   });
 

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TOTAL_DIGITS } from "../src/config/limits.js";
-import { CLASSES, DIGIT_COUNTS, PIXELS, decodeMnist, digitsFromArrays, encodeMnist, loadMnist } from "../src/data/mnist.js";
+import { CLASSES, DIGIT_COUNTS, PIXELS, decodeMnist, digitsFromArrays, encodeMnist } from "../src/data/mnist.js";
+import { loadMnist } from "../src/data/mnistLoad.js";
 import { mnistCacheFile } from "../src/data/mnistCache.js";
 
 /** Byte equality; toEqual walks megabytes element by element, far too slowly. */

@@ -58,7 +58,7 @@ describe("the output lock", () => {
     const dir = tmp();
     expect(() => lockOutput("--out", join(dir, "no", "r.jsonl"))).toThrow(`--out ${join(dir, "no", "r.jsonl")}: the folder ${join(dir, "no")} does not exist`);
     mkdirSync(join(dir, "d"));
-    expect(() => lockOutput("--out", join(dir, "d"))).toThrow("is a folder; give a file name");
+    expect(() => lockOutput("--out", join(dir, "d"))).toThrow(`${join(dir, "d")} is a folder, not a file`);
     writeFileSync(join(dir, "f"), "");
     expect(() => lockOutput("--out", join(dir, "f", "r.jsonl"))).toThrow(`${join(dir, "f")} is not a folder`);
     expect(() => lockOutput("--out", join(dir, "f", "g", "r.jsonl"))).toThrow(`the folder ${join(dir, "f", "g")} does not exist`);

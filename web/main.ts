@@ -1,13 +1,13 @@
 // The demo page: a settings form built from the schema and mirrored in the URL, a worker that runs
 // the experiment, the plots it feeds, and results that always carry the config that produced them.
-import { ConfigError, resolveBackend, resolveConfig, VERSION, type Arm, type Config, type ExperimentResult, type Progress, type Snapshot } from "../src/api.js";
+import { ConfigError, ineffectiveOptions, resolveBackend, resolveConfig, VERSION, type Arm, type Config, type ExperimentResult, type Progress, type Snapshot } from "../src/api.js";
 import { barChart, drawHeatmap, heatmapSummary, lineChart, pngOf, svgText, type Series } from "./plots.js";
 import { PRESETS } from "./presets.js";
 import { ProgressModel } from "./progress.js";
 import type { RunRequest, WorkerMessage } from "./protocol.js";
-import { csvOf, spreadRows, summaryRows } from "./tables.js";
+import { csvOf, fmt, spreadRows, summaryRows } from "./tables.js";
 import {
-  allFlags, changedFlags, checkPairs, cliCommand, differingFlags, fileStem, flagIssues, flagSpec, formatValue, FORM_FLAGS, PAGE_PRESET, queryFromConfig, valueAt, type FlagIssue,
+  allFlags, changedFlags, checkPairs, cliCommand, differingFlags, fileStem, flagIssues, flagOf, flagSpec, formatValue, FORM_FLAGS, PAGE_PRESET, queryFromConfig, valueAt, type FlagIssue,
 } from "./settings.js";
 
 const ARMS: Record<Arm, { label: string; colour: string }> = {
@@ -50,7 +50,6 @@ let shown: Shown | null = null;
 const kept: ExperimentResult[] = [];
 
 interface Active {
-  id: number;
   config: Config;
   seeds: number;
   done: ExperimentResult[];
@@ -60,7 +59,6 @@ interface Active {
   lastAnnounced: string;
 }
 let active: Active | null = null;
-let runs = 0;
 let worker: Worker | null = null;
 let stopFlag: Int32Array | null = null;
 let pending: Progress | null = null;
@@ -121,6 +119,8 @@ function evaluate(): void {
     el.classList.toggle("invalid", issues.some((i) => i.flag === flag));
   }
   $("#errors").textContent = issues.map((i) => `${i.flag}: ${i.message}`).join("\n");
+  // What the CLI warns about: settings that cannot change this run's result.
+  $("#warnings").textContent = config ? ineffectiveOptions(checked.layer, config).map((i) => `${flagOf(i.path)} ${i.message}`).join("\n") : "";
   if (issues.some((i) => $("#more-fields").contains(input(i.flag)))) $<HTMLDetailsElement>("#more").open = true;
   const seeds = seedCount();
   if (backend === null) {
@@ -182,7 +182,7 @@ function onFormInput(e: Event): void {
     return;
   }
   if (!el.name || !allFlags().includes(el.name)) return;
-  explicit.set(el.name, el.value);
+  explicit.set(el.name, el.name === "backend" && el.value === "auto" && backend ? backend : el.value);
   evaluate();
 }
 
@@ -289,7 +289,7 @@ function startOne(): void {
   const run = active!;
   const cfg = { ...run.config, seed: run.config.seed + run.done.length };
   for (const s of document.querySelectorAll("figure .step")) s.textContent = "";
-  run.model = new ProgressModel(cfg, performance.now(), run.model?.startedAt);
+  run.model = new ProgressModel(cfg, performance.now(), run.model.startedAt);
   worker!.postMessage({ config: cfg, stop: stopFlag?.buffer as SharedArrayBuffer | null ?? null } satisfies RunRequest);
 }
 
@@ -299,7 +299,7 @@ function run(): void {
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => onMessage(e.data);
   worker.onerror = (e) => finish(`Failed: ${e.message}`);
   stopFlag = isolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
-  active = { id: ++runs, config, seeds: seedCount(), done: [], model: null as unknown as ProgressModel, stopping: false, lastAnnounced: "" };
+  active = { config, seeds: seedCount(), done: [], model: new ProgressModel(config, performance.now()), stopping: false, lastAnnounced: "" };
   progressBar.value = 0;
   setState("running");
   status.textContent = "Starting…";
@@ -432,10 +432,6 @@ function renderCompare(): void {
     ...metric("downstream transfer", (r, a) => arm(r, a).downstream.headline.transferAccuracy),
   ];
   fillTable($<HTMLTableElement>("#compare-table"), ["", ...kept.map((_, k) => `run ${k + 1}`)], rows);
-}
-
-function fmt(v: number | null | undefined): string {
-  return v === null || v === undefined ? "–" : v.toFixed(3);
 }
 
 // ---- export --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ export interface Row {
 
 const ARM_ORDER: Arm[] = ["clean", "adv"];
 
-function fmt(v: number | null | undefined, digits = 3): string {
+export function fmt(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined ? "–" : v.toFixed(digits);
 }
 

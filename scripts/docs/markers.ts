@@ -19,17 +19,21 @@ export function findBlocks(text: string, file: string): MarkedBlock[] {
     const line = text.slice(0, m.index).split("\n").length;
     if (end < 0) throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> has no ${CLOSE}`);
     const body = text.slice(start, end);
-    if (body.includes("<!-- generated:")) throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> is not closed before the next block opens`);
+    if (body.includes("<!-- generated:"))
+      throw new Error(`${file}:${line}: <!-- generated:${m[1]} --> is not closed before the next block opens`);
     blocks.push({ name: m[1], body: body.replace(/^\n/, "").replace(/\n$/, "") });
   }
   return blocks;
 }
 
-/** The text with every block's body replaced by `render(name)`. */
-export function rewriteBlocks(text: string, file: string, render: (name: string) => string): string {
+/** The text with every block's body replaced by `render(name, body)`. */
+export function rewriteBlocks(text: string, file: string, render: (name: string, body: string) => string): string {
   findBlocks(text, file); // validates the markers before anything is replaced
-  return text.replace(/(<!-- generated:([a-z0-9][a-z0-9-]*) -->)[\s\S]*?(<!-- \/generated -->)/g, (_all, open: string, name: string, close: string) => {
-    const body = render(name).replace(/\n+$/, "");
-    return `${open}\n${body}\n${close}`;
-  });
+  return text.replace(
+    /(<!-- generated:([a-z0-9][a-z0-9-]*) -->)\n?([\s\S]*?)\n?(<!-- \/generated -->)/g,
+    (_all, open: string, name: string, old: string, close: string) => {
+      const body = render(name, old).replace(/\n+$/, "");
+      return `${open}\n${body}\n${close}`;
+    },
+  );
 }

@@ -123,8 +123,9 @@ function defaultsText(o: OptionEntry): string {
 /** The grouped options as text, every line at most `columns` wide. */
 export function formatOptions(groups: OptionGroup[], columns: number): string {
   const width = Math.max(MIN_COLUMNS, columns);
-  const out = ["Options of featpure run (also its config fields; * marks a reconstruction of the paper's model, docs/model.md)"]
-    .flatMap((t) => wrap(t, width, ""));
+  const out = ["Options of featpure run (also its config fields; * marks a reconstruction of the paper's model, docs/model.md)"].flatMap(
+    (t) => wrap(t, width, ""),
+  );
   for (const g of groups) {
     out.push("", ...wrap(g.title, width, ""));
     for (const o of g.options) {
@@ -144,7 +145,9 @@ export function optionsMarkdown(groups: OptionGroup[]): string {
     out.push(`## ${g.title}`, "", "| flag | config field | accepts | default | meaning |", "| --- | --- | --- | --- | --- |");
     for (const o of g.options) {
       const def = o.modeDefaults ? `${o.default} (${o.modeDefaults})` : o.default;
-      out.push(`| \`--${o.flag}\` | \`${o.path}\` | ${cell(o.accepts)} | ${cell(def)} | ${cell(o.doc)}${o.reconstruction ? " *(reconstruction)*" : ""} |`);
+      out.push(
+        `| \`--${o.flag}\` | \`${o.path}\` | ${cell(o.accepts)} | ${cell(def)} | ${cell(o.doc)}${o.reconstruction ? " *(reconstruction)*" : ""} |`,
+      );
     }
     out.push("");
   }

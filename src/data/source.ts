@@ -1,34 +1,10 @@
 // Where pre-training batches come from: fresh draws every step (population training) or minibatches
 // of a fixed training set, reshuffled every epoch.
-import type { Dictionary } from "./dictionary.js";
-import { encode, labels, sampleCodes, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
-import type { LabelledData } from "./dataset.js";
-import type { Rng, RngState } from "../rng.js";
+import { encode, labels, sampleCodes, sampleLabelled, type Task } from "./sparseCoding.js";
+import type { BatchSource, LabelledData, SourceState } from "./dataset.js";
+import type { Rng } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 import { kernelBatches } from "./sparseCodingBatches.js";
-
-/** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
-export interface Task {
-  dict: Dictionary;
-  spec: LatentSpec;
-  theta: Float64Array;
-  noise: number;
-}
-
-export interface BatchSource {
-  /** Fills x (B,d) and y (B) with the next batch. */
-  next(x: Float32Array, y: Float32Array): void;
-  /** Where the source stands (for checkpoints): loading it into a freshly built source continues the same batches. */
-  save(): SourceState;
-  load(s: SourceState): void;
-}
-
-/** The generator's state and, for a fixed training set, the epoch's order and the position in it. */
-export interface SourceState {
-  rng: RngState;
-  order: Int32Array | null;
-  pos: number;
-}
 
 /**
  * Pre-training batches of a task: fresh draws every step (nTrain = 0), by the engine's kernel when

@@ -14,6 +14,14 @@ export interface LatentSpec {
   magnitudeLow: number;
 }
 
+/** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
+export interface Task {
+  dict: Dictionary;
+  spec: LatentSpec;
+  theta: Float64Array;
+  noise: number;
+}
+
 export interface Labelled {
   x: Float32Array;
   y: Float32Array;

@@ -5,14 +5,13 @@
 import type { Engine } from "../engine/wasm.js";
 import { allocStream, drawInWasm } from "../engine/stream.js";
 import type { Rng } from "../rng.js";
-import { MAX_TIE_REDRAWS, tiesError } from "./sparseCoding.js";
-import type { Task } from "./source.js";
+import { MAX_TIE_REDRAWS, tiesError, type Task } from "./sparseCoding.js";
 import { SparseTaskWord as T } from "../../assembly/contract.js";
 
 // f32 words of the task record (assembly/sparseCoding.ts SparseTask)
 const TASK_WORDS = T.count;
 
-/** f32 words the source takes from the arena for batches of B (src/engine/budget.ts counts them). */
+/** f32 words the source takes from the arena for batches of B (src/experiments/memoryBudget.ts counts them). */
 export function sparseCodingBatchWords(B: number, d: number, D: number): number {
   return TASK_WORDS + 2 * D + 2 * D * d + 2 * B * D + B * d + B + 2 * d + 8;
 }

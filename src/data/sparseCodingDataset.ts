@@ -3,8 +3,8 @@
 import type { Config } from "../config/types.js";
 import { featureCount } from "../config/validate.js";
 import { makeDictionary } from "./dictionary.js";
-import { labelDirection, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
-import { batchSource, type Task } from "./source.js";
+import { labelDirection, sampleLabelled, type LatentSpec, type Task } from "./sparseCoding.js";
+import { batchSource } from "./source.js";
 import type { Dataset } from "./dataset.js";
 import { denseDirection, pairSource } from "./views.js";
 import type { Rng } from "../rng.js";

@@ -6,8 +6,8 @@
 //   dropout    x_v = M (z ∘ keep_v) + xi + s u, each active feature kept with probability keepProb per view
 //   mask       x1 = 2 D x, x2 = 2 (I - D) x, D a random 0/1 diagonal per sample  (Wen & Li, Option A)
 import type { PairSource, ViewSpec } from "./dataset.js";
-import { encode, sampleCodes } from "./sparseCoding.js";
-import { restoreSource, sourceState, type Task } from "./source.js";
+import { encode, sampleCodes, type Task } from "./sparseCoding.js";
+import { restoreSource, sourceState } from "./source.js";
 import type { Rng } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 import { kernelDraws } from "./sparseCodingBatches.js";

@@ -18,8 +18,6 @@ export interface Kernels {
    * Its dh and dpre are one (B, j1 - j0) block at B·j0 floats into work's dh and dpre, not columns of them.
    */
   netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
-  encoderForward(net: number, work: number, x: number, B: number): void;
-  encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
   /** xprev (B,d) and wt = Wᵀ (d,m): scratch for incremental forward passes (assembly/attack.ts); 0, 0: none. */
   pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, B: number,
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;

@@ -81,7 +81,7 @@ export interface Ctr {
   fixed: Buf;
 }
 
-/** f32 words allocCtr takes (src/engine/budget.ts counts them). */
+/** f32 words allocCtr takes (src/experiments/memoryBudget.ts counts them). */
 export function ctrWords(spec: CtrSpec, m: number, B: number): number {
   const N = 2 * B, rows = spec.normalize ? N : 0, ntxent = spec.loss !== "spectral";
   return 2 * rows * m + rows + (ntxent ? N * N + 2 * N * m + B * B : B * B) + CtrWord.count;

@@ -4,10 +4,11 @@
 // whose holder died is recognised: at once on the same host (its pid is gone), and from any host once
 // it has not been touched for STALE_MS (a node that crashed, a job requeued elsewhere).
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, type Stats } from "node:fs";
+import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { isRunning } from "../io/atomic.js";
+import { outputFileProblem } from "../io/outputCheck.js";
 import { SweepInputError } from "./grid.js";
 
 const HEARTBEAT_MS = 5_000;
@@ -40,7 +41,7 @@ export function lockOutput(option: string, path: string): OutputLock {
   const refuse = (why: string): never => {
     throw new SweepInputError(`${option} ${path}: ${why}`);
   };
-  checkWritable(target, refuse);
+  checkWritable(path, refuse);
   const lockPath = `${target}.lock`;
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: `featpure ${process.argv.slice(2).join(" ")}` };
   const mine = JSON.stringify(me) + "\n";
@@ -88,24 +89,12 @@ export function lockOutput(option: string, path: string): OutputLock {
   return { path: lockPath, replaced, release };
 }
 
-/** The file's status, or undefined where there is none (missing, or a file where a folder should be). */
-export function statOrNone(path: string): Stats | undefined {
+function checkWritable(path: string, refuse: (why: string) => never): void {
+  const problem = outputFileProblem(path);
+  if (problem) refuse(problem);
+  if (!existsSync(path)) return;
   try {
-    return statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-function checkWritable(target: string, refuse: (why: string) => never): void {
-  const folder = statOrNone(dirname(target));
-  if (!folder) refuse(`the folder ${dirname(target)} does not exist`);
-  if (!folder.isDirectory()) refuse(`${dirname(target)} is not a folder`);
-  const existing = statOrNone(target);
-  if (existing?.isDirectory()) refuse("is a folder; give a file name");
-  if (!existing) return; // writing the lock's draft checks the folder
-  try {
-    closeSync(openSync(target, "r+"));
+    closeSync(openSync(path, "r+")); // changes nothing; fails where appending would
   } catch (e) {
     refuse(`cannot be written: ${(e as Error).message}`);
   }
@@ -139,8 +128,13 @@ function readLock(path: string): { text: string | null; holder: LockHolder | nul
 
 function isStale(holder: LockHolder | null, lockPath: string): boolean {
   if (holder && holder.host === hostname() && !isRunning(holder.pid)) return true;
-  const touched = statOrNone(lockPath)?.mtimeMs;
-  return touched === undefined || Date.now() - touched > STALE_MS;
+  let touched: number;
+  try {
+    touched = statSync(lockPath).mtimeMs;
+  } catch {
+    return true;
+  }
+  return Date.now() - touched > STALE_MS;
 }
 
 /** Moves the stale lock aside; if another process replaced it meanwhile, puts that one back and refuses. */

@@ -4,7 +4,7 @@ import type { Config } from "../config/types.js";
 import { allocWork } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import type { BatchSource } from "../data/source.js";
+import type { BatchSource } from "../data/dataset.js";
 import { allocIncremental, attackBatch, trainingAttack } from "../attacks/pgd.js";
 import { allocRandomStart } from "../attacks/randomStart.js";
 import type { Rng } from "../rng.js";

@@ -4,7 +4,7 @@
 // source's position, and the curve so far.
 import type { Arena } from "../engine/arena.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import type { BatchSource, SourceState } from "../data/source.js";
+import type { BatchSource, SourceState } from "../data/dataset.js";
 import type { Rng, RngState } from "../rng.js";
 import type { Optimizer, OptimizerState } from "./optimizer.js";
 import type { CurvePoint } from "./curve.js";

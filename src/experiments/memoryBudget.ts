@@ -5,11 +5,10 @@ import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
 import { incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
-import { ctrWords } from "./layout.js";
-import { AUTO_THREADS_MAX } from "../config/limits.js";
+import { ctrWords } from "../engine/layout.js";
+import { AUTO_THREADS_MAX, KERNEL_SCRATCH_BYTES } from "../engine/limits.js";
+import { WorkWord } from "../../assembly/contract.js";
 
-/** The kernels' per-instance scratch (scratchBytes() of the SIMD builds), one block per thread. */
-export const KERNEL_SCRATCH_BYTES = 2048 + 16 * 16384 + 524288;
 /** The module's static data below the arena's base, with room to spare. */
 const STATIC_BYTES = 65536;
 /** Worst-case padding of one allocation to the arena's 16-byte alignment. */
@@ -31,7 +30,7 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const params = m * d + 2 * m + bias;
   const trainable = m * d + (c.model.trainThreshold ? m : 0) + (c.model.trainHead ? m : 0) + bias;
   const moments = c.optim.optimizer === "adam" ? 2 : 1;
-  const work = (n: number) => n * (4 * m + 2 + d) + 7;
+  const work = (n: number) => n * (4 * m + 2 + d) + WorkWord.count;
   const chunk = Math.min(c.eval.chunk, Math.max(c.eval.n, c.downstream.n));
   const f = (n: number, allocs: number) => 4 * n + ALIGN_SLACK * allocs;
   const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);
@@ -44,6 +43,11 @@ export function arenaTerms(c: Config): MemoryTerm[] {
     { what: "kernel scratch (one block per thread)", path: "threads", bytes: f((c.threads || AUTO_THREADS_MAX) * KERNEL_SCRATCH_BYTES / 4, c.threads || AUTO_THREADS_MAX) },
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
     { what: "training batch buffers", path: "optim.batch", bytes: training },
+    // One adversarial adaptation at a time (src/experiments/adapt.ts gives its memory back): its
+    // network (with an output bias), gradients, Adam moments and supervised training buffers.
+    ...(c.downstream.adapt.some((a) => a !== "clean-linear")
+      ? [{ what: "downstream adaptation training", path: "optim.batch", bytes: f(4 * (params + 1) + 32 + work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 40) }]
+      : []),
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },

@@ -4,6 +4,7 @@ export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
+export { apgdEval } from "./apgd";
 export {
   normalizeForward, normalizeBackward, ntxentForward, ntxentRows, symmetrizeRows, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,

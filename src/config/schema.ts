@@ -125,6 +125,8 @@ export const SCHEMA: SchemaOf<Config> = {
     radiusNorm: oneOf(["l2", "linf"] as const, "l2", "norm of the headline radius", "radius-norm"),
     strongSteps: int(1, 100_000, 100, "PGD steps of the strong-attack check", "strong-steps"),
     strongRestarts: int(1, 1000, 5, "restarts of the strong-attack check", "strong-restarts"),
+    apgd: bool(true, "also attack every radius with APGD (Croce & Hein 2020) on the cross-entropy and on a scale-invariant margin loss; robust accuracy is the per-sample worst case over all attacks (docs/evaluation.md)", "apgd"),
+    apgdSteps: int(1, 10_000, 20, "steps of each APGD run", "apgd-steps"),
     chunk: int(1, 65536, 1000, "samples per attack call (bounds memory)", "eval-chunk"),
   },
   metrics: {

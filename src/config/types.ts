@@ -72,6 +72,8 @@ export interface Config {
     radiusNorm: "l2" | "linf";
     strongSteps: number;
     strongRestarts: number;
+    apgd: boolean;
+    apgdSteps: number;
     chunk: number;
   };
   metrics: { significance: number; topR: number; liveFraction: number; histogramBins: number };

@@ -24,6 +24,12 @@ export interface Kernels {
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
   pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, best: number, bestMargin: number,
           B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  /**
+   * APGD (assembly/apgd.ts) with the pgdEval contract: aux (B,3d) and rows (B,APGD_ROW_WORDS) are its per-row state;
+   * loss: APGD_LOSS. Returns the samples whose best margin is still positive.
+   */
+  apgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number, aux: number, rows: number,
+           B: number, norm: number, loss: number, eps: number, steps: number, deadSlope: number, lo: number, hi: number): number;
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
@@ -74,9 +80,13 @@ export interface Kernels {
   setScratch(ptr: number): void;
 }
 
-// Enumerations shared with assembly/: keep in step with activation.ts, attack.ts and contrastive.ts.
+// Enumerations shared with assembly/: keep in step with activation.ts, attack.ts, apgd.ts and contrastive.ts.
 export const ACTIVATION = { symrelu: 0, relu: 1 } as const;
 export const NORM = { l2: 0, linf: 1 } as const;
+export const APGD_LOSS = { ce: 0, margin: 1 } as const; // assembly/apgd.ts
+/** f32 words of APGD's per-row state (ROW_WORDS in assembly/apgd.ts). */
+export const APGD_ROW_WORDS = 6;
+export type ApgdLoss = keyof typeof APGD_LOSS;
 export const CONTRASTIVE_LOSS = { ntxent: 0, spectral: 1 } as const; // assembly/contrastive.ts
 export type ContrastiveLoss = keyof typeof CONTRASTIVE_LOSS;
 export type Activation = keyof typeof ACTIVATION;

@@ -42,7 +42,7 @@ export const MAX_ARGS = 18;
 export const WASM_JOBS = ["matmulForward", "gramRows", "ntxentRows", "matmulBackward", "accumulateRows", "gramMirrorRows", "symmetrizeRows"] as const;
 
 /** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
-export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows", ...WASM_JOBS] as const;
+export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows", "apgdEval", ...WASM_JOBS] as const;
 export type ThreadedKernel = (typeof KERNEL_IDS)[number];
 
 export interface WorkerInit {

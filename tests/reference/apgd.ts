@@ -12,25 +12,25 @@ export const PLAIN_MARGIN = 2;
 export interface ApgdRow { eta: number; fBest: number; fCheck: number; reduced: boolean; fPrev: number; rises: number }
 
 /**
- * How close the run came to a decision that f32 rounding could take the other way: the smallest
- * relative gap of a loss comparison, of an l-inf gradient entry to 0, of a pre-activation to a kink
- * of the activation, of a margin to 0. Tests draw cases where it is comfortably large.
+ * How close each row's run came to a decision that f32 rounding could take the other way: the
+ * smallest relative gap of a loss comparison, of an l-inf gradient entry to 0, of a pre-activation to
+ * a kink of the activation, of a margin to 0. Tests compare the rows where it is comfortably large.
  */
-export interface Closest { value: number }
+export interface Closest { rows: Float64Array }
 
 // Exact ties are no risk: they come from scoring the very same point again, which f32 repeats too.
-function near(c: Closest | undefined, a: number, b: number): void {
-  if (c && a !== b && Number.isFinite(a) && Number.isFinite(b)) c.value = Math.min(c.value, Math.abs(a - b) / (1 + Math.abs(b)));
+function near(c: Closest | undefined, b: number, u: number, v: number): void {
+  if (c && u !== v && Number.isFinite(u) && Number.isFinite(v)) c.rows[b] = Math.min(c.rows[b], Math.abs(u - v) / (1 + Math.abs(v)));
 }
 
 function watchForward(c: Closest | undefined, n: RefNet, w: RefWork, y: Vec, B: number): void {
   if (!c) return;
   for (let i = 0; i < B * n.m; i++) {
-    const t = n.thr[i % n.m];
-    near(c, w.pre[i], t);
-    if (n.activation === 0) near(c, w.pre[i], -t);
+    const t = n.thr[i % n.m], b = Math.floor(i / n.m);
+    near(c, b, w.pre[i], t);
+    if (n.activation === 0) near(c, b, w.pre[i], -t);
   }
-  for (let b = 0; b < B; b++) near(c, y[b] * w.logits[b], 0);
+  for (let b = 0; b < B; b++) near(c, b, y[b] * w.logits[b], 0);
 }
 
 function keepWorst(logits: Vec, y: Vec, delta: Vec, best: Vec, bestMargin: Vec, B: number, d: number): void {
@@ -124,7 +124,7 @@ export function apgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv
       if (closest && norm === LINF) {
         let big = 0;
         for (let i = b * d; i < (b + 1) * d; i++) big = Math.max(big, Math.abs(w.dx[i]));
-        for (let i = b * d; i < (b + 1) * d; i++) if (big > 0) closest.value = Math.min(closest.value, Math.abs(w.dx[i]) / big);
+        for (let i = b * d; i < (b + 1) * d; i++) if (big > 0) closest.rows[b] = Math.min(closest.rows[b], Math.abs(w.dx[i]) / big);
       }
       step(delta, w.dx, prev, b * d, d, norm, eps, rows[b].eta, a);
     }
@@ -137,8 +137,8 @@ export function apgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv
     for (let b = 0; b < B; b++) {
       if (!live(b)) continue;
       const f = lossOf(w, y, b, d, norm, loss), r = rows[b];
-      near(closest, f, r.fPrev);
-      near(closest, f, r.fBest);
+      near(closest, b, f, r.fPrev);
+      near(closest, b, f, r.fBest);
       if (f > r.fPrev) r.rises++;
       r.fPrev = f;
       if (f > r.fBest) {

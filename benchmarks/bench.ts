@@ -10,6 +10,7 @@ import { parallelCeiling, type Ceiling } from "./ceiling.js";
 import { incrementalBench, type IncrementalRow } from "./incremental.js";
 import { dataBatchBench, type DataBatchRow } from "./dataBatches.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
+import { evaluationBench, type EvaluationRow } from "./evaluation.js";
 import { median, medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
 import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape, type Workload } from "./workload.js";
@@ -18,7 +19,7 @@ import { tfjsStep } from "./peers/tfjs.js";
 import { PYTHON, torchAvailable, torchStep } from "./peers/torch.js";
 
 /** The parts of the benchmark, in the order they run. */
-export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "peers"] as const;
+export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "evaluation", "peers"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -57,6 +58,8 @@ export interface BenchResult {
   ceilings: Ceiling[];
   /** The adversarial step with and without incremental forward passes in its attack, best backend, one thread. */
   incremental: IncrementalRow[];
+  /** The robustness evaluation of one model per 1000 test samples, PGD alone and with APGD, best backend. */
+  evaluation: EvaluationRow[];
   /** Sparse-coding pre-training batches drawn in TypeScript and by the engine, best backend. */
   dataBatches: DataBatchRow[];
   /** Contrastive pre-training steps at the default contrastive size, each backend on one thread and the best on every thread count. */
@@ -253,5 +256,6 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       paired.close();
     }
   }
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, peers, notes };
+  const evaluation = want.has("evaluation") ? await evaluationBench(best, threadCounts, quick, log) : [];
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, evaluation, peers, notes };
 }

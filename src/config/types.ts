@@ -20,6 +20,7 @@ export interface Config {
     activation: "symrelu" | "relu";
     thresholdInit: number;
     trainThreshold: boolean;
+    thresholdClamp: "nonneg" | "none";
     initStd: number;
     headInitStd: number;
     trainHead: boolean;

@@ -50,7 +50,7 @@ export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, 
   const p = net.params;
   const g = { W: arena.alloc(p.W.len, "grad W"), thr: arena.alloc(p.thr.len, "grad thresholds") };
   const trainable: ParamGroup[] = [{ param: p.W, grad: g.W }];
-  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: g.thr, nonNegative: true });
+  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: g.thr, nonNegative: cfg.model.thresholdClamp === "nonneg" });
   const gradRec = writeNet(arena, { W: g.W, thr: cfg.model.trainThreshold ? g.thr : null, A: null, c: null }, net.shape);
   const opt = makeOptimizer(engine, trainable, cfg.optim);
   const work = allocWork(arena, net.shape, 2 * B);

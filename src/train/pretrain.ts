@@ -53,7 +53,7 @@ export async function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Con
     c: p.c ? arena.alloc(p.c.len, "grad output bias") : null,
   };
   const trainable: ParamGroup[] = [{ param: p.W, grad: g.W }];
-  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: g.thr, nonNegative: true });
+  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: g.thr, nonNegative: cfg.model.thresholdClamp === "nonneg" });
   if (cfg.model.trainHead) trainable.push({ param: p.A, grad: g.A });
   if (p.c && g.c) trainable.push({ param: p.c, grad: g.c });
   const gradRec = writeNet(arena, {

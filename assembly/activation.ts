@@ -1,17 +1,15 @@
 // Thresholded activations of the hidden layer, applied column-wise with one threshold per neuron.
-// kind 0: symmetric ReLU  h = relu(p - t) - relu(-p - t)   (zero on the dead zone |p| <= t)
-// kind 1: plain ReLU      h = relu(p - t)
+// Activation.symrelu: h = relu(p - t) - relu(-p - t)   (zero on the dead zone |p| <= t)
+// Activation.relu:    h = relu(p - t)
 // The symmetric ReLU is max(p - t, 0) + min(p + t, 0), which vectorises without branches (branches
 // on the sign of p would mispredict on random data and cost as much as the matrix products around
 // them). Thresholds are >= 0 unless config model.thresholdClamp is "none": a negative t makes both
 // terms active for |p| < -t, where h = 2p and the backward pass adds both terms' derivatives.
-
-export const SYMRELU = 0;
-export const RELU = 1;
+import { Activation } from "./contract";
 
 // out, pre are (B,M), thr is (M)
 export function activationForward(out: usize, pre: usize, thr: usize, B: i32, M: i32, kind: i32): void {
-  const sym = kind == SYMRELU;
+  const sym = kind == Activation.symrelu;
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>M << 2;
     let j = 0;
@@ -53,7 +51,7 @@ export function activationBackward(dpre: usize, dthr: usize, dout: usize, pre: u
 // whole-row call bit for bit.
 export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize, pre: usize, thr: usize, B: i32, M: i32, gs: i32, ps: i32,
                                           kind: i32, deadSlope: f32): void {
-  const sym = kind == SYMRELU;
+  const sym = kind == Activation.symrelu;
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>gs << 2;
     const prow = pre + (<usize>b * <usize>ps << 2);

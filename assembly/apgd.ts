@@ -8,20 +8,19 @@
 // "no improvement" halving at the first checkpoint. It differs in one place: the box clamp acts on the
 // final iterate of a step only (as perturb does for PGD), not also on the intermediate point z.
 import { Net, Work, netForward, netBackward } from "./net";
-import { perturb, sumSquares, keepWorst, robustCount, LINF } from "./attack";
+import { perturb, sumSquares, keepWorst, robustCount } from "./attack";
+import { ApgdLoss, ApgdRowWord, Norm } from "./contract";
 
-// Losses: the logistic (binary cross-entropy) loss log(1 + exp(-y f)), or the scale-invariant margin
-// -y f / ||grad_x f||_q, the linearised distance to the decision boundary (q the dual norm: 2 for l2, 1
-// for l-inf). For one logit the DLR loss of the paper has no third logit to scale by; a plain margin
-// -y f would give the very iterates of the cross-entropy run, since APGD sees the loss only through
-// comparisons and a normalised gradient, both unchanged under an increasing map of y f.
-export const CE = 0;
-export const MARGIN = 1;
+// Losses (ApgdLoss): the logistic (binary cross-entropy) loss log(1 + exp(-y f)), or the
+// scale-invariant margin -y f / ||grad_x f||_q, the linearised distance to the decision boundary (q
+// the dual norm: 2 for l2, 1 for l-inf). For one logit the DLR loss of the paper has no third logit
+// to scale by; a plain margin -y f would give the very iterates of the cross-entropy run, since APGD
+// sees the loss only through comparisons and a normalised gradient, both unchanged under an
+// increasing map of y f.
 
-// The per-row state, ROW_WORDS f32 words a row: step size, best loss, best loss at the last
-// checkpoint, whether the last checkpoint halved the step (0/1), last loss, rises since the last checkpoint.
-const ETA = 0, FBEST = 1, FCHECK = 2, REDUCED = 3, FPREV = 4, RISES = 5;
-export const ROW_WORDS = 6;
+// The per-row state: ApgdRowWord.count f32 words a row (the fields of ApgdRowWord).
+const ETA = ApgdRowWord.eta, FBEST = ApgdRowWord.fBest, FCHECK = ApgdRowWord.fCheck, REDUCED = ApgdRowWord.reduced;
+const FPREV = ApgdRowWord.fPrev, RISES = ApgdRowWord.rises, ROW_WORDS = ApgdRowWord.count;
 const RHO: f32 = 0.75;
 const MOMENTUM: f32 = 0.75;
 
@@ -40,7 +39,7 @@ const MOMENTUM: f32 = 0.75;
 // with s(g) = sign(g) and P the clip for l-inf, s(g) = g / ||g|| and P the rescaling into the ball for l2.
 function step(delta: usize, g: usize, prev: usize, d: i32, norm: i32, eps: f32, eta: f32, a: f32): void {
   const b: f32 = 1 - a;
-  if (norm == LINF) {
+  if (norm == Norm.linf) {
     for (let i = 0; i < d; i++) {
       const o = <usize>i << 2;
       const xi = load<f32>(delta + o), gi = load<f32>(g + o), pi = load<f32>(prev + o);
@@ -104,20 +103,20 @@ function ascentDirection(netPtr: usize, workPtr: usize, xadv: usize, y: usize, b
 function lossOf(w: Work, y: usize, b: i32, d: i32, norm: i32, loss: i32): f32 {
   const off = <usize>b << 2;
   const t = load<f32>(y + off) * load<f32>(w.logits + off);
-  if (loss == CE) return max(-t, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(t)));
+  if (loss == ApgdLoss.ce) return max(-t, 0) + Mathf.log1p(Mathf.exp(-Mathf.abs(t)));
   const g = rowAt(w.dx, b, d);
   let gn: f32 = 0;
-  if (norm == LINF) for (let i = 0; i < d; i++) gn += Mathf.abs(load<f32>(g + (<usize>i << 2)));
+  if (norm == Norm.linf) for (let i = 0; i < d; i++) gn += Mathf.abs(load<f32>(g + (<usize>i << 2)));
   else gn = Mathf.sqrt(sumSquares(g, d));
   return gn > 0 ? -t / gn : -Infinity;
 }
 
 // Evaluation attack, APGD with `steps` steps (no restarts: the caller composes them as for pgdEval).
 // x, delta, xadv, best are (B,d); y, bestMargin are (B); aux is (B,3d): per row the previous iterate,
-// the iterate of highest loss and its gradient; rows is (B,ROW_WORDS). delta holds the start on entry.
+// the iterate of highest loss and its gradient; rows is (B,ApgdRowWord.count). delta holds the start on entry.
 // As pgdEval, every iterate is scored with the true forward pass and per sample the lowest margin y*f
 // is kept in bestMargin (initialised by the caller) with its perturbation in best; a sample stops once
-// misclassified. loss: CE or MARGIN; deadSlope as for netBackward. Returns the samples still robust.
+// misclassified. loss: an ApgdLoss; deadSlope as for netBackward. Returns the samples still robust.
 export function apgdEval(netPtr: usize, workPtr: usize, x: usize, y: usize, delta: usize, xadv: usize, best: usize, bestMargin: usize,
                          aux: usize, rows: usize, B: i32, norm: i32, loss: i32, eps: f32, steps: i32, deadSlope: f32, lo: f32, hi: f32): i32 {
   const n = changetype<Net>(netPtr);

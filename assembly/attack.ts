@@ -3,9 +3,7 @@
 // of the logistic loss gradient but never vanishes through a saturated sigmoid.
 import { Net, Work, netForward, netForwardFromPre, netBackward } from "./net";
 import { accumulateRows } from "./linear";
-
-export const L2 = 0;
-export const LINF = 1;
+import { Norm } from "./contract";
 
 // xadv = x + delta, clamped to the box [lo, hi] when lo < hi; delta then follows the clamp, and only
 // where the clamp acted: fl(hi - x) <= delta when hi - x < delta, so a delta inside the ball stays
@@ -99,7 +97,7 @@ function signStep(delta: usize, g: usize, n: i32, eps: f32, alpha: f32): void {
 export function ascend(delta: usize, g: usize, B: i32, d: i32, norm: i32, eps: f32, alpha: f32): void {
   for (let b = 0; b < B; b++) {
     const row = <usize>b * <usize>d << 2;
-    if (norm == LINF) {
+    if (norm == Norm.linf) {
       signStep(delta + row, g + row, d, eps, alpha);
       continue;
     }

@@ -1,5 +1,5 @@
 // Contrastive objectives on B positive pairs whose representations are stacked as 2B rows: row i
-// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (paper.md §3.2).
+// (view 1) and row i + B (view 2) are a positive pair, every other row is a negative (docs/model.md, "Pre-training").
 // The loss kernels work on a representation z (2B,m): h itself, or h / ||h|| per row.
 import { Net, Work, activationGradient, encoderForward } from "./net";
 import { matmulBackward, transpose } from "./linear";
@@ -8,26 +8,31 @@ import {
   parallelWeightGradient,
 } from "./pool";
 import { perturb, ascend, sumSquares } from "./attack";
-
-export const NTXENT = 0;
-export const SPECTRAL = 1;
+import { ContrastiveLoss, CtrWord } from "./contract";
 
 // Added to ||h||^2 before the square root, so an all-zero representation (every neuron in its dead
 // zone) normalises to zero with a finite gradient instead of dividing by zero.
 const NORM_EPS: f32 = 1e-8;
 
-// Side of the tiles in which ntxentBackward symmetrises its N x N gradient (16 floats: a cache
-// line), so the strided walk stays within a few lines.
-const SYM_TILE = 16;
-
 // The objective and its scratch. sim holds (2B,2B) (NT-Xent) or (B,B) (spectral) entries; z, dz
 // (2B,m) and norms (2B) are used only when normalize != 0; scratch (2 * 2B * m) only by NT-Xent.
-// Field order must match src/engine/layout.ts.
 @unmanaged export class Ctr {
   loss: i32; normalize: i32; tau: f32;
   z: usize; norms: usize; sim: usize; dz: usize; scratch: usize;
   fixed: usize; // (B,B) for NT-Xent: the attack's copy of view 2's block of similarities
 }
+// The layout TypeScript writes (CtrWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<Ctr>("loss") != <usize>CtrWord.loss * 4 ||
+    offsetof<Ctr>("normalize") != <usize>CtrWord.normalize * 4 ||
+    offsetof<Ctr>("tau") != <usize>CtrWord.tau * 4 ||
+    offsetof<Ctr>("z") != <usize>CtrWord.z * 4 ||
+    offsetof<Ctr>("norms") != <usize>CtrWord.norms * 4 ||
+    offsetof<Ctr>("sim") != <usize>CtrWord.sim * 4 ||
+    offsetof<Ctr>("dz") != <usize>CtrWord.dz * 4 ||
+    offsetof<Ctr>("scratch") != <usize>CtrWord.scratch * 4 ||
+    offsetof<Ctr>("fixed") != <usize>CtrWord.fixed * 4 ||
+    offsetof<Ctr>() != <usize>CtrWord.count * 4) ERROR("class Ctr does not match CtrWord of assembly/contract.ts");
 
 // z, h are (N,m), norms is (N): z = h / sqrt(||h||^2 + NORM_EPS) row by row
 export function normalizeForward(z: usize, norms: usize, h: usize, N: i32, m: i32): void {
@@ -78,111 +83,6 @@ export function normalizeBackward(dh: usize, dz: usize, z: usize, norms: usize, 
   }
 }
 
-// exp(x) in f32 (Cephes expf: x = n ln2 + r, a degree-7 polynomial in r, then 2^n through the
-// exponent bits); relative error about 2e-7. The scalar and SIMD forms do the same operations.
-const EXP_HI: f32 = 88.3762626647949, EXP_LO: f32 = -87.3365447505531;
-const LOG2E: f32 = 1.44269504088896341, LN2_HI: f32 = 0.693359375, LN2_LO: f32 = -2.12194440e-4;
-const P0: f32 = 1.9875691500e-4, P1: f32 = 1.3981999507e-3, P2: f32 = 8.3334519073e-3;
-const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.0000001201e-1;
-
-// @ts-ignore: decorator
-@inline function expf(v: f32): f32 {
-  const x0 = min(max(v, EXP_LO), EXP_HI);
-  const n = Mathf.floor(x0 * LOG2E + 0.5);
-  const x = x0 - n * LN2_HI - n * LN2_LO;
-  const y = ((((((P0 * x + P1) * x + P2) * x + P3) * x + P4) * x + P5) * (x * x) + x) + 1;
-  return y * reinterpret<f32>((<i32>n + 127) << 23);
-}
-
-// @ts-ignore: decorator
-@inline function expf4(v: v128): v128 {
-  const x0 = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const n = f32x4.floor(f32x4.add(f32x4.mul(x0, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
-  const x = f32x4.sub(f32x4.sub(x0, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let y = f32x4.add(f32x4.mul(f32x4.splat(P0), x), f32x4.splat(P1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(x, x)), x), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(y, scale);
-}
-
-// row[0..N) = exp((row - mx) * c); returns their sum (f32)
-function expShiftSum(row: usize, N: i32, mx: f32, c: f32): f32 {
-  let j = 0;
-  let s: f32 = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vm = f32x4.splat(mx), vc = f32x4.splat(c);
-    let acc = f32x4.splat(0);
-    for (; j + 4 <= N; j += 4) {
-      const p = row + (<usize>j << 2);
-      const e = expf4(f32x4.mul(f32x4.sub(v128.load(p), vm), vc));
-      v128.store(p, e);
-      acc = f32x4.add(acc, e);
-    }
-    s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  }
-  for (; j < N; j++) {
-    const p = row + (<usize>j << 2);
-    const e = expf((load<f32>(p) - mx) * c);
-    store<f32>(p, e);
-    s += e;
-  }
-  return s;
-}
-
-// max of row[0..N) (finite values: the same whatever the order)
-function rowMax(row: usize, N: i32): f32 {
-  let j = 0;
-  let mx = -F32.MAX_VALUE;
-  if (ASC_FEATURE_SIMD) {
-    let acc = f32x4.splat(-F32.MAX_VALUE);
-    for (; j + 4 <= N; j += 4) acc = f32x4.max(acc, v128.load(row + (<usize>j << 2)));
-    mx = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
-  }
-  for (; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));
-  return mx;
-}
-
-// row[0..N) *= c
-function scaleRow(row: usize, N: i32, c: f32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vc = f32x4.splat(c);
-    for (; j + 4 <= N; j += 4) {
-      const p = row + (<usize>j << 2);
-      v128.store(p, f32x4.mul(v128.load(p), vc));
-    }
-  }
-  for (; j < N; j++) {
-    const p = row + (<usize>j << 2);
-    store<f32>(p, load<f32>(p) * c);
-  }
-}
-
-// Rows [i0, i1) of NT-Xent's softmax, sim (2B,2B) holding z zᵀ: each row becomes the softmax over
-// j != i of sim[i][j] / tau (zero on the diagonal), and row i's loss term, -log of its probability
-// at the positive, goes to terms[i] (f64). Rows are independent: threads split them (assembly/pool.ts).
-export function ntxentRows(sim: usize, terms: usize, B: i32, tau: f32, i0: i32, i1: i32): void {
-  const N = 2 * B;
-  const inv: f32 = 1 / tau;
-  for (let i = i0; i < i1; i++) {
-    const row = sim + (<usize>i * <usize>N << 2);
-    const diag = row + (<usize>i << 2);
-    const pos = i < B ? i + B : i - B;
-    const sp = load<f32>(row + (<usize>pos << 2));
-    // The diagonal is no candidate: pushed to the bottom, its exp underflows to 0 and is then zeroed exactly.
-    store<f32>(diag, -F32.MAX_VALUE);
-    const mx = rowMax(row, N);
-    const sum = expShiftSum(row, N, mx, inv) - load<f32>(diag);
-    store<f32>(diag, 0);
-    store<f64>(terms + (<usize>i << 3), <f64>(mx - sp) * <f64>inv + Math.log(<f64>sum));
-    scaleRow(row, N, 1 / sum);
-  }
-}
-
 // z is (2B,m), sim is (2B,2B), scratch holds 2B f64. NT-Xent / InfoNCE: mean over the 2B rows of
 // -log softmax_j(z_i . z_j / tau) at j = the positive of i, over the 2B - 1 rows j != i.
 // Returns the loss and leaves the softmax probabilities in sim (zero on the diagonal).
@@ -229,25 +129,6 @@ function ntxentForwardKeeping(sim: usize, z: usize, scratch: usize, B: i32, m: i
 // similarity matrix); accumulates dz (2B,m) += scale * dL/dz. scratch holds 2 * 2B * m floats.
 export function ntxentBackward(dz: usize, sim: usize, z: usize, scratch: usize, B: i32, m: i32, tau: f32, scale: f32): void {
   ntxentBackwardRows(dz, sim, z, scratch, B, m, tau, scale, 2 * B);
-}
-
-// sim[i][j] = sim[j][i] = c (sim[i][j] + sim[j][i]) for rows i in [i0, i1), i < rows, and j > i: in
-// tiles (SYM_TILE) so that the strided side stays within a few cache lines. Ranges of rows write
-// disjoint pairs (each pair i < j belongs to row i alone), so threads split them.
-export function symmetrizeRows(sim: usize, N: i32, rows: i32, c: f32, i0: i32, i1: i32): void {
-  const end = min(i1, rows);
-  for (let ib = i0; ib < end; ib += SYM_TILE) {
-    for (let jb = ib; jb < N; jb += SYM_TILE) {
-      for (let i = ib; i < min(ib + SYM_TILE, end); i++) {
-        for (let j = max(jb, i + 1); j < min(jb + SYM_TILE, N); j++) {
-          const a = sim + (<usize>(i * N + j) << 2), b = sim + (<usize>(j * N + i) << 2);
-          const v = c * (load<f32>(a) + load<f32>(b));
-          store<f32>(a, v);
-          store<f32>(b, v);
-        }
-      }
-    }
-  }
 }
 
 // ntxentBackward for the first `rows` rows of dz alone (the attack's view 1): the rows of the
@@ -323,7 +204,7 @@ function lossForward(n: Net, w: Work, c: Ctr, B: i32, keep: i32 = KEEP_NONE): f3
     normalizeForward(c.z, c.norms, w.h, keep == KEEP_REUSE ? B : 2 * B, n.m);
     z = c.z;
   }
-  return c.loss == SPECTRAL ? spectralForward(c.sim, z, B, n.m) : ntxentForwardKeeping(c.sim, z, c.scratch, B, n.m, c.tau, c.fixed, keep);
+  return c.loss == ContrastiveLoss.spectral ? spectralForward(c.sim, z, B, n.m) : ntxentForwardKeeping(c.sim, z, c.scratch, B, n.m, c.tau, c.fixed, keep);
 }
 
 // work.dh = scale * dL/dh over the first `rows` of the 2B rows (overwritten there): 2B for a training
@@ -333,7 +214,7 @@ function lossBackward(n: Net, w: Work, c: Ctr, B: i32, scale: f32, rows: i32): v
   const z = c.normalize ? c.z : w.h;
   const dz = c.normalize ? c.dz : w.dh;
   memory.fill(dz, 0, bytes);
-  if (c.loss == SPECTRAL) spectralBackwardViews(dz, c.sim, z, B, n.m, scale, rows > B);
+  if (c.loss == ContrastiveLoss.spectral) spectralBackwardViews(dz, c.sim, z, B, n.m, scale, rows > B);
   else ntxentBackwardRows(dz, c.sim, z, c.scratch, B, n.m, c.tau, scale, rows);
   if (c.normalize) {
     memory.fill(w.dh, 0, bytes);
@@ -372,7 +253,7 @@ export function contrastiveAttack(netPtr: usize, workPtr: usize, ctrPtr: usize, 
   const len = B * n.d;
   const half = <usize>len << 2;
   memory.copy(xadv + half, x + half, half);
-  const keepView2 = c.loss != SPECTRAL && c.fixed != 0 && (B & 3) == 0;
+  const keepView2 = c.loss != ContrastiveLoss.spectral && c.fixed != 0 && (B & 3) == 0;
   for (let s = 0; s < steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
     // Only view 1 moves: view 2's hidden rows, computed once, stay in the work buffers, and the

@@ -2,13 +2,14 @@
 export { matmulForward, matmulBackward, accumulateRows, transpose, gramRows, gramMirrorRows, setScratch, scratchPtr, scratchBytes } from "./linear";
 export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
-export { netForward, netBackward, netBackwardColumns, encoderForward, encoderBackward } from "./net";
+export { netForward, netBackward, netBackwardColumns } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
 export { apgdEval } from "./apgd";
 export {
-  normalizeForward, normalizeBackward, ntxentForward, ntxentRows, symmetrizeRows, ntxentBackward, spectralForward, spectralBackward,
+  normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,
 } from "./contrastive";
+export { ntxentRows, symmetrizeRows } from "./ntxentRows";
 export { adamStep, sgdStep, clampMin } from "./optim";
 export { linfStart, randomDraws, l2StartRows } from "./random";
 export { sparseCodingBatch } from "./sparseCoding";

@@ -164,6 +164,25 @@ export function matmulForward(out: usize, inp: usize, weight: usize, bias: usize
   for (; b < B; b++) rowDots(out + <usize>b * os, inp + <usize>b * rs, rs, weight, bias, 0, OC, C);
 }
 
+// dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
+// dweight (OC,C) += doutᵀ · inp and dbias (OC) += column sums of dout. A zero pointer skips that
+// gradient (attacks need only dinp).
+export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32): void {
+  const rs = <usize>C * F;
+  const os = <usize>OC * F;
+  // Rows of dinp take rows of dout as coefficients; rows of dweight take columns of dout.
+  if (dinp) accumulateRows(dinp, rs, dout, os, F, weight, rs, B, OC, C);
+  if (dweight) accumulateRows(dweight, rs, dout, F, os, inp, rs, OC, B, C);
+  if (dbias) {
+    for (let b = 0; b < B; b++) {
+      for (let o = 0; o < OC; o++) {
+        const p = dbias + (<usize>o << 2);
+        store<f32>(p, load<f32>(p) + load<f32>(dout + <usize>b * os + (<usize>o << 2)));
+      }
+    }
+  }
+}
+
 // Rows [r0, r1) of the Gram matrix out (N,N) = z zᵀ, z (N,m), the half that gramMirrorRows does not
 // fill: in a block of 4 rows starting at b, the columns from b on; rows past the last whole block,
 // every column. r0 is a multiple of 4 and r1 one too or N. The outputs it computes are matmulForward's
@@ -435,23 +454,4 @@ export function transpose(out: usize, inp: usize, R: i32, C: i32): void {
     for (let kb = 0; kb < C; kb += TRANSPOSE_TILE)
       for (let i = ib; i < min(ib + TRANSPOSE_TILE, R); i++)
         for (let k = kb; k < min(kb + TRANSPOSE_TILE, C); k++) store<f32>(out + (<usize>(k * R + i) << 2), load<f32>(inp + (<usize>(i * C + k) << 2)));
-}
-
-// dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C) += dout · weight,
-// dweight (OC,C) += doutᵀ · inp and dbias (OC) += column sums of dout. A zero pointer skips that
-// gradient (attacks need only dinp).
-export function matmulBackward(dinp: usize, dweight: usize, dbias: usize, dout: usize, inp: usize, weight: usize, B: i32, C: i32, OC: i32): void {
-  const rs = <usize>C * F;
-  const os = <usize>OC * F;
-  // Rows of dinp take rows of dout as coefficients; rows of dweight take columns of dout.
-  if (dinp) accumulateRows(dinp, rs, dout, os, F, weight, rs, B, OC, C);
-  if (dweight) accumulateRows(dweight, rs, dout, F, os, inp, rs, OC, B, C);
-  if (dbias) {
-    for (let b = 0; b < B; b++) {
-      for (let o = 0; o < OC; o++) {
-        const p = dbias + (<usize>o << 2);
-        store<f32>(p, load<f32>(p) + load<f32>(dout + <usize>b * os + (<usize>o << 2)));
-      }
-    }
-  }
 }

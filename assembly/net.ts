@@ -1,8 +1,9 @@
 // The two-layer network f(x) = A · act(W x - thr) + c, composed from the layer kernels.
-// Descriptors are i32 records written by src/engine/layout.ts; field order must match it.
+// Descriptors are i32 records written by src/engine/layout.ts in the layouts of assembly/contract.ts.
 import { matmulForward, matmulBackward, accumulateRows } from "./linear";
 import { parallelMatmulForward } from "./pool";
 import { activationForward, activationBackward, activationBackwardColumns } from "./activation";
+import { NetWord, WorkWord } from "./contract";
 
 // Parameters (or their gradients): W (m,d), thr (m), A (C,m), c (C). A zero pointer means absent
 // (no output bias) or, in a gradient record, not wanted.
@@ -10,12 +11,33 @@ import { activationForward, activationBackward, activationBackwardColumns } from
   W: usize; thr: usize; A: usize; c: usize;
   d: i32; m: i32; C: i32; act: i32;
 }
+// The layout TypeScript writes (NetWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<Net>("W") != <usize>NetWord.W * 4 ||
+    offsetof<Net>("thr") != <usize>NetWord.thr * 4 ||
+    offsetof<Net>("A") != <usize>NetWord.A * 4 ||
+    offsetof<Net>("c") != <usize>NetWord.c * 4 ||
+    offsetof<Net>("d") != <usize>NetWord.d * 4 ||
+    offsetof<Net>("m") != <usize>NetWord.m * 4 ||
+    offsetof<Net>("C") != <usize>NetWord.C * 4 ||
+    offsetof<Net>("act") != <usize>NetWord.act * 4 ||
+    offsetof<Net>() != <usize>NetWord.count * 4) ERROR("class Net does not match NetWord of assembly/contract.ts");
 
 // Activations and their gradients for a batch: pre, h, dh, dpre are (B,m); logits, dlogits are (B,C); dx is (B,d).
 @unmanaged export class Work {
   pre: usize; h: usize; logits: usize; dlogits: usize;
   dh: usize; dpre: usize; dx: usize;
 }
+// The layout TypeScript writes (WorkWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<Work>("pre") != <usize>WorkWord.pre * 4 ||
+    offsetof<Work>("h") != <usize>WorkWord.h * 4 ||
+    offsetof<Work>("logits") != <usize>WorkWord.logits * 4 ||
+    offsetof<Work>("dlogits") != <usize>WorkWord.dlogits * 4 ||
+    offsetof<Work>("dh") != <usize>WorkWord.dh * 4 ||
+    offsetof<Work>("dpre") != <usize>WorkWord.dpre * 4 ||
+    offsetof<Work>("dx") != <usize>WorkWord.dx * 4 ||
+    offsetof<Work>() != <usize>WorkWord.count * 4) ERROR("class Work does not match WorkWord of assembly/contract.ts");
 
 // The hidden layer alone: work.pre and work.h. Contrastive objectives read h and never the head.
 // Never called inside a job of the TypeScript pool, so its product may use the pool itself.
@@ -24,21 +46,6 @@ export function encoderForward(netPtr: usize, workPtr: usize, x: usize, B: i32):
   const w = changetype<Work>(workPtr);
   parallelMatmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
   activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
-}
-
-export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
-  const n = changetype<Net>(netPtr);
-  const w = changetype<Work>(workPtr);
-  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
-  netForwardFromPre(netPtr, workPtr, B);
-}
-
-// The rest of the forward pass once work.pre holds the pre-activations: work.h and work.logits.
-export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
-  const n = changetype<Net>(netPtr);
-  const w = changetype<Work>(workPtr);
-  activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
-  matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
 }
 
 // Backward from work.dh through the hidden layer (the head untouched). Accumulates into the
@@ -59,6 +66,21 @@ export function activationGradient(netPtr: usize, gradPtr: usize, workPtr: usize
   memory.fill(w.dpre, 0, <usize>B * <usize>n.m << 2);
   const gthr: usize = gradPtr ? changetype<Net>(gradPtr).thr : 0;
   activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
+}
+
+export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  matmulForward(w.pre, x, n.W, 0, B, n.d, n.m);
+  netForwardFromPre(netPtr, workPtr, B);
+}
+
+// The rest of the forward pass once work.pre holds the pre-activations: work.h and work.logits.
+export function netForwardFromPre(netPtr: usize, workPtr: usize, B: i32): void {
+  const n = changetype<Net>(netPtr);
+  const w = changetype<Work>(workPtr);
+  activationForward(w.h, w.pre, n.thr, B, n.m, n.act);
+  matmulForward(w.logits, w.h, n.A, n.c, B, n.m, n.C);
 }
 
 // Backward from work.dlogits. Accumulates into the gradient record (gradPtr 0: none) and into dx

@@ -4,36 +4,27 @@
 // control block, as threads.ts does, takes the first rows itself and spins until every worker has
 // acknowledged the job. Only that instance has a pool (setPool); in the workers' instances, and in
 // builds without threads, the work runs on the calling thread. Nothing here may run inside a job of
-// the TypeScript pool: the contrastive kernels never do (they are not among protocol.ts's KERNEL_IDS).
+// the TypeScript pool: the contrastive kernels never do (they are not among the jobs TypeScript posts).
+// Jobs, the control block and the split rules are those of assembly/contract.ts; the row kernels
+// the jobs run sit below this file.
 import { matmulForward, matmulBackward, accumulateRows, gramRows, gramMirrorRows } from "./linear";
-import { ntxentRows, symmetrizeRows } from "./contrastive";
-
-// Int32 words of the control block: CTRL in src/engine/protocol.ts (done, word 1, only wakes a
-// sleeping TypeScript caller: this one spins on the acknowledgements).
-const SEQ = 0, KERNEL = 2, ARGC = 3, FAILED = 4;
-// The jobs posted from here, in the order of WASM_JOBS in src/engine/protocol.ts.
-const MATMUL_FORWARD = 0, GRAM_ROWS = 1, NTXENT_ROWS = 2, MATMUL_BACKWARD = 3, ACCUMULATE_ROWS = 4, GRAM_MIRROR = 5, SYMMETRIZE = 6;
-// Fewer rows than this per thread cost more in the hand-off than they save.
-const MIN_ROWS_PER_THREAD = 16;
+import { ntxentRows, symmetrizeRows } from "./ntxentRows";
+import { Ctrl, Job, MAX_ARGS, MIN_ITEMS_PER_THREAD, Split, jobSplit } from "./contract";
 
 let ctrl: usize = 0;
 let args: usize = 0;
 let acks: usize = 0;
 let threads = 1;
-let slotBytes: usize = 0;
-let firstJob = -1;
 let jobs = 0;
+const SLOT_BYTES: usize = <usize>MAX_ARGS << 3;
 
-// The pool: control block, argument slots (argsPerThread f64 per thread) and acknowledgements (i32
-// per thread) as startPool laid them out, the number of threads, and the kernel index of the first
-// of WASM_JOBS.
-export function setPool(ctrlPtr: usize, argsPtr: usize, acksPtr: usize, n: i32, argsPerThread: i32, firstWasmJob: i32): void {
+// The pool: control block, argument slots (MAX_ARGS f64 per thread) and acknowledgements (i32 per
+// thread) as startPool laid them out, and the number of threads.
+export function setPool(ctrlPtr: usize, argsPtr: usize, acksPtr: usize, n: i32): void {
   ctrl = ctrlPtr;
   args = argsPtr;
   acks = acksPtr;
   threads = n;
-  slotBytes = <usize>argsPerThread << 3;
-  firstJob = firstWasmJob;
 }
 
 // Jobs this instance has posted to the pool: how often the contrastive products were split.
@@ -43,13 +34,13 @@ export function poolJobs(): i32 {
 
 // Threads worth using on n rows.
 function threadsFor(n: i32): i32 {
-  return ASC_FEATURE_THREADS ? min(threads, n / MIN_ROWS_PER_THREAD) : 1;
+  return ASC_FEATURE_THREADS ? min(threads, n / MIN_ITEMS_PER_THREAD) : 1;
 }
 
 // Argument i of worker k's job.
 // @ts-ignore: decorator
 @inline function arg(k: i32, i: i32, v: f64): void {
-  store<f64>(args + <usize>k * slotBytes + (<usize>i << 3), v);
+  store<f64>(args + <usize>k * SLOT_BYTES + (<usize>i << 3), v);
 }
 
 // Worker k's arguments in order; the job's argc (post) says how many it reads.
@@ -60,14 +51,14 @@ function setArgs(k: i32, a0: f64, a1: f64, a2: f64, a3: f64, a4: f64 = 0, a5: f6
 
 // Starts job `job` on the workers, whose arguments are in their slots (a first argument of -1: no
 // share), and returns its seq, which each worker acknowledges when done.
-function post(job: i32, argc: i32): i32 {
+function post(job: Job, argc: i32): i32 {
   if (!ASC_FEATURE_THREADS) return 0; // unreachable: threadsFor is 1
   jobs++;
-  atomic.store<i32>(ctrl + FAILED * 4, 0);
-  atomic.store<i32>(ctrl + KERNEL * 4, firstJob + job);
-  atomic.store<i32>(ctrl + ARGC * 4, argc);
-  const seq = atomic.add<i32>(ctrl + SEQ * 4, 1) + 1;
-  atomic.notify(ctrl + SEQ * 4, threads - 1);
+  atomic.store<i32>(ctrl + Ctrl.failed * 4, 0);
+  atomic.store<i32>(ctrl + Ctrl.kernel * 4, job);
+  atomic.store<i32>(ctrl + Ctrl.argc * 4, argc);
+  const seq = atomic.add<i32>(ctrl + Ctrl.seq * 4, 1) + 1;
+  atomic.notify(ctrl + Ctrl.seq * 4, threads - 1);
   return seq;
 }
 
@@ -76,7 +67,7 @@ function post(job: i32, argc: i32): i32 {
 function join(seq: i32): void {
   if (!ASC_FEATURE_THREADS) return;
   for (let k = 1; k < threads; k++) while (atomic.load<i32>(acks + (<usize>k << 2)) != seq) {}
-  if (atomic.load<i32>(ctrl + FAILED * 4)) abort();
+  if (atomic.load<i32>(ctrl + Ctrl.failed * 4)) abort();
 }
 
 // Rows per thread when n rows go to t threads: a multiple of 4, the row tile of the products, so
@@ -107,7 +98,7 @@ export function parallelMatmulForward(out: usize, inp: usize, weight: usize, bia
     if (b0 < 0) continue;
     setArgs(k, out + <usize>b0 * <usize>OC * 4, inp + <usize>b0 * <usize>C * 4, weight, bias, min(B, b0 + per) - b0, C, OC);
   }
-  const seq = post(MATMUL_FORWARD, 7);
+  const seq = post(Job.matmulForward, 7);
   matmulForward(out, inp, weight, bias, min(B, per), C, OC);
   join(seq);
 }
@@ -128,7 +119,7 @@ export function parallelWeightGradient(dweight: usize, dout: usize, inp: usize, 
     if (j0 < 0) continue;
     setArgs(k, dweight + <usize>j0 * rs, rs, dout + (<usize>j0 << 2), 4, os, inp, rs, min(OC, j0 + per) - j0, B, C);
   }
-  const seq = post(ACCUMULATE_ROWS, 10);
+  const seq = post(Job.accumulateRows, 10);
   accumulateRows(dweight, rs, dout, 4, os, inp, rs, min(OC, per), B, C);
   join(seq);
 }
@@ -146,7 +137,7 @@ export function parallelInputGradient(dinp: usize, dout: usize, weight: usize, B
     if (b0 < 0) continue;
     setArgs(k, dinp + <usize>b0 * <usize>C * 4, 0, 0, dout + <usize>b0 * <usize>OC * 4, 0, weight, min(B, b0 + per) - b0, C, OC);
   }
-  const seq = post(MATMUL_BACKWARD, 9);
+  const seq = post(Job.matmulBackward, 9);
   matmulBackward(dinp, 0, 0, dout, 0, weight, min(B, per), C, OC);
   join(seq);
 }
@@ -172,15 +163,17 @@ function triangleCut(k: i32, t: i32, n: i32, N: i32, rising: bool): i32 {
 }
 
 // Rows [r0, r1) of a triangle-split job on this thread, from the arguments its workers get.
-function triangleRows(job: i32, a0: f64, a1: f64, a2: f64, a3: f64, r0: i32, r1: i32): void {
-  if (job == GRAM_ROWS) gramRows(<usize>a0, <usize>a1, <i32>a2, <i32>a3, r0, r1);
-  else if (job == GRAM_MIRROR) gramMirrorRows(<usize>a0, <i32>a1, r0, r1);
+function triangleRows(job: Job, a0: f64, a1: f64, a2: f64, a3: f64, r0: i32, r1: i32): void {
+  if (job == Job.gramRows) gramRows(<usize>a0, <usize>a1, <i32>a2, <i32>a3, r0, r1);
+  else if (job == Job.gramMirrorRows) gramMirrorRows(<usize>a0, <i32>a1, r0, r1);
   else symmetrizeRows(<usize>a0, <i32>a1, <i32>a2, <f32>a3, r0, r1);
 }
 
-// Job `job` on rows [0, n) split across the pool by triangleCut, or on this thread alone when the
-// rows are too few: worker k gets the leading arguments (a0, a1, and a2, a3 when four) then its rows.
-function splitTriangle(job: i32, n: i32, N: i32, rising: bool, lead: i32, a0: f64, a1: f64, a2: f64 = 0, a3: f64 = 0): void {
+// Job `job` on rows [0, n) split across the pool by triangleCut (rising or falling by the job's
+// split rule), or on this thread alone when the rows are too few: worker k gets the leading
+// arguments (a0, a1, and a2, a3 when four) then its rows.
+function splitTriangle(job: Job, n: i32, N: i32, lead: i32, a0: f64, a1: f64, a2: f64 = 0, a3: f64 = 0): void {
+  const rising = jobSplit(job) == Split.triangleRising;
   const t = threadsFor(n);
   if (t < 2) {
     triangleRows(job, a0, a1, a2, a3, 0, n);
@@ -202,18 +195,18 @@ function splitTriangle(job: i32, n: i32, N: i32, rising: bool, lead: i32, a0: f6
 
 // gramMirrorRows on all rows, split across the pool (row i copies about i values).
 export function parallelGramMirror(out: usize, N: i32): void {
-  splitTriangle(GRAM_MIRROR, N & ~3, N, true, 2, out, N);
+  splitTriangle(Job.gramMirrorRows, N & ~3, N, 2, out, N);
 }
 
 // symmetrizeRows on rows [0, rows), split across the pool (row i sums about N - i pairs).
 export function parallelSymmetrize(sim: usize, N: i32, rows: i32, c: f32): void {
-  splitTriangle(SYMMETRIZE, rows, N, false, 4, sim, N, rows, c);
+  splitTriangle(Job.symmetrizeRows, rows, N, 4, sim, N, rows, c);
 }
 
 // gramRows on rows [0, rows) (rows a multiple of 4, or N), split across the pool (row i computes
 // about N - i outputs).
 export function gramTop(out: usize, z: usize, N: i32, m: i32, rows: i32): void {
-  splitTriangle(GRAM_ROWS, rows, N, false, 4, out, z, N, m);
+  splitTriangle(Job.gramRows, rows, N, 4, out, z, N, m);
 }
 
 // ntxentRows on all 2B rows, split in equal ranges across the pool (rows cost the same).
@@ -230,7 +223,7 @@ export function parallelNtxentRows(sim: usize, terms: usize, B: i32, tau: f32): 
     if (i0 < 0) continue;
     setArgs(k, sim, terms, B, tau, i0, min(N, i0 + per));
   }
-  const seq = post(NTXENT_ROWS, 6);
+  const seq = post(Job.ntxentRows, 6);
   ntxentRows(sim, terms, B, tau, 0, min(N, per));
   join(seq);
 }

@@ -11,12 +11,24 @@
 // split them. The batch's normals are the points' values in order (u then v of each point, after a
 // spare cached before the call), whatever the row boundaries, which is what lets a row find its own.
 
-// The stream's state, written and read back by src/engine/stream.ts; field order must match it.
+import { RngWord } from "./contract";
+
+// The stream's state, written and read back by src/engine/stream.ts.
 @unmanaged export class RngState {
   a: u32; b: u32; c: u32; d: u32;
   hasSpare: i32; pad: i32;
   spare: f64;
 }
+// The layout TypeScript writes (RngWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<RngState>("a") != <usize>RngWord.a * 4 ||
+    offsetof<RngState>("b") != <usize>RngWord.b * 4 ||
+    offsetof<RngState>("c") != <usize>RngWord.c * 4 ||
+    offsetof<RngState>("d") != <usize>RngWord.d * 4 ||
+    offsetof<RngState>("hasSpare") != <usize>RngWord.hasSpare * 4 ||
+    offsetof<RngState>("pad") != <usize>RngWord.pad * 4 ||
+    offsetof<RngState>("spare") != <usize>RngWord.spare * 4 ||
+    offsetof<RngState>() != <usize>RngWord.count * 4) ERROR("class RngState does not match RngWord of assembly/contract.ts");
 
 const TWO_POW_MINUS_53: f64 = 1.0 / 9007199254740992.0;
 const LN2_HI: f64 = 6.93147180369123816490e-1;

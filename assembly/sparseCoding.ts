@@ -1,11 +1,12 @@
-// Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (paper.md §1),
+// Population batches of the sparse-coding data model x = M z + xi, y = sign(theta·z) (docs/model.md, "Data"),
 // drawn inside WASM from the engine's one PRNG stream. Every operation of src/data/sparseCoding.ts
 // (sampleCodes, then encode: the reference's order of draws; labels from sampleCodes' sums) is
 // repeated one for one, so the batches and the stream afterwards are bit-identical to it
 // (tests/sparseCodingBatches.test.ts); only the time a batch takes changes (docs/speed.md).
 import { RngState, enterStream, leaveStream, nextU32, uniform, normal } from "./random";
+import { SparseTaskWord } from "./contract";
 
-// The task, written by src/data/sparseCodingBatches.ts; field order must match it.
+// The task, written by src/data/sparseCodingBatches.ts.
 @unmanaged export class SparseTask {
   theta: usize; // (D) f64
   atoms: usize; // (D,d) f64, row i the atom M_i; 0: the identity dictionary (D = d)
@@ -15,6 +16,18 @@ import { RngState, enterStream, leaveStream, nextU32, uniform, normal } from "./
   magnitudeLow: f64;
   noise: f64;
 }
+// The layout TypeScript writes (SparseTaskWord, assembly/contract.ts), checked when this file compiles.
+// @ts-ignore: ERROR is a compile-time diagnostic
+if (offsetof<SparseTask>("theta") != <usize>SparseTaskWord.theta * 4 ||
+    offsetof<SparseTask>("atoms") != <usize>SparseTaskWord.atoms * 4 ||
+    offsetof<SparseTask>("D") != <usize>SparseTaskWord.D * 4 ||
+    offsetof<SparseTask>("d") != <usize>SparseTaskWord.d * 4 ||
+    offsetof<SparseTask>("uniformMagnitude") != <usize>SparseTaskWord.uniformMagnitude * 4 ||
+    offsetof<SparseTask>("pad") != <usize>SparseTaskWord.pad * 4 ||
+    offsetof<SparseTask>("threshold") != <usize>SparseTaskWord.threshold * 4 ||
+    offsetof<SparseTask>("magnitudeLow") != <usize>SparseTaskWord.magnitudeLow * 4 ||
+    offsetof<SparseTask>("noise") != <usize>SparseTaskWord.noise * 4 ||
+    offsetof<SparseTask>() != <usize>SparseTaskWord.count * 4) ERROR("class SparseTask does not match SparseTaskWord of assembly/contract.ts");
 
 // z (B,D) f64 codes, x (B,d) f32 inputs, y (B) f32 labels; row (d) f64 scratch; the stream record at
 // statePtr. Returns -1, or the first sample whose codes gave theta·z = 0 on maxRedraws draws in a row

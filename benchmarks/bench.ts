@@ -11,12 +11,12 @@ import { incrementalBench, type IncrementalRow } from "./incremental.js";
 import { dataBatchBench, type DataBatchRow } from "./dataBatches.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
 import { evaluationBench, type EvaluationRow } from "./evaluation.js";
-import { median, medians, timeIt, timeItAsync } from "./timing.js";
 import type { StepTiming } from "./steps.js";
-import { DEFAULT_SHAPE, makeWorkload, stepFlops, type StepShape, type Workload } from "./workload.js";
-import { jsStep } from "./peers/js.js";
-import { tfjsStep } from "./peers/tfjs.js";
-import { PYTHON, torchAvailable, torchStep } from "./peers/torch.js";
+import { DEFAULT_SHAPE, EPS, makeContrastiveWorkload, makeWorkload, stepFlops, type StepShape } from "./workload.js";
+import { featpureContender, jsContender, torchContender, TASKS, type Contender, type Workloads } from "./peers/contender.js";
+import { tfjsContender } from "./peers/tfjs.js";
+import { BLAS_OVERRIDES, torchMissing } from "./peers/torch.js";
+import { peerRounds, summarize, type PeerRow, type PeerSummary } from "./peerRounds.js";
 
 /** The parts of the benchmark, in the order they run. */
 export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "evaluation", "peers"] as const;
@@ -44,8 +44,6 @@ export interface StepRow extends StepTiming {
   gflops: number;
   /** featpure's own steps: wall-time speed-up over one thread, median of paired runs (ThreadedStepTiming). */
   speedup?: { clean: number; adversarial: number };
-  /** Peers (one thread): how many times faster featpure's adversarial step was, median of paired rounds (pairedWithFeatpure). */
-  featpureSpeedup?: number;
 }
 
 export interface BenchResult {
@@ -64,54 +62,20 @@ export interface BenchResult {
   dataBatches: DataBatchRow[];
   /** Contrastive pre-training steps at the default contrastive size, each backend on one thread and the best on every thread count. */
   contrastive: ContrastiveStepRow[];
-  scaling: StepRow[];
-  peers: StepRow[];
+  /** How the adversarial step grows: featpure's best backend and PyTorch on one thread, taking turns, per shape. */
+  scaling: PeerRow[];
+  /** featpure's settings and every peer setting on the supervised and contrastive steps, taking turns round by round. */
+  peers: PeerRow[];
+  /** Each peer family at its best correct setting against featpure's best. */
+  summary: PeerSummary;
+  /** Peers that could not run here, and why (not failures: PyTorch and tfjs are optional). */
+  skipped: Skipped[];
   notes: string[];
 }
 
 function row(who: string, threads: number, shape: StepShape, t: StepTiming): StepRow {
   const ms = threads > 1 ? t.adversarial : t.adversarialCpu;
   return { who, threads, shape, ...t, gflops: stepFlops(shape, true) / ms / 1e6 };
-}
-
-function fromTimes(clean: { ms: number; cpuMs: number }, adversarial: { ms: number; cpuMs: number }): StepTiming {
-  return { clean: clean.ms, cleanCpu: clean.cpuMs, adversarial: adversarial.ms, adversarialCpu: adversarial.cpuMs };
-}
-
-/**
- * Pairs a peer with featpure (the best backend, one thread) on the adversarial step: the two take
- * turns, `rounds` times, and `against` returns the median of the per-round ratios of CPU time per
- * step, peer over featpure. Measured back to back, both sides see the same spell of this shared
- * machine, which drifts by tens of percent between the minutes that separate the sections above.
- */
-async function pairedWithFeatpure(backend: Backend, w: Workload, steps: number, rounds: number) {
-  const engine = await createEngine({ backend, threads: 1 });
-  const featpureCpu = async (seed: number) => {
-    const c0 = process.cpuUsage();
-    await runSteps(engine, w, steps, true, seed);
-    const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1000 / steps;
-  };
-  await featpureCpu(0);
-  return {
-    async against(peerCpu: () => Promise<number>): Promise<number> {
-      const ratios: number[] = [];
-      for (let r = 0; r < rounds; r++) {
-        // Who goes first alternates, so that a spell changing within a round favours neither side.
-        let peer: number, mine: number;
-        if (r % 2 === 0) {
-          peer = await peerCpu();
-          mine = await featpureCpu(r + 1);
-        } else {
-          mine = await featpureCpu(r + 1);
-          peer = await peerCpu();
-        }
-        ratios.push(peer / mine);
-      }
-      return median(ratios);
-    },
-    close: () => engine.close(),
-  };
 }
 
 /** The backends this runtime validates, fastest first (relaxed needs the V8 flag on Node 20). */
@@ -126,6 +90,48 @@ async function available(): Promise<Backend[]> {
     }
   }
   return out;
+}
+
+/** PyTorch as the shell gives it and, where the shell sets OpenBLAS overrides, with them dropped. */
+const overrideChoices = () => (BLAS_OVERRIDES.some((k) => process.env[k] !== undefined) ? [false, true] : [false]);
+
+/**
+ * PyTorch's thread counts, each with glibc's default malloc or KEEP_HEAP. Two threads with the
+ * default only: on this project's 2-core machine they were slower than one in every run.
+ */
+const TORCH_SETTINGS = [[1, false], [1, true], [2, false]] as const;
+
+export interface Skipped {
+  peer: string;
+  reason: string;
+}
+
+/**
+ * featpure's best backend on one thread and two, and every peer setting that can run here: PyTorch on
+ * one and two threads, as the shell sets OpenBLAS's overrides and with them dropped (where the shell
+ * sets any), on one thread also with malloc keeping its heap; tfjs wasm and cpu; plain JS. A peer
+ * that cannot run is skipped with its reason, not a failure: PyTorch and tfjs are optional.
+ */
+export async function peerContenders(wl: Workloads, best: Backend, cores: number,
+                                     opts: { python?: string; loadTfjs?: Parameters<typeof tfjsContender>[2]; torch?: (readonly [number, boolean])[] } = {}): Promise<{ contenders: Contender[]; skipped: Skipped[] }> {
+  const contenders: Contender[] = [];
+  const skipped: Skipped[] = [];
+  for (const t of [...new Set([1, Math.min(2, cores)])]) contenders.push(await featpureContender(best, t, wl));
+  const missingTorch = torchMissing(opts.python);
+  if (missingTorch) skipped.push({ peer: "PyTorch", reason: missingTorch });
+  else {
+    const settings = (opts.torch ?? TORCH_SETTINGS).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
+    // Started together: importing torch takes seconds.
+    contenders.push(...(await Promise.all(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)))));
+  }
+  for (const tb of ["wasm", "cpu"] as const) {
+    const tf = await tfjsContender(tb, wl, opts.loadTfjs).catch((e: Error) => e);
+    if (tf instanceof Error) skipped.push({ peer: `tfjs-backend-${tb}`, reason: `failed to start: ${tf.message}` });
+    else if (!tf) skipped.push({ peer: `tfjs-backend-${tb}`, reason: "@tensorflow/tfjs not installed (a dev dependency)" });
+    else contenders.push(tf);
+  }
+  contenders.push(jsContender(wl));
+  return { contenders, skipped };
 }
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
@@ -196,66 +202,46 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
 
+  const skipped: Skipped[] = [];
+  const missingTorch = torchMissing();
+  if (missingTorch && want.has("peers")) skipped.push({ peer: "PyTorch", reason: missingTorch });
+  const rounds = quick ? 2 : 7, budgetMs = quick ? 1 : 150;
+
   // How the step grows: one dimension at a time from the default, best backend, one thread.
   const grow: StepShape[] = !want.has("scaling") ? [] : quick
     ? [{ ...shape0, pgd: 4 }]
     : [{ ...shape0, d: 1000 }, { ...shape0, m: 2000 }, { ...shape0, B: 1024 }, { ...shape0, pgd: 10 }, { ...shape0, pgd: 20 }];
-  const scaling: StepRow[] = [];
-  const torch = want.has("peers") && torchAvailable();
+  const scaling: PeerRow[] = [];
   for (const s of grow) {
     log(`scaling: ${JSON.stringify(s)}`);
-    const w = makeWorkload(s, 2);
-    const [r] = await featpureSteps(w, best, [1], quick ? 2 : 5, quick ? 1 : 3);
-    scaling.push(row(`featpure ${r.backend}`, 1, s, r));
-    if (torch) {
-      const p = torchStep(w, 1, quick ? 2 : 5, quick ? 1 : 3);
-      if (p) scaling.push(row(`PyTorch ${p.torch}`, p.threads, s, p));
+    const wl: Workloads = { supervised: makeWorkload(s, 2) };
+    const cs: Contender[] = [await featpureContender(best, 1, wl)];
+    try {
+      if (!missingTorch && want.has("peers")) for (const drop of overrideChoices()) cs.push(await torchContender(1, drop, true, wl));
+      scaling.push(...(await peerRounds(cs, "supervised", s, EPS, quick ? 1 : 3, quick ? 1 : 300, log)));
+    } finally {
+      for (const c of cs) c.close();
     }
   }
 
-  // Peers on the same data and initial parameters.
-  const peers: StepRow[] = [];
+  // Peers on the same data and initial parameters, supervised and contrastive.
+  const peers: PeerRow[] = [];
   if (want.has("peers")) {
-    const pSteps = quick ? 2 : 15;
-    const rounds = quick ? 1 : 5;
-    const paired = await pairedWithFeatpure(best, w0, quick ? 2 : 10, rounds);
+    const contrastiveW = makeContrastiveWorkload(quick ? { d: 20, m: 24, B: 32, pgd: 2 } : undefined);
+    const wl: Workloads = { supervised: w0, contrastive: contrastiveW };
+    const { contenders: cs, skipped: missing } = await peerContenders(wl, best, mach.cores);
+    skipped.push(...missing.filter((m) => !skipped.some((s) => s.peer === m.peer)));
     try {
-      log("peers: plain JS");
-      const js = jsStep(w0);
-      peers.push({
-        ...row("plain JS (Float32Array)", 1, shape0, fromTimes(medians(timeIt(js.clean, pSteps, 2)), medians(timeIt(js.adversarial, pSteps, 2)))),
-        featpureSpeedup: await paired.against(async () => medians(timeIt(js.adversarial, quick ? 1 : 3, 0)).cpuMs),
-      });
-      for (const tb of ["wasm", "cpu"] as const) {
-        log(`peers: tfjs-${tb}`);
-        try {
-          const tf = await tfjsStep(w0, tb);
-          if (!tf) {
-            notes.push(`tfjs-backend-${tb} not installed: skipped`);
-            continue;
-          }
-          const clean = medians(await timeItAsync(async () => tf.clean(), pSteps, 3));
-          const adv = medians(await timeItAsync(async () => tf.adversarial(), pSteps, 3));
-          const against = await paired.against(async () => medians(await timeItAsync(async () => tf.adversarial(), quick ? 1 : 4, 0)).cpuMs);
-          peers.push({ ...row(`tfjs-backend-${tb} 4.22.0`, tf.threads, shape0, fromTimes(clean, adv)), featpureSpeedup: against });
-        } catch (e) {
-          notes.push(`tfjs-backend-${tb} failed: ${(e as Error).message}`);
-        }
+      for (const task of TASKS) {
+        const w = task === "supervised" ? w0 : contrastiveW;
+        peers.push(...(await peerRounds(cs, task, w.shape, task === "supervised" ? EPS : contrastiveW.cfg.adv.eps, rounds, budgetMs, log)));
       }
-      if (torch) {
-        for (const t of threadCounts) {
-          log(`peers: PyTorch, ${t} thread(s)`);
-          const p = torchStep(w0, t, nSteps, nReps);
-          if (!p) continue;
-          // CPU time sums over threads: only the one-thread PyTorch is paired with one-thread featpure.
-          const against = t === 1 ? await paired.against(async () => torchStep(w0, 1, quick ? 2 : 10, quick ? 1 : 3)!.adversarialCpu) : undefined;
-          peers.push({ ...row(`PyTorch ${p.torch}`, p.threads, shape0, p), featpureSpeedup: against });
-        }
-      } else notes.push(`PyTorch not importable from ${PYTHON} (FEATPURE_PYTHON names another interpreter): skipped`);
     } finally {
-      paired.close();
+      for (const c of cs) c.close();
     }
   }
+  for (const s of skipped) notes.push(`${s.peer} skipped: ${s.reason}`);
   const evaluation = want.has("evaluation") ? await evaluationBench(best, threadCounts, quick, log) : [];
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, evaluation, peers, notes };
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, evaluation, peers,
+    summary: summarize(peers), skipped, notes };
 }

@@ -1,6 +1,7 @@
 // The benchmark result as text tables (cli-table3), the same for `featpure bench` and `npm run bench`.
 import Table from "cli-table3";
 import type { BenchResult, StepRow } from "./bench.js";
+import type { PeerRow, PeerSummary } from "./peerRounds.js";
 import type { Ceiling } from "./ceiling.js";
 import type { EvaluationRow } from "./evaluation.js";
 import { MADD_LOOP } from "./kernels.js";
@@ -28,6 +29,44 @@ function ceilingText(r: BenchResult, c: Ceiling): string {
   const mine = r.steps.find((s) => s.threads === c.threads && s.speedup && s.who === r.steps[0].who);
   const engine = mine?.speedup ? `; featpure ${mine.who.replace("featpure ", "")} on ${c.threads} threads: ${f(mine.speedup.adversarial)}x, ${f((100 * mine.speedup.adversarial) / c.ceiling, 0)} % of it` : "";
   return `Parallel ceiling (adversarial step): ${c.threads} one-thread loops side by side, separate engines, ${f(c.sideBySide)} ms/step each against ${f(c.alone)} alone: this machine gave ${c.threads} threads ${f(c.ceiling)}x in this run${engine}`;
+}
+
+const shapeOf = (r: PeerRow) => `d=${r.shape.d} m=${r.shape.m} B=${r.shape.B} PGD-${r.shape.pgd}`;
+
+/** A peer's settings in a few words: BLAS library and kernel, the overrides in force, SIMD and threads builds. */
+export function settingsText(r: PeerRow): string {
+  const s = r.settings;
+  if (!s) return "";
+  const parts: string[] = [];
+  if (s.blas) parts.push(s.blas.library ? `${s.blas.library} ${s.blas.version ?? ""} kernel ${s.blas.kernel ?? "?"}, ${s.blas.threadingLayer ?? "?"}` : `BLAS: ${s.blas.built}`);
+  const env = Object.entries(s.env).map(([k, v]) => `${k}=${v ?? "unset"}`);
+  if (env.length) parts.push(`${env.join(" ")} (${s.overrides === "dropped" ? "dropped by the bench" : "as the shell sets them"})`);
+  if (s.malloc) parts.push(`GLIBC_TUNABLES=${s.malloc}`);
+  if (s.simd !== undefined) parts.push(`${s.simd ? "SIMD" : "no SIMD"}, ${s.wasmThreads ? "threads build" : "no threads build"}`);
+  return parts.join("; ");
+}
+
+function peerTable(title: string, rows: PeerRow[]): string {
+  return table(title, ["setting", "step", "shape", "threads", "processor", "how it ran", "clean ms wall (CPU)", "adversarial ms wall (CPU)", "agrees with featpure"],
+    rows.map((r) => [r.label, r.task, shapeOf(r), r.threads, r.settings?.processor ?? "", settingsText(r),
+      `${f(r.clean.ms)} (${f(r.clean.cpuMs)})`, `${f(r.adversarial.ms)} (${f(r.adversarial.cpuMs)})`,
+      r.agreement ? `${r.agreement.ok ? "yes" : "NO"} (${r.agreement.worst.toExponential(1)})` : "reference"]));
+}
+
+function summaryTable(s: PeerSummary): string {
+  // Notes go under the table, numbered, so that its columns stay narrow.
+  const notes: string[] = [];
+  const mark = (n?: string) => {
+    if (!n) return "";
+    if (!notes.includes(n)) notes.push(n);
+    return ` [${notes.indexOf(n) + 1}]`;
+  };
+  const t = table("Summary: each peer at its best correct setting against featpure's best (ratio of medians of wall ms per step over paired rounds; spread: the smallest and largest per-round ratio)",
+    ["step", "peer", "peer's setting", "peer ms", "featpure", "featpure ms", "featpure is … faster", "spread"],
+    s.rows.map((r) => [`${r.task} ${r.kind}`, `${r.match === "best" ? r.peer : `${r.peer} (one thread)`}${mark(r.note)}`, r.peerSetting || "none correct",
+      Number.isNaN(r.peerMs) ? "-" : f(r.peerMs), r.featpureSetting, f(r.featpureMs),
+      Number.isNaN(r.ratio) ? "-" : `${f(r.ratio)}x`, Number.isNaN(r.ratio) ? "-" : `${f(r.spread[0])}-${f(r.spread[1])}x over ${r.rounds}`]));
+  return [t, ...notes.map((n, i) => `[${i + 1}] ${n}`)].join("\n");
 }
 
 function evaluationTable(rows: EvaluationRow[]): string {
@@ -69,16 +108,9 @@ export function formatBench(r: BenchResult): string {
     out.push("", table("Contrastive pre-training step (median wall ms per step; thread counts take turns, speed-up = median of paired ratios)",
       ["backend", "threads", "step", "ms", "speed-up"], r.contrastive.map((c) => [c.backend, c.threads, c.kind, f(c.ms), `${f(c.speedup)}x`])));
   }
-  if (r.scaling.length) out.push("", stepTable("How the step grows (one dimension at a time)", r.scaling));
-  if (r.peers.length) {
-    const best = r.steps[0]?.who ?? "featpure";
-    out.push("", stepTable("Peers: the same step, data and initial parameters", r.peers));
-    const paired = r.peers.filter((p) => p.featpureSpeedup !== undefined);
-    if (paired.length) {
-      out.push(`${best}, one thread, against each peer taking turns with it (median of paired rounds, CPU time of the adversarial step): ` +
-        paired.map((p) => `${f(p.featpureSpeedup!)}x faster than ${p.who}`).join("; "));
-    }
-  }
+  if (r.scaling.length) out.push("", peerTable("How the adversarial step grows (one dimension at a time; featpure's best backend and PyTorch on one thread taking turns)", r.scaling));
+  if (r.peers.length) out.push("", peerTable("Peers: the same steps, data and initial parameters, every setting taking turns round by round", r.peers));
+  if (r.summary.rows.length) out.push("", summaryTable(r.summary));
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join("\n");
 }

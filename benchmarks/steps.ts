@@ -4,7 +4,7 @@
 import { resolveConfig } from "../src/config/validate.js";
 import { createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
 import { allocTwoLayer } from "../src/model/twoLayer.js";
-import { pretrainSupervised } from "../src/train/pretrain.js";
+import { pretrainSupervised } from "../src/train/supervised.js";
 import { Rng } from "../src/rng.js";
 import { median } from "./timing.js";
 import { cyclingSource, EPS, EPS_LINF, LR, type Workload } from "./workload.js";

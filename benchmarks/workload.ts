@@ -2,7 +2,10 @@
 // same initial parameters and the same pre-drawn batches, so only the implementation differs.
 import { makeDictionary } from "../src/data/dictionary.js";
 import { encode, labels, labelDirection, sampleCodes } from "../src/data/sparseCoding.js";
-import type { BatchSource } from "../src/data/source.js";
+import type { BatchSource, PairSource } from "../src/data/dataset.js";
+import { sparseCodingDataset } from "../src/data/sparseCodingDataset.js";
+import { resolveConfig } from "../src/config/validate.js";
+import type { Config } from "../src/config/types.js";
 import { Rng } from "../src/rng.js";
 
 export interface StepShape {
@@ -72,4 +75,67 @@ export function cyclingSource(w: Workload): BatchSource {
 export function stepFlops(s: StepShape, adversarial: boolean): number {
   const layer = 2 * s.B * s.d * s.m;
   return 3 * layer + (adversarial ? s.pgd * 2 * layer : 0);
+}
+
+/** The contrastive step's workload: the default contrastive experiment's data, model and attack (mode contrastive). */
+export interface ContrastiveWorkload {
+  cfg: Config;
+  shape: StepShape;
+  /** Pre-drawn pairs: view 1 in rows 0..B-1, view 2 in rows B..2B-1 (2B,d) each. */
+  xs: Float32Array[];
+  /** Initial W (m,d) and the fixed thresholds (m). */
+  W: Float32Array;
+  thr: Float32Array;
+}
+
+/** A few pair batches of the default contrastive experiment (or a smaller shape), its initialisation. */
+export function makeContrastiveWorkload(shape?: Partial<StepShape>, batches = 4): ContrastiveWorkload {
+  const cfg = resolveConfig({
+    mode: "contrastive", eval: { n: 1 }, downstream: { n: 2 },
+    ...(shape ? { data: { dim: shape.d }, model: { width: shape.m }, optim: { batch: shape.B }, adv: { steps: shape.pgd } } : {}),
+  });
+  const root = new Rng(cfg.seed);
+  const B = cfg.optim.batch, d = cfg.data.dim, m = cfg.model.width;
+  const pairs = sparseCodingDataset(cfg, root).pairBatches!(B, cfg.contrastive, root.fork("pairs"));
+  const xs: Float32Array[] = [];
+  for (let i = 0; i < batches; i++) {
+    const x = new Float32Array(2 * B * d);
+    pairs.next(x.subarray(0, B * d), x.subarray(B * d));
+    xs.push(x);
+  }
+  const W = new Float32Array(m * d);
+  root.fork("init").fillNormal(W, cfg.model.initStd);
+  return { cfg, shape: { d, m, B, pgd: cfg.adv.steps }, xs, W, thr: new Float32Array(m).fill(cfg.model.thresholdInit) };
+}
+
+/** Cycles through the pre-drawn pairs, as cyclingSource does for labelled batches. */
+export function cyclingPairs(w: ContrastiveWorkload): PairSource {
+  let i = 0;
+  const n = w.shape.B * w.shape.d;
+  return {
+    next(x1, x2) {
+      x1.set(w.xs[i].subarray(0, n));
+      x2.set(w.xs[i].subarray(n));
+      i = (i + 1) % w.xs.length;
+    },
+    // As cyclingSource: the position is the whole state.
+    save: () => ({ rng: new Rng(0).state(), order: null, pos: i }),
+    load(s) {
+      i = s.pos;
+    },
+  };
+}
+
+/** A random start in the l2 ball of radius eps for B rows of d (the peers' checks start every attack from it). */
+export function l2Start(B: number, d: number, eps: number, rng: Rng): Float32Array {
+  const delta = new Float32Array(B * d);
+  rng.fillNormal(delta, 1);
+  for (let b = 0; b < B; b++) {
+    const row = delta.subarray(b * d, (b + 1) * d);
+    let n = 0;
+    for (const v of row) n += v * v;
+    const s = (eps * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n);
+    for (let i = 0; i < d; i++) row[i] *= s;
+  }
+  return delta;
 }

@@ -2,26 +2,27 @@
 // The featpure command line: a thin layer over src/api.ts that parses flags, shows progress and
 // prints tables. Exit codes: 0 success, 1 failure during a run, 2 bad input.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import {
-  ConfigError, decodeCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
+  ConfigError, decodeCheckpoint, ineffectiveOptions, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
   saveEncoder, VERSION, type Progress,
 } from "../src/api.js";
-import { accepted, defaultText, describeIssue, flagHelp, flagSpecs, modeDefaultText, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { accepted, decimalNumber, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
+import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
 import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
-import { encodePng, sideBySide, weightMosaic } from "../src/report/mosaic.js";
+import { encodePng, sideBySide, weightMosaic } from "../src/model/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
-import { MAX_THREADS } from "../src/engine/budget.js";
+import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
+import { MAX_THREADS } from "../src/engine/limits.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";
 import { SweepInputError } from "../src/sweep/grid.js";
 import { runBench, SECTIONS, type Section } from "../benchmarks/bench.js";
 import { formatBench } from "../benchmarks/report.js";
-import "../src/engine/relaxedSimdFlag.js";
 
 class UsageError extends Error {}
 /** Ctrl-C: exit code 130, with how to resume. */
@@ -68,16 +69,43 @@ function configFrom(opts: Record<string, unknown>, base?: unknown) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
     throw e;
   }
+  const flags = flagsLayer(opts);
+  let config;
   try {
-    return resolveConfig(base, file, flagsLayer(opts));
+    config = resolveConfig(base, file, flags);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => describeIssue(i, "flags")).join("\n"));
     throw e;
   }
+  const warnings = [
+    ...ineffectiveOptions(file, config).map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`),
+    ...ineffectiveOptions(flags, config).map((i) => describeIssue(i, "flags")),
+  ];
+  for (const w of warnings) process.stderr.write(`featpure: warning: ${w}\n`);
+  return config;
 }
 
+/** Seconds between two progress lines of one phase when stderr is not a terminal (a cluster log, a pipe). */
+const PLAIN_PROGRESS_EVERY_S = 5;
+
+/** Progress on stderr: a bar on a terminal, else plain lines at each phase's start and end and every few seconds. */
 function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => void; stop(): void } {
   if (!enabled) return { stop() {} };
+  if (process.stderr.isTTY !== true) {
+    let key = "";
+    let last = 0;
+    return {
+      onProgress(p) {
+        const k = `${p.arm}/${p.phase}`;
+        const now = performance.now();
+        if (k === key && p.done !== p.total && now - last < PLAIN_PROGRESS_EVERY_S * 1000) return;
+        key = k;
+        last = now;
+        process.stderr.write(`featpure: ${p.arm} ${p.phase} ${p.done}/${p.total}\n`);
+      },
+      stop() {},
+    };
+  }
   const bar = new cliProgress.SingleBar(
     { format: "{arm} {phase} |{bar}| {value}/{total} {eta_formatted}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
@@ -96,17 +124,6 @@ function progressReporter(enabled: boolean): { onProgress?: (p: Progress) => voi
   };
 }
 
-function optionsTable(markdown: boolean): string {
-  const rows = flagSpecs().map((f) => {
-    const byMode = modeDefaultText(f.path);
-    return [`--${f.flag}`, f.path, accepted(f.spec), defaultText(f.spec) + (byMode ? ` (${byMode})` : ""), f.spec.doc + (f.spec.reconstruction ? " (reconstruction)" : "")];
-  });
-  const head = ["flag", "config field", "accepts", "default", "meaning"];
-  if (!markdown) return render({ title: "Options of featpure run", head, rows });
-  const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
 interface ArmWeights {
   arm: string;
   W: Float32Array;
@@ -114,11 +131,13 @@ interface ArmWeights {
   d: number;
 }
 
-/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left). */
-async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<void> {
+/** weights-<arm>.png per arm and weights.png with the arms side by side (clean left); returns the files' names. */
+async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<string> {
   const panels = arms.map((a) => ({ arm: a.arm, img: weightMosaic(a.W, a.m, Math.round(Math.sqrt(a.d))) }));
-  for (const p of panels) writeFileAtomic(join(dir, `weights-${p.arm}.png`), await encodePng(p.img));
-  writeFileAtomic(join(dir, "weights.png"), await encodePng(sideBySide(panels.map((p) => p.img))));
+  const files = [...panels.map((p) => join(dir, `weights-${p.arm}.png`)), join(dir, "weights.png")];
+  for (const [i, p] of panels.entries()) writeFileAtomic(files[i], await encodePng(p.img));
+  writeFileAtomic(files[files.length - 1], await encodePng(sideBySide(panels.map((p) => p.img))));
+  return files.join(", ");
 }
 
 /** A file the user named that featpure cannot use: a usage error naming the flag. */
@@ -127,6 +146,28 @@ function fileError(flag: string, path: string, e: unknown): never {
   if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `${flag} ${path}: ${i.path}: ${i.message}`).join("\n"));
   if (e instanceof Error && "code" in e && typeof e.code === "string" && e.code.startsWith("E")) throw new UsageError(`${flag}: cannot read ${path}: ${e.message}`);
   throw e;
+}
+
+/**
+ * The files and folders a command will write, checked before any work starts (a run is never lost
+ * to a path that fails at its end), and no output may be another file the command names.
+ */
+function checkOutputs(opts: Record<string, unknown>, files: string[], folders: string[] = []): void {
+  const path = (flag: string) => (typeof opts[optionKey(flag)] === "string" ? (opts[optionKey(flag)] as string) : null);
+  for (const [flags, problem] of [[files, outputFileProblem], [folders, outputFolderProblem]] as const) {
+    for (const flag of flags) {
+      const p = path(flag);
+      const issue = p === null ? null : problem(p);
+      if (issue) throw new UsageError(`--${flag}: ${issue}`);
+    }
+  }
+  const named = ["config", "encoder", "checkpoint", "save", "json"].filter((f) => path(f) !== null);
+  for (const out of [...files, ...folders]) {
+    const p = path(out);
+    if (p === null) continue;
+    const other = named.find((f) => f !== out && resolve(path(f)!) === resolve(p));
+    if (other) throw new UsageError(`--${out} and --${other} name the same file ${p}: writing --${out} would destroy it; give --${out} another path`);
+  }
 }
 
 /** The checkpoint to resume from (its config is the base the flags must agree with), read before anything runs. */
@@ -139,7 +180,12 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
   } catch (e) {
     fileError("--checkpoint", String(opts.checkpoint), e);
   }
-  if (ck && opts.resume === true && !ck.resumed) process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting from step 1\n`);
+  if (ck && opts.resume === true && !ck.resumed) {
+    // The configuration of a resumed run comes from its checkpoint: without one, only the command line can say which run to start.
+    const given = typeof opts.config === "string" || Object.keys(flagsLayer(opts)).length > 0;
+    if (!given) throw new UsageError(`--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`);
+    process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting the run given on the command line from step 1\n`);
+  }
   if (!ck?.resumed) return { ck, base: undefined };
   try {
     return { ck, base: decodeCheckpoint(ck.resumed).config };
@@ -178,13 +224,14 @@ function resumeCommand(command: string, ck: CliCheckpoint | null, extra = ""): s
 }
 
 async function run(opts: Record<string, unknown>): Promise<void> {
+  checkOutputs(opts, ["json", "checkpoint"], ["mosaic"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
   if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
   const weights: ArmWeights[] = [];
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   const extra = typeof opts.json === "string" ? ` --json ${opts.json}` : "";
   let result;
@@ -199,21 +246,29 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
-  if (mosaic !== null) await writeMosaics(mosaic, weights);
+  const wrote: string[] = [];
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    wrote.push(`the result to ${opts.json}`);
+  }
+  if (mosaic !== null) wrote.push(`the weight images to ${await writeMosaics(mosaic, weights)}`);
+  if (ck?.last) wrote.push(`the checkpoint to ${ck.path}`);
+  if (!quiet) for (const w of wrote) console.log(`wrote ${w}`);
 }
 
 async function pretrain(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.save !== "string") throw new UsageError("pretrain needs --save FILE (where to write the encoder)");
+  checkOutputs(opts, ["save", "checkpoint"]);
   const { ck, base } = checkpointSetup(opts);
   const config = configFrom(opts, base);
   if (config.train === "both") throw new UsageError("--train (train): pretrain saves one encoder; choose --train clean or --train adv (run pretrain twice for both)");
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   if (!quiet) console.log(render(configTable(config)) + "\n");
   let encoder;
   try {
@@ -234,10 +289,11 @@ const adaptable = (f: FlagSpec) => downstreamOverrideIssues(flagsLayer({ [option
 
 async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (typeof opts.encoder !== "string") throw new UsageError("downstream needs --encoder FILE (written by featpure pretrain --save)");
+  checkOutputs(opts, ["json"]);
   let taskSeed: number | null = null;
   if (opts.taskSeed !== undefined) {
-    taskSeed = Number(opts.taskSeed);
-    if (!(String(opts.taskSeed).trim() !== "" && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
+    taskSeed = decimalNumber(String(opts.taskSeed));
+    if (!(taskSeed !== null && Number.isInteger(taskSeed) && taskSeed >= 0 && taskSeed <= 2 ** 31 - 1)) {
       throw new UsageError(`--task-seed: must be an integer in [0, 2147483647], got ${JSON.stringify(opts.taskSeed)}`);
     }
   }
@@ -257,7 +313,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
     throw e;
   }
   const quiet = opts.quiet === true;
-  const progress = progressReporter(!quiet && process.stderr.isTTY === true);
+  const progress = progressReporter(!quiet);
   let result;
   try {
     // No Ctrl-C handler: nothing here is worth saving, so the default (stop at once) is right.
@@ -265,12 +321,16 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   } finally {
     progress.stop();
   }
+  if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
     for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
-  if (typeof opts.json === "string") writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+  if (typeof opts.json === "string") {
+    writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
+    if (!quiet) console.log(`wrote the result to ${opts.json}`);
+  }
 }
 
 /** A comma-separated list option: each item through `item`, which returns null for one it rejects. */
@@ -282,8 +342,9 @@ function listOption<T>(flag: string, text: string, accepted: string, item: (s: s
 }
 
 async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
-  const ghz = opts.ghz === undefined ? undefined : Number(opts.ghz);
-  if (ghz !== undefined && !(ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  checkOutputs(opts, ["json"]);
+  const ghz = opts.ghz === undefined ? undefined : decimalNumber(opts.ghz);
+  if (ghz !== undefined && !(ghz !== null && ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
   const threads = opts.threads === undefined ? undefined
     : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) => /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null);
   const sections = opts.only === undefined ? undefined
@@ -333,9 +394,15 @@ function main(argv: string[]): Promise<void> {
   down.action(downstream);
   program
     .command("options")
-    .description("list every configuration field: flag, accepted values, default, and whether it is a reconstruction")
-    .option("--markdown", "print a Markdown table (as in the README)")
-    .action((o: { markdown?: boolean }) => console.log(optionsTable(o.markdown === true)));
+    .description("list every configuration field by section: flag, accepted values, default, and whether it is a reconstruction")
+    .option("--json", "print the sections and their options as JSON, for tools")
+    .option("--markdown", "print the Markdown tables of docs/options.md")
+    .action((o: { json?: boolean; markdown?: boolean }) => {
+      const groups = optionGroups();
+      if (o.json) console.log(JSON.stringify(groups, null, 2));
+      else if (o.markdown) console.log(optionsMarkdown(groups));
+      else console.log(formatOptions(groups, terminalColumns()));
+    });
   addSweepCommands(program, render);
   program
     .command("bench")

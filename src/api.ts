@@ -9,30 +9,35 @@ import { decodeEncoder, encodeEncoder, type Encoder } from "./io/encoderFile.js"
 
 export type { Config, DeepPartial } from "./config/types.js";
 export { SCHEMA, MODE_DEFAULTS, type FieldSpec } from "./config/schema.js";
-export { ConfigError, resolveConfig, defaultConfig, walkSchema, type ConfigIssue } from "./config/validate.js";
+export { ConfigError, resolveConfig, defaultConfig, walkSchema, checkValue, type ConfigIssue } from "./config/validate.js";
+export { ineffectiveOptions } from "./config/effects.js";
 export type { ArmResult, Progress, RunOptions, Arm, HeadFit, Pretrained, Snapshot } from "./experiments/experiment.js";
 export { pretrainArm, adaptAndEvaluate, fitHead } from "./experiments/experiment.js";
 export { makeDataset } from "./data/datasets.js";
 export type { Dataset, LabelledData, PairSource, ViewSpec } from "./data/dataset.js";
 export type { ModelEval, GridPoint, Headline } from "./experiments/evaluate.js";
-export type { CurvePoint } from "./train/pretrain.js";
-export { DivergenceError } from "./train/pretrain.js";
+export type { CurvePoint } from "./train/curve.js";
+export { DivergenceError } from "./train/divergence.js";
 export type { PuritySummary, NeuronPurity } from "./metrics/purity.js";
-export { createEngine, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
+export { createEngine, resolveBackend, type Engine, type EngineOptions, type Backend } from "./engine/wasm.js";
 export { VERSION } from "./version.js";
 export { flagSpecs, parseFlag, type FlagSpec } from "./cli/flags.js";
-export { loadMnist, decodeMnist, encodeMnist, type MnistDigits, type MnistLoadOptions } from "./data/mnist.js";
+export { decodeMnist, encodeMnist, MNIST_FILE, type MnistDigits } from "./data/mnist.js";
+export { loadMnist, type MnistLoadOptions } from "./data/mnistLoad.js";
 export { mnistDatasetFrom } from "./data/mnistDataset.js";
 export { MNIST_TASKS } from "./data/mnistTasks.js";
 export { twoViews, augmentImages, DEFAULT_VIEWS, type ViewOptions } from "./data/imageViews.js";
 export type { ProxySummary, NeuronProxies } from "./metrics/proxies.js";
-export { weightMosaic, sideBySide, encodePng, type Rgba } from "./report/mosaic.js";
+export { weightMosaic, sideBySide, encodePng, type Rgba } from "./model/mosaic.js";
 
 export interface ExperimentResult {
   version: string;
   /** The complete, validated configuration: rerunning it reproduces every number. */
   config: Config;
+  /** The kernel build that ran: part of the result's identity, like the seed. */
   backend: Backend;
+  /** Present when the build that ran is not the one config.backend asked for. */
+  backendWarning?: string;
   arms: ArmResult[];
   timingsMs: { total: number };
 }
@@ -45,7 +50,10 @@ export async function runExperiment(config: DeepPartial<Config> | Config = {}, o
   const cfg = resolveConfig(config);
   const t0 = performance.now();
   const r = await runArms(cfg, opts);
-  return { version: VERSION, config: cfg, backend: r.backend, arms: r.arms, timingsMs: { total: performance.now() - t0 } };
+  return {
+    version: VERSION, config: cfg, backend: r.backend, ...(r.backendWarning ? { backendWarning: r.backendWarning } : {}),
+    arms: r.arms, timingsMs: { total: performance.now() - t0 },
+  };
 }
 
 export { FileFormatError, MAGIC, FORMAT_VERSION } from "./io/container.js";
@@ -53,7 +61,8 @@ export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js"
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
-export { estimateArenaBytes, ENGINE_MEMORY_LIMIT_BYTES } from "./engine/budget.js";
+export { estimateArenaBytes } from "./experiments/memoryBudget.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./engine/limits.js";
 export { configFromParams } from "./config/params.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. */
@@ -78,6 +87,7 @@ export interface DownstreamResult {
   /** The encoder's configuration with the downstream overrides applied. */
   config: Config;
   backend: Backend;
+  backendWarning?: string;
   encoder: { arm: Encoder["arm"]; version: string };
   /** seed null: the configuration's own downstream task, whose numbers equal those of runExperiment. */
   task: { seed: number | null; downstreamSubset: number };
@@ -90,7 +100,7 @@ export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = 
   const t0 = performance.now();
   const r = await adaptEncoder(encoder, opts);
   return {
-    version: VERSION, config: r.config, backend: r.engine.backend, encoder: { arm: encoder.arm, version: encoder.version },
+    version: VERSION, config: r.config, backend: r.engine.backend, ...(r.engine.backendWarning ? { backendWarning: r.engine.backendWarning } : {}), encoder: { arm: encoder.arm, version: encoder.version },
     task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
   };
 }

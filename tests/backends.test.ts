@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/validate.js";
 import { BACKENDS, resolveBackend } from "../src/engine/wasm.js";
 import { allocTwoLayer } from "../src/model/twoLayer.js";
-import { pretrainSupervised } from "../src/train/pretrain.js";
+import { pretrainSupervised } from "../src/train/supervised.js";
 import { Rng } from "../src/rng.js";
 import { cyclingSource, makeWorkload } from "../benchmarks/workload.js";
 import { engines, expectClose, maxAbs } from "./kernels-harness.js";
@@ -30,11 +30,12 @@ async function train(backend: (typeof BACKENDS)[number], adversarial: boolean) {
 }
 
 describe("backends", () => {
-  it("auto picks the first backend, fastest first, that this runtime validates", async () => {
-    // kernels-harness set the V8 flag, so Node 20 validates the relaxed build here.
+  it("the default and auto take relaxed SIMD, the first backend, fastest first; a named build is taken as it is", async () => {
     expect(BACKENDS[0]).toBe("relaxed");
-    expect(await resolveBackend("auto")).toBe("relaxed");
-    expect(await resolveBackend("scalar")).toBe("scalar");
+    expect(await resolveBackend()).toEqual({ backend: "relaxed" });
+    expect(await resolveBackend("auto")).toEqual({ backend: "relaxed" });
+    expect(await resolveBackend("scalar")).toEqual({ backend: "scalar" });
+    expect(await resolveBackend("simd")).toEqual({ backend: "simd" });
   });
 
   it.each([false, true])("adversarial=%s: every backend trains to the SIMD build's parameters within the stated tolerance", async (adversarial) => {

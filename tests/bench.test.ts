@@ -25,7 +25,7 @@ function bench(args: string[], timeout: number) {
 
 describe("featpure bench", () => {
   it("--quick --no-peers --json writes every section, for every backend, with finite positive timings", () => {
-    const { r, j } = bench(["--quick", "--no-peers"], 60_000);
+    const { r, j } = bench(["--quick", "--no-peers"], 150_000);
     expect(r.stdout).toMatch(/Per-core limit of 128-bit SIMD: 16 flop\/cycle/);
     expect(j.quick).toBe(true);
     expect(j.machine.peakGflops).toBeGreaterThan(0);
@@ -44,10 +44,13 @@ describe("featpure bench", () => {
     const fwd = j.kernels.find((k: { backend: string; kernel: string }) => k.backend === "relaxed" && k.kernel === "matmulForward");
     expect(fwd.shareOfLoop).toBeCloseTo(fwd.gflops / loops[0].gflops, 10);
     expect(j.steps.length).toBeGreaterThanOrEqual(BACKENDS.length);
-    for (const s of [...j.steps, ...j.scaling]) {
+    for (const s of j.steps) {
       expect(s.clean).toBeGreaterThan(0);
       expect(s.adversarial).toBeGreaterThan(0);
     }
+    // Without peers the scaling section times featpure alone.
+    expect(j.scaling.map((s: { family: string }) => s.family)).toEqual(["featpure"]);
+    for (const s of j.scaling) for (const k of ["clean", "adversarial"]) expect(s[k].ms).toBeGreaterThan(0);
     expect(j.peers).toEqual([]);
     expect(j.evaluation.length).toBeGreaterThan(0);
     for (const e of j.evaluation) {
@@ -56,6 +59,8 @@ describe("featpure bench", () => {
       // the worst case over all attacks never reports more robust samples than PGD
       expect(e.headline.worstCase).toBeLessThanOrEqual(e.headline.pgd);
     }
+    expect(j.summary.rows).toEqual([]);
+    expect(j.skipped).toEqual([]);
     // Contrastive steps: every backend on one thread, the best one on two as well where there are two cores.
     expect(new Set(j.contrastive.map((c: { backend: string }) => c.backend))).toEqual(new Set(BACKENDS));
     expect(j.contrastive.some((c: { threads: number }) => c.threads === 2)).toBe(j.machine.cores >= 2);
@@ -75,14 +80,17 @@ describe("featpure bench", () => {
     } else expect(j.ceilings).toEqual([]);
   });
 
-  it("--quick with peers pairs each one-thread peer with featpure and reports how many times faster featpure was", () => {
-    const { r, j } = bench(["--quick"], 120_000);
-    const js = j.peers.find((p: { who: string }) => p.who.startsWith("plain JS"));
-    expect(js).toBeDefined();
-    for (const p of j.peers.filter((q: { threads: number }) => q.threads === 1)) {
-      expect(Number.isFinite(p.featpureSpeedup) && p.featpureSpeedup > 0, p.who).toBe(true);
-    }
-    expect(r.stdout).toMatch(/against each peer taking turns with it .*x faster than plain JS/);
+  it("--quick --only peers times every peer setting with featpure on both tasks and prints the summary", () => {
+    const { r, j } = bench(["--quick", "--only", "peers"], 240_000);
+    const js = j.peers.find((p: { family: string }) => p.family === "plain JS");
+    expect(js.agreement.ok).toBe(true);
+    for (const p of j.peers) for (const k of ["clean", "adversarial"]) expect(Number.isFinite(p[k].ms) && p[k].ms > 0, p.label).toBe(true);
+    for (const task of ["supervised", "contrastive"]) expect(j.peers.filter((p: { task: string; family: string }) => p.task === task && p.family === "featpure").length).toBeGreaterThan(0);
+    // plain JS has no contrastive step: the summary compares it on the supervised one alone.
+    const jsRows = j.summary.rows.filter((s: { peer: string }) => s.peer === "plain JS");
+    expect(jsRows.map((s: { task: string; kind: string }) => `${s.task} ${s.kind}`)).toEqual(["supervised clean", "supervised adversarial"]);
+    for (const s of jsRows) expect(s.ratio).toBeCloseTo(s.peerMs / s.featpureMs, 10);
+    expect(r.stdout).toMatch(/Summary: each peer at its best correct setting against featpure's best/);
   });
 
   it("--only and --threads run just the named sections, on the named thread counts", () => {

@@ -1,5 +1,6 @@
 // Resuming from any checkpoint ends with exactly the result of an uninterrupted run, for the training
-// variants whose state differs (fixed training set, SGD, output bias, fixed head and thresholds);
+// variants whose state differs (fixed training set, SGD, output bias, fixed head and thresholds, the
+// contrastive objectives);
 // an interrupt (AbortSignal) leaves a checkpoint at the step it stopped; the encoder workflow
 // reproduces `run`'s numbers and adapts to new tasks.
 import { describe, expect, it } from "vitest";
@@ -29,6 +30,8 @@ describe("resuming from checkpoints", () => {
     ["population training, Adam, both arms", {}],
     ["a fixed training set (epoch order and position), SGD", { data: { nTrain: 40 }, optim: { optimizer: "sgd" } }],
     ["output bias, fixed head and thresholds, linf FGM", { model: { outputBias: true, trainHead: false, trainThreshold: false }, adv: { attack: "fgm", norm: "linf", eps: 0.1 } }],
+    ["contrastive NT-Xent, RoCL with the clean pair", { mode: "contrastive", contrastive: { keepClean: true } }],
+    ["contrastive spectral, a fixed set of codes, dropout views, trained thresholds", { mode: "contrastive", data: { nTrain: 40 }, model: { trainThreshold: true }, contrastive: { loss: "spectral", views: "dropout" } }],
   ])("%s: every checkpoint resumes to the uninterrupted result", async (_what, variant) => {
     const cfg = resolveConfig(base, variant);
     const plain = numbers(await runExperiment(cfg));

@@ -30,8 +30,8 @@ describe("featpure CLI, contrastive mode", () => {
   it("lists the mode defaults in featpure options", () => {
     const r = cli("options", "--markdown");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/\| --threshold \| model\.thresholdInit \| \[0, 100\] \| 0 \(contrastive: 0\.3\) \|/);
-    expect(r.stdout).toMatch(/\| --train-threshold \| model\.trainThreshold \| true\\\|false \| true \(contrastive: false\) \|/);
-    expect(r.stdout).toMatch(/\| --init-std \| model\.initStd \| \(0, 100\] \| 0\.01 \(contrastive: 0\.1\) \|/);
+    expect(r.stdout).toMatch(/\| `--threshold` \| `model\.thresholdInit` \| \[0, 100\] \| 0 \(contrastive: 0\.3\) \|/);
+    expect(r.stdout).toMatch(/\| `--train-threshold` \| `model\.trainThreshold` \| true\\\|false \| true \(contrastive: false\) \|/);
+    expect(r.stdout).toMatch(/\| `--init-std` \| `model\.initStd` \| \(0, 100\] \| 0\.01 \(contrastive: 0\.1\) \|/);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CLASSES, DIGIT_COUNTS, PIXELS, TOTAL_DIGITS, decodeMnist, digitsFromArrays, encodeMnist, loadMnist } from "../src/data/mnist.js";
+import { CLASSES, DIGIT_COUNTS, PIXELS, TOTAL_DIGITS, decodeMnist, digitsFromArrays, encodeMnist } from "../src/data/mnist.js";
+import { loadMnist } from "../src/data/mnistLoad.js";
 import { mnistCacheFile } from "../src/data/mnistCache.js";
 
 /** Byte equality; toEqual walks megabytes element by element, far too slowly. */

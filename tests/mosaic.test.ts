@@ -1,7 +1,7 @@
 // The weight mosaic: layout, colours, and a PNG that decodes to the same pixels.
 import { describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
-import { encodePng, sideBySide, weightColour, weightMosaic } from "../src/report/mosaic.js";
+import { encodePng, sideBySide, weightColour, weightMosaic } from "../src/model/mosaic.js";
 
 describe("weight mosaic", () => {
   it("lays m tiles of side x side in a grid, scaled, with gaps, strongest neuron first", () => {

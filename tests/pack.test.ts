@@ -32,6 +32,9 @@ describe("npm pack", () => {
         expect(files).toContain(f);
       }
       expect(files.filter((f) => f.startsWith("dist/web/") || f.startsWith("src/") || f.startsWith("tests/"))).toEqual([]);
+      // The sources are not shipped, so neither are source maps that would point at them.
+      expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+      expect(files).toContain("LICENSE");
 
       const app = join(dir, "app");
       execFileSync("mkdir", [app]);

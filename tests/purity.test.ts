@@ -13,7 +13,7 @@ function fromCoefficients(dict: Dictionary, cs: ArrayLike<number>[]): Float32Arr
 const unit = (D: number, i: number, a = 1) => Array.from({ length: D }, (_, k) => (k === i ? a : 0));
 const ones = (D: number) => new Float64Array(D).fill(1);
 
-/** The definitions of paper.md §6, written the plain way, for comparison. */
+/** The definitions of docs/model.md ("Purification metrics"), written the plain way, for comparison. */
 function reference(w: Float32Array, dict: Dictionary, theta: Float64Array, topR: number, significance: number) {
   const c = Array.from(coefficients(dict, w));
   const abs = c.map(Math.abs);

@@ -1,8 +1,8 @@
 // The real thing, in child processes of the built CLI: a run killed with SIGKILL at a random moment
 // (while it trains, checkpoints or evaluates) and resumed, perhaps more than once, ends with a JSON
-// result identical to an uninterrupted run's; Ctrl-C (SIGINT) during training stops with exit code
-// 130, a checkpoint and the command that resumes, and during evaluation stops the same way with the
-// arm's final checkpoint intact; malformed config, checkpoint and encoder files get exit code 2 and
+// result identical to an uninterrupted run's; Ctrl-C (SIGINT) during training stops within 2 s with
+// exit code 130, a checkpoint and the command that resumes (supervised and contrastive pre-training
+// alike), and during evaluation stops the same way with the arm's final checkpoint intact; malformed config, checkpoint and encoder files get exit code 2 and
 // a one-line message, never a stack trace or a hang.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
@@ -18,27 +18,37 @@ const STEPS = 3000;
 const tiny = ["--train", "adv", "--dim", "12", "--width", "16", "--sparsity", "2", "--batch", "32", "--steps", String(STEPS), "--n-down", "200",
   "--n-eval", "100", "--eps-l2", "0.5", "--eps-linf", "0.05", "--strong-steps", "10", "--strong-restarts", "1", "--quiet"];
 
-interface Exit { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  /** Milliseconds from the signal `act` sent to the exit; null when none was sent. */
+  afterSignalMs: number | null;
+}
 
 /** Starts the CLI; `act` may signal it once `ready()` holds (polled every 5 ms). */
 function start(args: string[], act?: { ready: () => boolean; delayMs: number; signal: NodeJS.Signals }): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
+    let signalledAt: number | null = null;
     child.stderr.on("data", (d) => (stderr += d));
     const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
     if (act) {
       const poll = setInterval(() => {
         if (!act.ready()) return;
         clearInterval(poll);
-        setTimeout(() => child.kill(act.signal), act.delayMs);
+        setTimeout(() => {
+          signalledAt = performance.now();
+          child.kill(act.signal);
+        }, act.delayMs);
       }, 5);
       child.on("exit", () => clearInterval(poll));
     }
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, signal, stderr });
+      resolve({ code, signal, stderr, afterSignalMs: signalledAt === null ? null : performance.now() - signalledAt });
     });
   });
 }
@@ -48,7 +58,10 @@ function numbers(path: string): string {
   return JSON.stringify({ ...r, timingsMs: null, arms: r.arms.map((a: object) => ({ ...a, timingsMs: null })) });
 }
 
-describe("interrupting the CLI", () => {
+describe.each([
+  ["supervised", tiny],
+  ["contrastive (NT-Xent)", [...tiny, "--mode", "contrastive"]],
+])("interrupting the CLI: %s pre-training", (_mode, tiny) => {
   const dir = mkdtempSync(join(tmpdir(), "featpure-resume-"));
   const uninterrupted = join(dir, "uninterrupted.json");
 
@@ -83,6 +96,7 @@ describe("interrupting the CLI", () => {
     const out = join(dir, "ctrl-c.json");
     const r = await start(["run", ...tiny, "--checkpoint", ck, "--checkpoint-every", "1000", "--json", out], { ready: () => existsSync(ck), delayMs: 20, signal: "SIGINT" });
     expect(r.code).toBe(130);
+    expect(r.afterSignalMs).toBeLessThan(2000);
     const step = decodeCheckpoint(new Uint8Array(readFileSync(ck))).arms.adv!.step;
     expect(step).toBeGreaterThan(1000); // written at the interrupt, not only at the interval
     expect(r.stderr.trim()).toBe(`featpure: interrupted; the checkpoint ${ck} holds arm adv at step ${step}; resume with: featpure run --checkpoint ${ck} --resume --json ${out}`);

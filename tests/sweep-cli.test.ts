@@ -120,6 +120,10 @@ describe("featpure sweep", () => {
     [["sweep", "--grid", "GRID"], "required option '--out <file>'"],
     [["reproduce", "--seeds", "two"], "--seeds: must be an integer in [1, 1000]"],
     [["merge", "/nonexistent.jsonl", "--out", "x.jsonl"], "cannot read /nonexistent.jsonl"],
+    [["slurm-script", "--grid", "GRID", "--shards", "13"], "--shards: must be an integer in [1, 12]"],
+    [["slurm-script", "--grid", "GRID", "--shards", "4", "--cpus-per-task", "0"], "--cpus-per-task: must be an integer in [1, 256]"],
+    [["slurm-script", "--grid", "GRID", "--shards", "4", "--time", "2h"], "--time: must be a Slurm time limit"],
+    [["slurm-script", "--grid", "/nonexistent.json", "--shards", "4"], "--grid: cannot read"],
   ])("rejects %j with exit code 2", (args, message) => {
     const r = cli(...args.map((a) => (a === "GRID" ? grid : a)));
     expect(r.status).toBe(2);

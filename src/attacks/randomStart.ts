@@ -23,7 +23,7 @@ export interface RandomStartScratch {
 
 const blockRows = (B: number) => Math.max(1, Math.min(B, RANDOM_START_ROWS));
 
-/** Float words of a RandomStartScratch for batches of up to B rows of d (src/engine/budget.ts counts them). */
+/** Float words of a RandomStartScratch for batches of up to B rows of d (src/experiments/memoryBudget.ts counts them). */
 export function randomStartWords(B: number, d: number): number {
   const rows = blockRows(B);
   return STREAM_WORDS + ENTRY_WORDS * (1 + Math.ceil((rows * d) / 2)) + 2 * rows;

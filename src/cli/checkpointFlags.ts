@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
 import type { CheckpointOptions } from "../experiments/runCheckpoint.js";
 import type { Arm } from "../train/pretrainers.js";
+import { decimalNumber } from "./flags.js";
 
 export const DEFAULT_CHECKPOINT_EVERY = 100;
 
@@ -28,8 +29,8 @@ export function checkpointFlagProblem(opts: Record<string, unknown>): string | n
   if (opts.resume === true && typeof opts.checkpoint !== "string") return "--resume needs --checkpoint FILE (the checkpoint to continue from)";
   if (opts.checkpointEvery !== undefined) {
     if (typeof opts.checkpoint !== "string") return "--checkpoint-every needs --checkpoint FILE";
-    const n = Number(opts.checkpointEvery);
-    if (!(String(opts.checkpointEvery).trim() !== "" && Number.isInteger(n) && n >= 0 && n <= 10_000_000)) {
+    const n = decimalNumber(String(opts.checkpointEvery));
+    if (!(n !== null && Number.isInteger(n) && n >= 0 && n <= 10_000_000)) {
       return `--checkpoint-every: must be an integer in [0, 10000000], got ${JSON.stringify(opts.checkpointEvery)}`;
     }
   }

@@ -22,15 +22,25 @@ export function optionKey(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
 }
 
+/** Plain decimal numerals only (`16`, `-0.5`, `.2`, `1e-3`): Number() would also read `0x10`, `0b1` and `0o7`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The number a decimal numeral writes, or null for anything else (hex, binary, empty, Infinity). */
+export function decimalNumber(raw: string): number | null {
+  const s = raw.trim();
+  return DECIMAL.test(s) && Number.isFinite(Number(s)) ? Number(s) : null;
+}
+
 /** Parses one flag's string; numbers that do not parse stay strings so validation reports them. */
 export function parseFlag(spec: FieldSpec, raw: string): unknown {
-  const num = (s: string) => (s.trim() !== "" && Number.isFinite(Number(s)) ? Number(s) : s);
+  const num = (s: string) => decimalNumber(s) ?? s;
   switch (spec.kind) {
     case "int":
     case "number":
       return num(raw);
     case "list":
-      return raw.split(",").filter((s) => s.trim() !== "").map(num);
+      // An empty item (`0.1,,0.2`) stays in the list, so validation names it; an empty flag is an empty list.
+      return raw.trim() === "" ? [] : raw.split(",").map((s) => num(s.trim()));
     case "bool":
       return raw === "true" ? true : raw === "false" ? false : raw;
     case "enum":

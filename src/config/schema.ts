@@ -4,7 +4,7 @@
 import type { Config, DeepPartial } from "./types.js";
 import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
 import { TOTAL_DIGITS } from "../data/mnist.js";
-import { MAX_THREADS } from "../engine/budget.js";
+import { MAX_THREADS } from "../engine/limits.js";
 
 interface Common {
   doc: string;
@@ -137,7 +137,7 @@ export const SCHEMA: SchemaOf<Config> = {
     histogramBins: int(2, 1000, 10, "bins of the significant-feature histogram (the last collects the rest)", "histogram-bins"),
   },
   logEvery: int(1, 10_000_000, 50, "record the training curve every this many steps", "log-every"),
-  backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "auto", "kernel build: the fastest the runtime validates (relaxed SIMD, SIMD, scalar), or a named one", "backend"),
+  backend: oneOf(["auto", "relaxed", "simd", "scalar"] as const, "relaxed", "kernel build, part of a result's identity like the seed (builds differ in f32 rounding, which training amplifies): relaxed SIMD (fused multiply-add; falls back to simd with a warning where the runtime lacks it), SIMD, scalar, or auto (the fastest the runtime validates, silently)", "backend"),
   threads: int(0, MAX_THREADS, 1, "kernel threads: attacks, forward and backward passes split their work across this many workers on shared WASM memory (SIMD backends); 0: one per core, at most 8. Results are the same for every count", "threads"),
   incrementalForward: bool(false, "l-inf PGD attacks (supervised training and every evaluation) update the last iterate's pre-activations by the inputs that changed instead of recomputing them, which skips the inputs on the faces of the ball (faster with more steps; docs/speed.md). Changes the rounding of those attacks; l2 attacks are unaffected", "incremental-forward"),
 };

@@ -1,7 +1,8 @@
 // Turns untrusted input (JSON files, CLI flags, API calls, URL parameters) into a checked Config.
 import { MODE_DEFAULTS, SCHEMA, type EnumSpec, type FieldSpec } from "./schema.js";
 import type { Config, DeepPartial } from "./types.js";
-import { arenaTerms, ENGINE_MEMORY_LIMIT_BYTES, estimateArenaBytes, mib } from "../engine/budget.js";
+import { ENGINE_MEMORY_LIMIT_BYTES } from "../engine/limits.js";
+import { arenaTerms, estimateArenaBytes, mib } from "../experiments/memoryBudget.js";
 import { checkSource, SOURCE_DEFAULTS } from "./sourceDefaults.js";
 
 export interface ConfigIssue {

@@ -2,8 +2,7 @@
 // images are another. Experiments see only this interface, so a new source touches one place.
 import type { Config } from "../config/types.js";
 import type { Dictionary } from "./dictionary.js";
-import type { BatchSource } from "./source.js";
-import type { Rng } from "../rng.js";
+import type { Rng, RngState } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 
 /** A labelled set: x (n,d) row-major, y (n) in {-1,+1}. */
@@ -13,6 +12,22 @@ export interface LabelledData {
   n: number;
 }
 
+/** Labelled pre-training batches (src/data/source.ts makes them). */
+export interface BatchSource {
+  /** Fills x (B,d) and y (B) with the next batch. */
+  next(x: Float32Array, y: Float32Array): void;
+  /** Where the source stands (for checkpoints): loading it into a freshly built source continues the same batches. */
+  save(): SourceState;
+  load(s: SourceState): void;
+}
+
+/** The generator's state and, for a fixed training set, the epoch's order and the position in it. */
+export interface SourceState {
+  rng: RngState;
+  order: Int32Array | null;
+  pos: number;
+}
+
 /** How the two views of a sample are made (config.contrastive, see src/data/views.ts). */
 export type ViewSpec = Pick<Config["contrastive"], "views" | "viewNoise" | "keepProb" | "sharedDense">;
 
@@ -20,6 +35,9 @@ export type ViewSpec = Pick<Config["contrastive"], "views" | "viewNoise" | "keep
 export interface PairSource {
   /** Fills x1 and x2 (B,d each): row b of both is a view of sample b. */
   next(x1: Float32Array, x2: Float32Array): void;
+  /** Where the source stands (for checkpoints), as BatchSource. */
+  save(): SourceState;
+  load(s: SourceState): void;
 }
 
 export interface Dataset {

@@ -1,4 +1,4 @@
-// The feature dictionary M of the data model x = M z + xi (paper.md §1): D atoms M_i in R^d.
+// The feature dictionary M of the data model x = M z + xi (docs/model.md, "Data"): D atoms M_i in R^d.
 //
 // Atoms are stored as rows (D x d, row-major), because every consumer wants one atom at a time:
 // encoding adds z_i M_i for the few active i, and the purity metrics take c = M^T w atom by atom.

@@ -1,5 +1,5 @@
 // Two random views of each image for contrastive pre-training on real images: the image analogue
-// of the synthetic views of paper.md §3.2. A view shifts the image by a few pixels, adds pixel
+// of the synthetic views of docs/model.md ("Pre-training"). A view shifts the image by a few pixels, adds pixel
 // noise, and masks random pixels, so the views share the digit's strokes but not their exact
 // pixels. Every draw comes from the caller's Rng, in a fixed order, so views are reproducible.
 import type { Rng } from "../rng.js";

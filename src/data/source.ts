@@ -1,34 +1,10 @@
 // Where pre-training batches come from: fresh draws every step (population training) or minibatches
 // of a fixed training set, reshuffled every epoch.
-import type { Dictionary } from "./dictionary.js";
-import { encode, labels, sampleCodes, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
-import type { LabelledData } from "./dataset.js";
-import type { Rng, RngState } from "../rng.js";
+import { encode, labels, sampleCodes, sampleLabelled, type Task } from "./sparseCoding.js";
+import type { BatchSource, LabelledData, SourceState } from "./dataset.js";
+import type { Rng } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 import { kernelBatches } from "./sparseCodingBatches.js";
-
-/** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
-export interface Task {
-  dict: Dictionary;
-  spec: LatentSpec;
-  theta: Float64Array;
-  noise: number;
-}
-
-export interface BatchSource {
-  /** Fills x (B,d) and y (B) with the next batch. */
-  next(x: Float32Array, y: Float32Array): void;
-  /** Where the source stands (for checkpoints): loading it into a freshly built source continues the same batches. */
-  save(): SourceState;
-  load(s: SourceState): void;
-}
-
-/** The generator's state and, for a fixed training set, the epoch's order and the position in it. */
-export interface SourceState {
-  rng: RngState;
-  order: Int32Array | null;
-  pos: number;
-}
 
 /**
  * Pre-training batches of a task: fresh draws every step (nTrain = 0), by the engine's kernel when
@@ -38,10 +14,9 @@ export function batchSource(task: Task, nTrain: number, B: number, rng: Rng, eng
   if (nTrain > 0) return shuffledBatches(sampleLabelled(nTrain, task.dict, task.spec, task.theta, task.noise, rng), B, rng);
   return {
     next: engine ? kernelBatches(engine, task, B, rng) : typescriptBatches(task, B, rng),
-    save: () => ({ rng: rng.state(), order: null, pos: 0 }),
+    save: () => sourceState(rng, null, 0),
     load(s) {
-      if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
-      rng.restore(s.rng);
+      restoreSource(s, rng, null);
     },
   };
 }
@@ -73,15 +48,33 @@ export function shuffledBatches(set: LabelledData, B: number, rng: Rng): BatchSo
         y[b] = set.y[s];
       }
     },
-    save: () => ({ rng: rng.state(), order: order.slice(), pos }),
+    save: () => sourceState(rng, order, pos),
     load(s) {
-      if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
-      if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
-      rng.restore(s.rng);
-      order.set(s.order);
-      pos = s.pos;
+      pos = restoreSource(s, rng, order);
     },
   };
+}
+
+/** The state of a source drawing from rng; `order`: the epoch order of a fixed set (null: population draws). */
+export function sourceState(rng: Rng, order: Int32Array | null, pos: number): SourceState {
+  return { rng: rng.state(), order: order && order.slice(), pos };
+}
+
+/**
+ * Puts a saved state back into a source built as sourceState's caller (the same `order` array, or
+ * null) and returns the position; a state that does not fit is a TypeError.
+ */
+export function restoreSource(s: SourceState, rng: Rng, order: Int32Array | null): number {
+  if (order === null) {
+    if (s.order !== null) throw new TypeError("batch source state: population training has no sample order");
+  } else {
+    const n = order.length;
+    if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
+  }
+  rng.restore(s.rng);
+  if (order && s.order) order.set(s.order);
+  return s.pos;
 }
 
 function isPermutation(a: Int32Array | null, n: number): a is Int32Array {

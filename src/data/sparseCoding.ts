@@ -1,4 +1,4 @@
-// Samples of the sparse-coding data model x = M z + xi with labels y = sign(<theta, z>) (paper.md §1, §9.2).
+// Samples of the sparse-coding data model x = M z + xi with labels y = sign(<theta, z>) (docs/model.md, "Data").
 //
 // This runs once per training step (n = 256, D = d = 100), so nothing here allocates per sample:
 // every function writes into an `out` buffer the caller may reuse. An `out` longer than needed is
@@ -12,6 +12,14 @@ export interface LatentSpec {
   k: number;
   magnitude: "sign" | "uniform";
   magnitudeLow: number;
+}
+
+/** One labelling task on the sparse-coding data: the dictionary is shared, the label rule is not. */
+export interface Task {
+  dict: Dictionary;
+  spec: LatentSpec;
+  theta: Float64Array;
+  noise: number;
 }
 
 export interface Labelled {
@@ -52,7 +60,7 @@ export function labelDirection(D: number, subsetFraction: number, rng: Rng): Flo
 /**
  * n x D codes (row-major). With theta given, a sample with theta·z == 0 (z = 0 included) is redrawn
  * whole until theta·z != 0, so every sample has a well-defined label; this conditions the code
- * distribution on "not a tie", which is the resampling paper.md §9.2 proposes.
+ * distribution on "not a tie", the resampling docs/model.md describes.
  */
 export function sampleCodes(n: number, spec: LatentSpec, theta: Float64Array | null, rng: Rng, out?: Float64Array): Float64Array {
   const { D, k, magnitude, magnitudeLow } = spec;

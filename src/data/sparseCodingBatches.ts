@@ -5,13 +5,13 @@
 import type { Engine } from "../engine/wasm.js";
 import { allocStream, drawInWasm } from "../engine/stream.js";
 import type { Rng } from "../rng.js";
-import { MAX_TIE_REDRAWS, tiesError } from "./sparseCoding.js";
-import type { Task } from "./source.js";
+import { MAX_TIE_REDRAWS, tiesError, type Task } from "./sparseCoding.js";
+import { SparseTaskWord as T } from "../../assembly/contract.js";
 
 // f32 words of the task record (assembly/sparseCoding.ts SparseTask)
-const TASK_WORDS = 12;
+const TASK_WORDS = T.count;
 
-/** f32 words the source takes from the arena for batches of B (src/engine/budget.ts counts them). */
+/** f32 words the source takes from the arena for batches of B (src/experiments/memoryBudget.ts counts them). */
 export function sparseCodingBatchWords(B: number, d: number, D: number): number {
   return TASK_WORDS + 2 * D + 2 * D * d + 2 * B * D + B * d + B + 2 * d + 8;
 }
@@ -37,8 +37,16 @@ export function kernelDraws(engine: Engine, task: Task, B: number, rng: Rng): Ke
   const stream = allocStream(arena);
   new Float64Array(arena.memory.buffer, thetaBuf.ptr, D).set(theta);
   if (atoms) new Float64Array(arena.memory.buffer, atoms.ptr, D * d).set(dict.atoms);
-  new Int32Array(arena.memory.buffer, rec.ptr, 6).set([thetaBuf.ptr, atoms?.ptr ?? 0, D, d, spec.magnitude === "uniform" ? 1 : 0, 0]);
-  new Float64Array(arena.memory.buffer, rec.ptr + 24, 3).set([(spec.k / D) * 4294967296, spec.magnitudeLow, noise]);
+  const words = arena.i32(rec);
+  words[T.theta] = thetaBuf.ptr;
+  words[T.atoms] = atoms?.ptr ?? 0;
+  words[T.D] = D;
+  words[T.d] = d;
+  words[T.uniformMagnitude] = spec.magnitude === "uniform" ? 1 : 0;
+  const setF64 = (word: T, v: number) => (new Float64Array(arena.memory.buffer, rec.ptr + 4 * word, 1)[0] = v);
+  setF64(T.threshold, (spec.k / D) * 4294967296);
+  setF64(T.magnitudeLow, spec.magnitudeLow);
+  setF64(T.noise, noise);
   return {
     draw() {
       const failed = drawInWasm(arena, stream, rng, (st) => kernels.sparseCodingBatch(rec.ptr, z.ptr, x.ptr, y.ptr, row.ptr, B, MAX_TIE_REDRAWS, st));

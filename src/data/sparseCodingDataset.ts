@@ -1,10 +1,10 @@
-// The synthetic dataset of paper.md §1: one dictionary shared by a pre-training task and a
+// The synthetic dataset of docs/model.md ("Data"): one dictionary shared by a pre-training task and a
 // downstream task whose labels read the same latent features through different directions.
 import type { Config } from "../config/types.js";
 import { featureCount } from "../config/validate.js";
 import { makeDictionary } from "./dictionary.js";
-import { labelDirection, sampleLabelled, type LatentSpec } from "./sparseCoding.js";
-import { batchSource, type Task } from "./source.js";
+import { labelDirection, sampleLabelled, type LatentSpec, type Task } from "./sparseCoding.js";
+import { batchSource } from "./source.js";
 import type { Dataset } from "./dataset.js";
 import { denseDirection, pairSource } from "./views.js";
 import type { Rng } from "../rng.js";

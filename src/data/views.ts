@@ -1,4 +1,4 @@
-// Positive pairs for contrastive pre-training on the sparse-coding data (paper.md §3.2, §8.2): two
+// Positive pairs for contrastive pre-training on the sparse-coding data (docs/model.md, "Pre-training"): two
 // views of one latent code z. The sample's own noise xi (data.noise) and the optional shared dense
 // component s u are drawn once per sample and appear in both views (masked with it under "mask").
 //   identical  x1 = x2 = M z + xi + s u                          (the PyTorch reference setting)
@@ -6,8 +6,8 @@
 //   dropout    x_v = M (z ∘ keep_v) + xi + s u, each active feature kept with probability keepProb per view
 //   mask       x1 = 2 D x, x2 = 2 (I - D) x, D a random 0/1 diagonal per sample  (Wen & Li, Option A)
 import type { PairSource, ViewSpec } from "./dataset.js";
-import { encode, sampleCodes } from "./sparseCoding.js";
-import type { Task } from "./source.js";
+import { encode, sampleCodes, type Task } from "./sparseCoding.js";
+import { restoreSource, sourceState } from "./source.js";
 import type { Rng } from "../rng.js";
 import type { Engine } from "../engine/wasm.js";
 import { kernelDraws } from "./sparseCodingBatches.js";
@@ -72,7 +72,13 @@ export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec
   const add = (x: Float32Array, v: Float32Array) => {
     for (let i = 0; i < B * d; i++) x[i] += v[i];
   };
+  const fixedOrder = codes ? order : null;
   return {
+    save: () => sourceState(rng, fixedOrder, pos),
+    load(s) {
+      const at = restoreSource(s, rng, fixedOrder);
+      if (fixedOrder) pos = at;
+    },
     next(x1, x2) {
       const encoded = nextCodes(x1);
       if (spec.views === "dropout") {

@@ -1,5 +1,6 @@
 // The typed surface of the WASM module (assembly/index.ts). Pointers are byte offsets into the
 // arena; every float buffer is f32, row-major.
+import { Activation as ActivationId, ApgdLoss as ApgdLossId, ApgdRowWord, ContrastiveLoss as ContrastiveLossId, Norm as NormId } from "../../assembly/contract.js";
 export interface Kernels {
   matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
   matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
@@ -17,8 +18,6 @@ export interface Kernels {
    * Its dh and dpre are one (B, j1 - j0) block at B·j0 floats into work's dh and dpre, not columns of them.
    */
   netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
-  encoderForward(net: number, work: number, x: number, B: number): void;
-  encoderBackward(net: number, grad: number, work: number, x: number, dx: number, B: number, deadSlope: number): void;
   /** xprev (B,d) and wt = Wᵀ (d,m): scratch for incremental forward passes (assembly/attack.ts); 0, 0: none. */
   pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, B: number,
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
@@ -33,7 +32,7 @@ export interface Kernels {
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
-  setPool(ctrl: number, args: number, acks: number, threads: number, argsPerThread: number, firstWasmJob: number): void;
+  setPool(ctrl: number, args: number, acks: number, threads: number): void;
   /** out (N,N) = z zᵀ for z (N,m): matmulForward(out, z, z, 0, N, m, N)'s bits from half its products, split across the pool when there is one. */
   gramForward(out: number, z: number, N: number, m: number): void;
   /** Rows [r0, r1) of the half of out (N,N) = z zᵀ that gramForward computes (assembly/linear.ts). */
@@ -80,14 +79,14 @@ export interface Kernels {
   setScratch(ptr: number): void;
 }
 
-// Enumerations shared with assembly/: keep in step with activation.ts, attack.ts, apgd.ts and contrastive.ts.
-export const ACTIVATION = { symrelu: 0, relu: 1 } as const;
-export const NORM = { l2: 0, linf: 1 } as const;
-export const APGD_LOSS = { ce: 0, margin: 1 } as const; // assembly/apgd.ts
-/** f32 words of APGD's per-row state (ROW_WORDS in assembly/apgd.ts). */
-export const APGD_ROW_WORDS = 6;
-export type ApgdLoss = keyof typeof APGD_LOSS;
-export const CONTRASTIVE_LOSS = { ntxent: 0, spectral: 1 } as const; // assembly/contrastive.ts
-export type ContrastiveLoss = keyof typeof CONTRASTIVE_LOSS;
-export type Activation = keyof typeof ACTIVATION;
-export type Norm = keyof typeof NORM;
+// The enumerations the kernels take, by name (assembly/contract.ts).
+export const ACTIVATION = ActivationId;
+export const NORM = NormId;
+export const APGD_LOSS = ApgdLossId;
+export type ApgdLoss = keyof typeof ApgdLossId;
+/** f32 words of APGD's per-row state. */
+export const APGD_ROW_WORDS = ApgdRowWord.count;
+export const CONTRASTIVE_LOSS = ContrastiveLossId;
+export type ContrastiveLoss = keyof typeof ContrastiveLossId;
+export type Activation = keyof typeof ActivationId;
+export type Norm = keyof typeof NormId;

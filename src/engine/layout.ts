@@ -1,6 +1,7 @@
 // Descriptor records read by assembly/net.ts (class Net and class Work) and assembly/contrastive.ts
-// (class Ctr): 4-byte words in field order.
+// (class Ctr): 4-byte words in the layouts of assembly/contract.ts.
 import type { Arena, Buf } from "./arena.js";
+import { CtrWord, NetWord, WorkWord } from "../../assembly/contract.js";
 import { ACTIVATION, CONTRASTIVE_LOSS, type Activation, type ContrastiveLoss } from "./kernels.js";
 
 export interface NetParams {
@@ -19,8 +20,16 @@ export interface NetShape {
 
 /** Writes a Net record: parameters (or their gradients; null pointers mean "not wanted"). */
 export function writeNet(arena: Arena, p: { W: Buf | null; thr: Buf | null; A: Buf | null; c: Buf | null }, s: NetShape): Buf {
-  const rec = arena.alloc(8, "net descriptor");
-  arena.i32(rec).set([p.W?.ptr ?? 0, p.thr?.ptr ?? 0, p.A?.ptr ?? 0, p.c?.ptr ?? 0, s.d, s.m, s.C, ACTIVATION[s.activation]]);
+  const rec = arena.alloc(NetWord.count, "net descriptor");
+  const w = arena.i32(rec);
+  w[NetWord.W] = p.W?.ptr ?? 0;
+  w[NetWord.thr] = p.thr?.ptr ?? 0;
+  w[NetWord.A] = p.A?.ptr ?? 0;
+  w[NetWord.c] = p.c?.ptr ?? 0;
+  w[NetWord.d] = s.d;
+  w[NetWord.m] = s.m;
+  w[NetWord.C] = s.C;
+  w[NetWord.act] = ACTIVATION[s.activation];
   return rec;
 }
 
@@ -48,8 +57,9 @@ export function allocWork(arena: Arena, s: NetShape, B: number): Work {
     dpre: arena.alloc(B * s.m, "pre-activation gradients"),
     dx: arena.alloc(B * s.d, "input gradients"),
   };
-  const rec = arena.alloc(7, "work descriptor");
-  arena.i32(rec).set([w.pre.ptr, w.h.ptr, w.logits.ptr, w.dlogits.ptr, w.dh.ptr, w.dpre.ptr, w.dx.ptr]);
+  const rec = arena.alloc(WorkWord.count, "work descriptor");
+  const words = arena.i32(rec);
+  for (const f of ["pre", "h", "logits", "dlogits", "dh", "dpre", "dx"] as const) words[WorkWord[f]] = w[f].ptr;
   return { rec, ...w };
 }
 
@@ -71,10 +81,10 @@ export interface Ctr {
   fixed: Buf;
 }
 
-/** f32 words allocCtr takes (src/engine/budget.ts counts them). */
+/** f32 words allocCtr takes (src/experiments/memoryBudget.ts counts them). */
 export function ctrWords(spec: CtrSpec, m: number, B: number): number {
   const N = 2 * B, rows = spec.normalize ? N : 0, ntxent = spec.loss !== "spectral";
-  return 2 * rows * m + rows + (ntxent ? N * N + 2 * N * m + B * B : B * B) + 9;
+  return 2 * rows * m + rows + (ntxent ? N * N + 2 * N * m + B * B : B * B) + CtrWord.count;
 }
 
 export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr {
@@ -89,9 +99,11 @@ export function allocCtr(arena: Arena, spec: CtrSpec, m: number, B: number): Ctr
     scratch: arena.alloc(spec.loss === "spectral" ? 0 : 2 * N * m, "contrastive scratch"),
     fixed: arena.alloc(spec.loss === "spectral" ? 0 : B * B, "fixed view's similarities"),
   };
-  const rec = arena.alloc(9, "contrastive descriptor");
+  const rec = arena.alloc(CtrWord.count, "contrastive descriptor");
   const words = arena.i32(rec);
-  words.set([CONTRASTIVE_LOSS[spec.loss], spec.normalize ? 1 : 0, 0, c.z.ptr, c.norms.ptr, c.sim.ptr, c.dz.ptr, c.scratch.ptr, c.fixed.ptr]);
-  arena.f32(rec)[2] = spec.tau;
+  words[CtrWord.loss] = CONTRASTIVE_LOSS[spec.loss];
+  words[CtrWord.normalize] = spec.normalize ? 1 : 0;
+  for (const f of ["z", "norms", "sim", "dz", "scratch", "fixed"] as const) words[CtrWord[f]] = c[f].ptr;
+  arena.f32(rec)[CtrWord.tau] = spec.tau;
   return { rec, ...c };
 }

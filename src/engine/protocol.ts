@@ -1,20 +1,9 @@
-// The contract between the thread pool (threads.ts, and assembly/pool.ts inside WASM) and its
-// workers (worker.ts): the layout of the control block in shared memory and the kernels a job may name.
+// The thread pool's side of the contract between the pool (threads.ts, and assembly/pool.ts inside
+// WASM) and its workers (worker.ts): how a thread waits on the control block, and what a worker is
+// handed. The control block's words and the jobs are those of assembly/contract.ts.
+import { Job } from "../../assembly/contract.js";
 
-/** Int32 words of the control block (assembly/pool.ts names the same words). */
-export const CTRL = {
-  /** Bumped by the main thread to start a job; workers wait on it. */
-  seq: 0,
-  /** Bumped by each worker that finished a job, after its acknowledgement: the main thread sleeps on it. */
-  done: 1,
-  /** Index into KERNEL_IDS, or -1 to stop. */
-  kernel: 2,
-  /** Number of arguments per thread. */
-  argc: 3,
-  /** Set by a worker whose kernel threw. */
-  failed: 4,
-  words: 5,
-} as const;
+export { Ctrl, Job, MAX_ARGS } from "../../assembly/contract.js";
 
 /**
  * Polls of a shared word before a thread blocks in Atomics.wait: about 0.1-0.2 ms. A training step
@@ -35,15 +24,11 @@ export function waitChange(ctrl: Int32Array, index: number, seen: number): numbe
   return Atomics.load(ctrl, index);
 }
 
-/** f64 argument slots per thread (pointers, sizes and f32 values are all exact in f64). */
-export const MAX_ARGS = 18;
+/** A job by its kernel's name: every job runs the exported kernel of that name on a thread's share. */
+export type ThreadedKernel = Exclude<keyof typeof Job, "count">;
 
-/** Jobs posted from inside WASM (assembly/pool.ts names them by their place here), by the contrastive objectives. */
-export const WASM_JOBS = ["matmulForward", "gramRows", "ntxentRows", "matmulBackward", "accumulateRows", "gramMirrorRows", "symmetrizeRows"] as const;
-
-/** The kernels that run split across threads: each works on a range of rows, hidden units or elements. */
-export const KERNEL_IDS = ["pgdAttack", "pgdEval", "netForward", "netBackwardColumns", "adamStep", "l2StartRows", "apgdEval", ...WASM_JOBS] as const;
-export type ThreadedKernel = (typeof KERNEL_IDS)[number];
+/** The kernels' names in job order (a TypeScript enum maps each number back to its name). */
+export const JOB_KERNELS: readonly ThreadedKernel[] = Array.from({ length: Job.count }, (_, j) => Job[j] as ThreadedKernel);
 
 export interface WorkerInit {
   module: WebAssembly.Module;

@@ -9,13 +9,9 @@
 // main thread.)
 import { isNode } from "../runtime.js";
 import type { Arena } from "./arena.js";
-import { APGD_ROW_WORDS, type Kernels } from "./kernels.js";
-import { CTRL, KERNEL_IDS, MAX_ARGS, WASM_JOBS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
-
-// Below these sizes per thread, waking the workers costs more than it saves.
-const MIN_ROWS_PER_THREAD = 16;
-const MIN_UNITS_PER_THREAD = 16;
-const MIN_ELEMENTS_PER_THREAD = 65536;
+import type { Kernels } from "./kernels.js";
+import { Ctrl, Job, MAX_ARGS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
+import { ApgdRowWord, jobSplit, MIN_ELEMENTS_PER_THREAD, MIN_ITEMS_PER_THREAD, NetWord, Split, WorkWord } from "../../assembly/contract.js";
 
 interface Handle {
   terminate(): unknown;
@@ -67,11 +63,11 @@ async function spawn(url: URL, init: Omit<WorkerInit, "ready">): Promise<Handle>
  */
 export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, arena: Arena, kernels: Kernels, threads: number): Promise<{ kernels: Kernels; pool: Pool }> {
   const nw = threads - 1;
-  const ctrlBuf = arena.alloc(CTRL.words, "thread control block");
+  const ctrlBuf = arena.alloc(Ctrl.count, "thread control block");
   const argsBuf = arena.alloc(2 * MAX_ARGS * threads, "thread arguments");
   const resultsBuf = arena.alloc(2 * threads, "thread results");
   const acksBuf = arena.alloc(threads, "thread acknowledgements");
-  const recs = arena.alloc(8 * threads, "per-thread work records");
+  const recs = arena.alloc(WorkWord.count * threads, "per-thread work records");
   const scratchBytes = kernels.scratchBytes();
   const url = await workerUrl();
   const handles: Handle[] = [];
@@ -85,8 +81,8 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     throw e;
   }
   const i32 = () => new Int32Array(memory.buffer);
-  const ctrl = () => new Int32Array(memory.buffer, ctrlBuf.ptr, CTRL.words);
-  kernels.setPool(ctrlBuf.ptr, argsBuf.ptr, acksBuf.ptr, threads, MAX_ARGS, KERNEL_IDS.indexOf(WASM_JOBS[0]));
+  const ctrl = () => new Int32Array(memory.buffer, ctrlBuf.ptr, Ctrl.count);
+  kernels.setPool(ctrlBuf.ptr, argsBuf.ptr, acksBuf.ptr, threads);
 
   // Runs `name` with per-thread argument lists (index 0: this thread); returns every thread's result.
   function run(name: ThreadedKernel, perThread: number[][]): number[] {
@@ -96,26 +92,27 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       const a = perThread[t] ?? [-1];
       args.set(a, t * MAX_ARGS);
     }
-    Atomics.store(c, CTRL.failed, 0);
-    Atomics.store(c, CTRL.kernel, KERNEL_IDS.indexOf(name));
-    Atomics.store(c, CTRL.argc, perThread[0].length);
-    const seq = Atomics.add(c, CTRL.seq, 1) + 1;
-    Atomics.notify(c, CTRL.seq);
+    Atomics.store(c, Ctrl.failed, 0);
+    Atomics.store(c, Ctrl.kernel, Job[name]);
+    Atomics.store(c, Ctrl.argc, perThread[0].length);
+    const seq = Atomics.add(c, Ctrl.seq, 1) + 1;
+    Atomics.notify(c, Ctrl.seq);
     const mine = (kernels[name] as (...a: number[]) => number)(...perThread[0]);
     // Every worker acknowledges this job by its seq; the count only wakes this thread.
     const acks = new Int32Array(memory.buffer, acksBuf.ptr, threads);
-    for (let t = 1, v = Atomics.load(c, CTRL.done); t < threads; t++) {
-      while (Atomics.load(acks, t) !== seq) v = waitChange(c, CTRL.done, v);
+    for (let t = 1, v = Atomics.load(c, Ctrl.done); t < threads; t++) {
+      while (Atomics.load(acks, t) !== seq) v = waitChange(c, Ctrl.done, v);
     }
-    if (Atomics.load(c, CTRL.failed)) throw new Error(`featpure: a kernel thread failed in ${name}`);
+    if (Atomics.load(c, Ctrl.failed)) throw new Error(`featpure: a kernel thread failed in ${name}`);
     const results = new Float64Array(memory.buffer, resultsBuf.ptr, threads);
     return [mine, ...Array.from(results.subarray(1, threads))];
   }
 
-  // Contiguous ranges of n items, at least `least` per thread, starting at multiples of 4: the row
-  // tile of the forward kernel, and the vector width, so that a column or element range keeps every
-  // item in the same (vector or scalar) lane as a whole call.
-  function split(n: number, least = MIN_ROWS_PER_THREAD): [number, number][] {
+  // Contiguous ranges of n items of `job`, at least the split rule's minimum per thread, starting at
+  // multiples of 4: the row tile of the forward kernel, and the vector width, so that a column or
+  // element range keeps every item in the same (vector or scalar) lane as a whole call.
+  function split(job: ThreadedKernel, n: number): [number, number][] {
+    const least = jobSplit(Job[job]) === Split.elements ? MIN_ELEMENTS_PER_THREAD : MIN_ITEMS_PER_THREAD;
     const t = Math.max(1, Math.min(threads, Math.floor(n / least)));
     const per = Math.ceil(n / t / 4) * 4;
     const out: [number, number][] = [];
@@ -126,26 +123,30 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   // A work record for rows b0.. of `work`: the same buffers, offset by b0 rows.
   function subWork(net: number, work: number, t: number, b0: number): number {
     const m = i32();
-    const d = m[(net >> 2) + 4], hidden = m[(net >> 2) + 5], C = m[(net >> 2) + 6];
+    const n = net >> 2;
+    const d = m[n + NetWord.d], hidden = m[n + NetWord.m], C = m[n + NetWord.C];
     const w = work >> 2;
-    const widths = [hidden, hidden, C, C, hidden, hidden, d]; // pre, h, logits, dlogits, dh, dpre, dx
-    const rec = recs.ptr + 32 * t;
-    for (let f = 0; f < 7; f++) m[(rec >> 2) + f] = m[w + f] + 4 * b0 * widths[f];
+    const widths = new Array<number>(WorkWord.count);
+    widths[WorkWord.pre] = widths[WorkWord.h] = widths[WorkWord.dh] = widths[WorkWord.dpre] = hidden;
+    widths[WorkWord.logits] = widths[WorkWord.dlogits] = C;
+    widths[WorkWord.dx] = d;
+    const rec = recs.ptr + 4 * WorkWord.count * t;
+    for (let f = 0; f < WorkWord.count; f++) m[(rec >> 2) + f] = m[w + f] + 4 * b0 * widths[f];
     return rec;
   }
 
   function inputDim(net: number): number {
-    return i32()[(net >> 2) + 4];
+    return i32()[(net >> 2) + NetWord.d];
   }
 
   function hiddenWidth(net: number): number {
-    return i32()[(net >> 2) + 5];
+    return i32()[(net >> 2) + NetWord.m];
   }
 
   const threaded: Kernels = {
     ...kernels,
     netForward(net, work, x, B) {
-      const parts = split(B);
+      const parts = split("netForward", B);
       if (parts.length === 1) return kernels.netForward(net, work, x, B);
       const d = inputDim(net);
       run("netForward", parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]));
@@ -153,23 +154,23 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
     netBackward(net, grad, work, x, dx, B, deadSlope) {
       // Attacks want dx, a sum over hidden units: they are split by rows inside pgdAttack instead.
       // Split, the pass leaves dh and dpre as per-range blocks (netBackwardColumns): no caller reads them.
-      const parts = grad && !dx ? split(hiddenWidth(net), MIN_UNITS_PER_THREAD) : [];
+      const parts = grad && !dx ? split("netBackwardColumns", hiddenWidth(net)) : [];
       if (parts.length < 2) return kernels.netBackward(net, grad, work, x, dx, B, deadSlope);
       run("netBackwardColumns", parts.map(([j0, j1]) => [net, grad, work, x, B, deadSlope, j0, j1]));
     },
     adamStep(p, g, m, v, n, ...rest) {
-      const parts = split(n, MIN_ELEMENTS_PER_THREAD);
+      const parts = split("adamStep", n);
       if (parts.length === 1) return kernels.adamStep(p, g, m, v, n, ...rest);
       run("adamStep", parts.map(([i0, i1]) => [p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, i1 - i0, ...rest]));
     },
     l2StartRows(delta, points, radii, b0, b1, d, eps) {
-      const parts = split(b1 - b0);
+      const parts = split("l2StartRows", b1 - b0);
       if (parts.length === 1) return kernels.l2StartRows(delta, points, radii, b0, b1, d, eps);
       run("l2StartRows", parts.map(([r0, r1]) => [delta, points, radii, b0 + r0, b0 + r1, d, eps]));
     },
     // Wᵀ is read by every thread; the incremental scratch xprev is split by rows like the iterates.
     pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest) {
-      const parts = split(B);
+      const parts = split("pgdAttack", B);
       if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest);
       const d = inputDim(net);
       run("pgdAttack", parts.map(([b0, b1], t) => {
@@ -178,7 +179,7 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       }));
     },
     pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest) {
-      const parts = split(B);
+      const parts = split("pgdEval", B);
       if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest);
       const d = inputDim(net);
       const robust = run("pgdEval", parts.map(([b0, b1], t) => {
@@ -188,13 +189,13 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       return robust.reduce((s, r) => s + r, 0);
     },
     apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest) {
-      const parts = split(B);
+      const parts = split("apgdEval", B);
       if (parts.length === 1) return kernels.apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest);
       const d = inputDim(net);
       const robust = run("apgdEval", parts.map(([b0, b1], t) => {
         const o = 4 * b0 * d;
         return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, best + o, bestMargin + 4 * b0, aux + 3 * o,
-          rows + 4 * b0 * APGD_ROW_WORDS, b1 - b0, ...rest];
+          rows + 4 * b0 * ApgdRowWord.count, b1 - b0, ...rest];
       }));
       return robust.reduce((s, r) => s + r, 0);
     },
@@ -202,11 +203,11 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   const pool: Pool = {
     threads,
     close() {
-      kernels.setPool(0, 0, 0, 1, 0, -1);
+      kernels.setPool(0, 0, 0, 1);
       const c = ctrl();
-      Atomics.store(c, CTRL.kernel, -1);
-      Atomics.add(c, CTRL.seq, 1);
-      Atomics.notify(c, CTRL.seq);
+      Atomics.store(c, Ctrl.kernel, -1);
+      Atomics.add(c, Ctrl.seq, 1);
+      Atomics.notify(c, Ctrl.seq);
       for (const h of handles) h.terminate();
     },
   };

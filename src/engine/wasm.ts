@@ -1,18 +1,21 @@
 // The only module that knows where the WASM lives and how it is instantiated. It picks the backend
-// once (the fastest build the runtime validates: relaxed SIMD, then SIMD, then scalar) and hands out
-// engines: a fresh linear memory with an arena over it, plus the typed kernels.
+// (relaxed SIMD by default, on every surface, since the build is part of a result's identity) and
+// hands out engines: a fresh linear memory with an arena over it, plus the typed kernels.
 import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { startPool, type Pool } from "./threads.js";
-import { AUTO_THREADS_MAX, ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./budget.js";
+import { AUTO_THREADS_MAX, ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./limits.js";
 
 export type Backend = "relaxed" | "simd" | "scalar";
 /** Fastest first: the order "auto" tries them in. */
 export const BACKENDS: readonly Backend[] = ["relaxed", "simd", "scalar"];
 
 export interface EngineOptions {
-  /** "auto" (default) takes the fastest backend the runtime validates. */
+  /**
+   * "relaxed" (default): relaxed SIMD, or SIMD with a warning where the runtime cannot run it;
+   * "auto": the fastest backend the runtime validates, without a warning; or a named build.
+   */
   backend?: "auto" | Backend;
   /** Upper bound on the WASM memory of one engine, in MiB (default 2048, at most 4096). */
   maxMemoryMiB?: number;
@@ -28,6 +31,8 @@ export interface EngineOptions {
 
 export interface Engine {
   readonly backend: Backend;
+  /** Why the engine runs another build than the one asked for; absent when it runs that build. */
+  readonly backendWarning?: string;
   readonly kernels: Kernels;
   readonly arena: Arena;
   /** Threads the row-parallel kernels run on (1: no workers). */
@@ -81,21 +86,39 @@ function compile(backend: Backend, baseUrl?: string | URL, shared = false): Prom
 }
 
 /**
- * The backend "auto" resolves to here: the first of BACKENDS that this runtime validates. Node 20
- * validates relaxed SIMD only with --experimental-wasm-relaxed-simd (the CLI sets it), so a library
- * user on Node 20 gets SIMD.
+ * Node 20 validates relaxed SIMD only behind a V8 flag; the flag is set here, before the first
+ * compile that needs it, so the library, the CLI and the sweep workers run the same build. Only on
+ * Node (node:v8 is imported dynamically, so the browser bundle never sees it).
  */
-export async function resolveBackend(choice: "auto" | Backend = "auto", baseUrl?: string | URL): Promise<Backend> {
-  if (choice !== "auto") return choice;
-  for (const b of BACKENDS.slice(0, -1)) {
-    try {
-      await compile(b, baseUrl);
-      return b;
-    } catch {
-      // not available here: try the next
-    }
+async function enableRelaxedSimd(): Promise<void> {
+  if (!isNode) return;
+  const { setFlagsFromString } = await import("node:v8");
+  setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
+
+async function runnable(backend: Backend, baseUrl?: string | URL): Promise<boolean> {
+  try {
+    await compile(backend, baseUrl);
+    return true;
+  } catch {
+    return false;
   }
-  return "scalar";
+}
+
+/**
+ * The build a choice runs on, with a warning when "relaxed" (the default) falls back to SIMD.
+ * "auto" takes the first of BACKENDS that this runtime validates; a named simd or scalar build is
+ * taken as it is.
+ */
+export async function resolveBackend(choice: "auto" | Backend = "relaxed", baseUrl?: string | URL): Promise<{ backend: Backend; warning?: string }> {
+  if (choice === "simd" || choice === "scalar") return { backend: choice };
+  if (!(await runnable("relaxed", baseUrl))) {
+    await enableRelaxedSimd();
+  }
+  if (await runnable("relaxed", baseUrl)) return { backend: "relaxed" };
+  const fallback: Backend = (await runnable("simd", baseUrl)) ? "simd" : "scalar";
+  if (choice === "auto") return { backend: fallback };
+  return { backend: fallback, warning: `this runtime cannot run the relaxed SIMD kernels (the default build); running the ${fallback} build instead, whose numbers differ from relaxed in the last bits and, through training, beyond` };
 }
 
 /**
@@ -114,7 +137,7 @@ async function cores(): Promise<number> {
 }
 
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
-  const backend = await resolveBackend(opts.backend, opts.wasmBaseUrl);
+  const { backend, warning } = await resolveBackend(opts.backend, opts.wasmBaseUrl);
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
   const asked = opts.threads ?? 1;
@@ -139,5 +162,5 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   let pool: Pool | null = null;
   let run = kernels;
   if (shared) ({ kernels: run, pool } = await startPool(module, memory, arena, kernels, threads));
-  return { backend, kernels: run, arena, threads, close: () => pool?.close() };
+  return { backend, ...(warning ? { backendWarning: warning } : {}), kernels: run, arena, threads, close: () => pool?.close() };
 }

@@ -5,7 +5,7 @@ import { ConfigError, featureCount, resolveConfig, walkSchema, type ConfigIssue 
 import { createEngine, type Engine } from "../engine/wasm.js";
 import { makeDataset } from "../data/datasets.js";
 import { downstreamTask, tasksDataset } from "../data/sparseCodingDataset.js";
-import type { Task } from "../data/source.js";
+import type { Task } from "../data/sparseCoding.js";
 import { allocTwoLayer, snapshot } from "../model/twoLayer.js";
 import type { Encoder } from "../io/encoderFile.js";
 import type { Arm } from "../train/pretrainers.js";

@@ -8,7 +8,7 @@ import { createEngine, type Engine } from "../engine/wasm.js";
 import type { Dataset, LabelledData } from "../data/dataset.js";
 import { makeDataset } from "../data/datasets.js";
 import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/twoLayer.js";
-import type { CurvePoint } from "../train/pretrain.js";
+import { isLoggingStep, type CurvePoint } from "../train/curve.js";
 import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
 import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
 import { allocEvalScratch, marginsUnder, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
@@ -50,7 +50,7 @@ export interface RunOptions {
   wasmBaseUrl?: string | URL;
   /** Write training checkpoints, and continue from one. */
   checkpoint?: CheckpointOptions;
-  /** Receives a copy of each arm's pre-trained hidden weights W (m, d), e.g. to draw them (src/report/mosaic.ts). */
+  /** Receives a copy of each arm's pre-trained hidden weights W (m, d), e.g. to draw them (src/model/mosaic.ts). */
   onWeights?: (arm: Arm, W: Float32Array, shape: { m: number; d: number }) => void;
 }
 
@@ -80,6 +80,7 @@ export interface ArmResult {
 export interface ExperimentRun {
   arms: ArmResult[];
   backend: Engine["backend"];
+  backendWarning?: string;
 }
 
 /** A pre-trained network living in its engine's arena. */
@@ -107,7 +108,7 @@ export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm:
     engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
     onStep: (s, n) => {
       opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
-      if (opts.onSnapshot && (s === 1 || s % cfg.logEvery === 0 || s === n)) snapshot(s);
+      if (opts.onSnapshot && isLoggingStep(s, n, cfg.logEvery)) snapshot(s);
     },
   });
   return { arm, engine, net, curve, ms: performance.now() - t0 };
@@ -247,7 +248,8 @@ export async function runArms(cfg: Config, opts: RunOptions = {}): Promise<Exper
   }
   transfer(adapted);
   for (const a of adapted) a.pre.engine.close();
-  return { arms: adapted.map((a) => a.result), backend: adapted[0].pre.engine.backend };
+  const { backend, backendWarning } = adapted[0].pre.engine;
+  return { arms: adapted.map((a) => a.result), backend, ...(backendWarning ? { backendWarning } : {}) };
 }
 
 function mean(a: ArrayLike<number>): number {

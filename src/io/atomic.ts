@@ -34,7 +34,8 @@ export function removeStaleTemporaries(path: string): void {
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this id runs on this machine (EPERM: it does, under another user). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

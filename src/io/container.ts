@@ -146,6 +146,11 @@ export function section<T extends SectionData>(c: Container, name: string, dtype
   if (dtypeOf(s) !== dtype || (length !== undefined && s.length !== length)) {
     throw new FileFormatError("bad section", `${JSON.stringify(name)} should hold ${length ?? "some"} ${dtype} values, it holds ${s.length} ${dtypeOf(s)}`);
   }
+  // A checksum only says the bytes are the ones written: weights, moments and dictionaries must also be numbers.
+  if (dtype !== "i32") {
+    const at = s.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) throw new FileFormatError("bad values", `${JSON.stringify(name)} holds ${s[at]} at index ${at}; every stored weight must be a finite number`);
+  }
   return s as T;
 }
 

@@ -7,7 +7,7 @@ import { featureCount } from "../config/validate.js";
 import type { NetShape } from "../engine/layout.js";
 import type { Dictionary } from "../data/dictionary.js";
 import type { Arm } from "../train/pretrainers.js";
-import type { CurvePoint } from "../train/pretrain.js";
+import type { CurvePoint } from "../train/curve.js";
 import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "./container.js";
 import { expectKind, isArm, storedConfig, storedCurve } from "./fileKinds.js";
 

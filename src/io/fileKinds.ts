@@ -1,7 +1,7 @@
 // Checks shared by the readers of featpure's file kinds (encoders and checkpoints).
 import { ConfigError, resolveConfig } from "../config/validate.js";
 import type { Config } from "../config/types.js";
-import type { CurvePoint } from "../train/pretrain.js";
+import type { CurvePoint } from "../train/curve.js";
 import { FileFormatError, type Container } from "./container.js";
 
 export type FileKind = "encoder" | "checkpoint";

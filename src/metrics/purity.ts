@@ -1,4 +1,4 @@
-// Feature-purification metrics of the hidden layer (paper.md §6), all read from c_j = M^T w_j.
+// Feature-purification metrics of the hidden layer (docs/model.md, "Purification metrics"), all read from c_j = M^T w_j.
 //
 // The paper's own metric is unknown, so this reports the candidates side by side. Each one is scale
 // invariant, and is computed on c_j / max|c_j| so that tiny or huge weights neither underflow nor

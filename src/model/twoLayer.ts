@@ -1,4 +1,4 @@
-// The two-layer network f(x) = sum_j a_j h_j(x) of paper.md §2, with its parameters in the arena.
+// The two-layer network f(x) = sum_j a_j h_j(x) of docs/model.md (Network), with its parameters in the arena.
 import type { Arena, Buf } from "../engine/arena.js";
 import { writeNet, type NetParams, type NetShape } from "../engine/layout.js";
 import type { Rng } from "../rng.js";

@@ -4,9 +4,10 @@ import type { ResultLine } from "../sweep/results.js";
 import type { TableData } from "./tables.js";
 import { configValue, gridAccuracy, groupByModeArm, type ArmSample } from "./aggregate.js";
 import type { ClaimResult } from "./claims.js";
-import { tInterval, type Interval, type Paired } from "./statistics.js";
+import { tInterval, withinRange, type Interval, type Paired } from "./statistics.js";
 
-const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
+/** Fixed digits; a value that rounds to zero is written 0.000, never -0.000. */
+const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits).replace(/^-(0\.?0*)$/, "$1") : "—");
 
 export function formatInterval(i: Interval, digits = 3): string {
   if (i.n === 0 || !Number.isFinite(i.mean)) return "—";
@@ -21,6 +22,17 @@ function formatPaired(p: Paired, digits = 3): string {
 interface Row {
   name: string;
   value(s: ArmSample): number;
+  /** The values the quantity can take, where bounded (accuracies and purities: [0, 1]). */
+  range?: readonly [number, number];
+}
+
+const UNIT = [0, 1] as const;
+
+/** Mean [95% interval] of a row over the samples, within the row's range. */
+function cell(r: Row, samples: readonly ArmSample[]): string {
+  if (r.name === "runs (seeds)") return String(samples.length);
+  const i = tInterval(samples.map(r.value));
+  return formatInterval(r.range ? withinRange(i, r.range) : i);
 }
 
 function rows(lines: readonly ResultLine[]): Row[] {
@@ -29,18 +41,19 @@ function rows(lines: readonly ResultLine[]): Row[] {
   const at = `${h.norm} eps=${h.eps}`;
   const out: Row[] = [
     { name: "runs (seeds)", value: () => NaN },
-    { name: "top-1 purity (mean over live neurons)", value: (s) => s.arm.purity?.top1.mean ?? NaN },
+    { name: "top-1 purity (mean over live neurons)", value: (s) => s.arm.purity?.top1.mean ?? NaN, range: UNIT },
     { name: "participation ratio (mean)", value: (s) => s.arm.purity?.participation.mean ?? NaN },
-    { name: "pre-training: clean accuracy", value: (s) => s.arm.pretrained.clean },
-    { name: `pre-training: robust accuracy at ${at}`, value: (s) => s.arm.pretrained.headline.accuracy },
-    { name: "downstream: clean accuracy", value: (s) => s.arm.downstream.clean },
+    { name: "pre-training: clean accuracy", value: (s) => s.arm.pretrained.clean, range: UNIT },
+    { name: `pre-training: robust accuracy at ${at}`, value: (s) => s.arm.pretrained.headline.accuracy, range: UNIT },
+    { name: "downstream: clean accuracy", value: (s) => s.arm.downstream.clean, range: UNIT },
   ];
   for (const g of first.arms[0].downstream.grid) {
-    out.push({ name: `downstream: robust at ${g.norm} eps=${g.eps}`, value: (s) => gridAccuracy(s.arm.downstream, g.norm, g.eps) });
+    out.push({ name: `downstream: robust at ${g.norm} eps=${g.eps}`, value: (s) => gridAccuracy(s.arm.downstream, g.norm, g.eps), range: UNIT });
   }
   out.push({
     name: `downstream: strong check at ${at} (PGD-${h.strongSteps} x ${h.strongRestarts})`,
     value: (s) => s.arm.downstream.headline.strongAccuracy,
+    range: UNIT,
   });
   return out;
 }
@@ -54,7 +67,7 @@ export function seedTable(lines: readonly ResultLine[]): TableData {
     head: ["metric", ...groups.map((g) => `${g.mode}, ${g.arm} pre-training`)],
     rows: rows(lines).map((r) => [
       r.name,
-      ...groups.map((g) => (r.name === "runs (seeds)" ? String(g.samples.length) : formatInterval(tInterval(g.samples.map(r.value))))),
+      ...groups.map((g) => cell(r, g.samples)),
     ]),
   };
 }
@@ -93,7 +106,7 @@ export function sweepTable(lines: readonly ResultLine[], field: string): TableDa
   const out: string[][] = [];
   for (const v of values) {
     for (const g of groupByModeArm(lines.filter((l) => JSON.stringify(valueOf(l)) === v))) {
-      out.push([`${field}=${v}`, `${g.mode}, ${g.arm}`, ...metrics.map((m) => (m.name === "runs (seeds)" ? String(g.samples.length) : formatInterval(tInterval(g.samples.map(m.value)))))]);
+      out.push([`${field}=${v}`, `${g.mode}, ${g.arm}`, ...metrics.map((m) => cell(m, g.samples))]);
     }
   }
   return { title: `Against ${field}: mean [95% t-interval] over seeds`, head: [field, "pre-training", ...metrics.map((m) => m.name)], rows: out };

@@ -43,6 +43,14 @@ export function tInterval(values: readonly number[], level = 0.95): Interval {
   return { n, mean: m, sd, lo: m - half, hi: m + half };
 }
 
+/**
+ * The interval cut to the range the quantity can take (an accuracy or a purity lies in [0, 1]): the
+ * t-interval is symmetric about the mean and, near an end of the range, spills past it.
+ */
+export function withinRange(i: Interval, range: readonly [number, number]): Interval {
+  return { ...i, lo: Math.max(i.lo, range[0]), hi: Math.min(i.hi, range[1]) };
+}
+
 /** t-interval of the per-seed differences a_i - b_i. */
 export function pairedDifference(a: readonly number[], b: readonly number[], level = 0.95): Paired {
   if (a.length !== b.length) throw new RangeError(`pairedDifference: ${a.length} values against ${b.length}`);

@@ -14,7 +14,7 @@ export interface TableData {
 }
 
 const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1) + "%");
-const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3).replace(/^-(0\.0*)$/, "$1") : String(x));
 const summ = (s: Summary) => `${f3(s.mean)} (median ${f3(s.median)})`;
 
 export function configTable(c: Config): TableData {

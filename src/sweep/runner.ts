@@ -1,11 +1,13 @@
 // Runs the cells of a sweep in worker processes and appends each finished cell's line to the results
-// file. Cells whose key is already in the file are skipped, so rerunning an interrupted sweep resumes
-// it. Aborting stops the workers at once: finished lines stay, the cells in flight are redone later.
+// file, and a failure line for each cell that failed. Cells with a result line in the file are skipped,
+// so rerunning an interrupted sweep resumes it and retries the failed cells. Aborting stops the
+// workers at once: finished lines stay, the cells in flight restart from scratch later.
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { Cell } from "./grid.js";
 import type { WorkerMessage } from "./protocol.js";
 import { appendResult, prepareForAppend, type ResultLine } from "./results.js";
+import { VERSION } from "../version.js";
 
 export interface SweepOptions {
   cells: Cell[];
@@ -51,6 +53,11 @@ export function runSweep(opts: SweepOptions): Promise<SweepSummary> {
     const live = new Set<ChildProcess>();
     const inFlight = new Map<ChildProcess, Cell>();
     let stopping = false;
+    const fail = (cell: Cell, message: string) => {
+      appendResult(opts.out, { key: cell.key, version: VERSION, seed: cell.config.seed, config: cell.config, failed: message });
+      summary.failed.push({ key: cell.key, message });
+      opts.onEvent?.({ type: "failed", cell, message });
+    };
 
     const finish = () => {
       if (live.size > 0) return;
@@ -77,9 +84,7 @@ export function runSweep(opts: SweepOptions): Promise<SweepSummary> {
           summary.done++;
           opts.onEvent?.({ type: "done", cell, line: msg.line, finished: summary.skipped + summary.done, pending: queue.length + inFlight.size - 1 });
         } else if (msg.type === "failed") {
-          const cell = inFlight.get(child)!;
-          summary.failed.push({ key: cell.key, message: msg.message });
-          opts.onEvent?.({ type: "failed", cell, message: msg.message });
+          fail(inFlight.get(child)!, msg.message);
         }
         next(child);
       });
@@ -88,9 +93,7 @@ export function runSweep(opts: SweepOptions): Promise<SweepSummary> {
         const cell = inFlight.get(child);
         inFlight.delete(child);
         if (cell && !stopping) {
-          const message = `worker exited (${signal ?? `code ${code}`}) while running the cell`;
-          summary.failed.push({ key: cell.key, message });
-          opts.onEvent?.({ type: "failed", cell, message });
+          fail(cell, `worker exited (${signal ?? `code ${code}`}) while running the cell`);
           if (queue.length > 0) spawn();
         }
         finish();
@@ -99,7 +102,9 @@ export function runSweep(opts: SweepOptions): Promise<SweepSummary> {
     function stop() {
       stopping = true;
       summary.interrupted = queue.length > 0 || inFlight.size > 0;
-      for (const child of live) child.kill("SIGTERM");
+      // Workers ignore SIGINT and SIGTERM (a terminal or a scheduler signals the whole group): only this
+      // process decides, and a cell in flight has nothing worth keeping.
+      for (const child of live) child.kill("SIGKILL");
     }
     opts.signal?.addEventListener("abort", stop, { once: true });
     for (let i = 0; i < workers; i++) spawn();

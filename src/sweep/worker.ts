@@ -13,9 +13,11 @@ function send(msg: WorkerMessage): void {
   process.send?.(msg);
 }
 
-// The parent decides when to stop (it terminates workers on Ctrl-C); a terminal's SIGINT reaches the
-// whole process group, and a worker dying on its own would look like a failed cell.
+// The parent decides when to stop (it kills workers on Ctrl-C or SIGTERM); a terminal's SIGINT and a
+// scheduler's SIGTERM reach the whole process group, and a worker dying on its own would look like a
+// failed cell.
 process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
 process.on("disconnect", () => process.exit(0));
 
 process.on("message", (msg: ParentMessage) => {

@@ -1,4 +1,4 @@
-// The downstream head (paper.md §4): l2-penalised logistic regression on the frozen, standardised
+// The downstream head (docs/model.md, "Downstream"): l2-penalised logistic regression on the frozen, standardised
 // hidden features, solved to high accuracy by Newton's method in f64.
 //
 // This is deliberately a small exact solver, not a training loop: the downstream claim is about the

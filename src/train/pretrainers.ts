@@ -5,7 +5,8 @@ import type { Dataset } from "../data/dataset.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
 import type { Rng } from "../rng.js";
-import { pretrainSupervised, type CurvePoint } from "./pretrain.js";
+import type { CurvePoint } from "./curve.js";
+import { pretrainSupervised } from "./supervised.js";
 import type { TrainingCheckpoints } from "./trainState.js";
 import { pretrainContrastive } from "./contrastive.js";
 
@@ -21,15 +22,12 @@ export interface PretrainContext {
   arm: Arm;
   signal?: AbortSignal;
   onStep?: (step: number, total: number) => void;
-  /**
-   * Save and resume points (see trainState.ts: captureTraining / restoreTraining). A pre-trainer
-   * that ignores them writes no checkpoints, and a resumed run of it starts again from step 1.
-   */
+  /** Save and resume points (see trainState.ts: captureTraining / restoreTraining). */
   checkpoints?: TrainingCheckpoints;
 }
 
 export interface Pretrainer {
-  train(ctx: PretrainContext): CurvePoint[] | Promise<CurvePoint[]>;
+  train(ctx: PretrainContext): Promise<CurvePoint[]>;
   /**
    * Whether the pre-trained network's own head solves the pre-training task. Objectives without
    * a task head (contrastive) are scored through a clean linear probe instead.
@@ -58,6 +56,7 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
         box: c.dataset.box,
         signal: c.signal,
         onStep: c.onStep,
+        checkpoints: c.checkpoints,
       });
     },
   },

@@ -4,10 +4,10 @@
 // source's position, and the curve so far.
 import type { Arena } from "../engine/arena.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import type { BatchSource, SourceState } from "../data/source.js";
+import type { BatchSource, SourceState } from "../data/dataset.js";
 import type { Rng, RngState } from "../rng.js";
 import type { Optimizer, OptimizerState } from "./optimizer.js";
-import type { CurvePoint } from "./pretrain.js";
+import type { CurvePoint } from "./curve.js";
 import { FileFormatError } from "../io/container.js";
 
 export interface TrainState {
@@ -43,7 +43,7 @@ export interface TrainingParts {
   net: TwoLayer;
   opt: Optimizer;
   rngs: Record<string, Rng>;
-  source: BatchSource;
+  source: Pick<BatchSource, "save" | "load">;
   curve: CurvePoint[];
 }
 

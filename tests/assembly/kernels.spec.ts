@@ -2,7 +2,8 @@
 // multiples of the vector width. The TypeScript references in src/reference/ are checked by vitest;
 // these specs catch a vector tail or an offset that is wrong in the compiled module itself.
 import { matmulForward, matmulBackward, setScratch, scratchBytes } from "../../assembly/linear";
-import { activationForward, activationBackward, SYMRELU, RELU } from "../../assembly/activation";
+import { activationForward, activationBackward } from "../../assembly/activation";
+import { Activation } from "../../assembly/contract";
 import { logisticForward, logisticBackward } from "../../assembly/loss";
 import { adamStep } from "../../assembly/optim";
 
@@ -88,7 +89,7 @@ describe("activation", () => {
       const pre = buf(B * M), thr = buf(M), out = buf(B * M), dout = buf(B * M), dpre = buf(B * M), dthr = buf(M);
       fill(pre, B * M); fill(dout, B * M);
       for (let j = 0; j < M; j++) store<f32>(thr + (<usize>j << 2), Mathf.abs(rnd()) * 0.5);
-      for (let kind = SYMRELU; kind <= RELU; kind++) {
+      for (let kind = Activation.symrelu; kind <= Activation.relu; kind++) {
         memory.fill(dpre, 0, <usize>(B * M) << 2);
         memory.fill(dthr, 0, <usize>M << 2);
         activationForward(out, pre, thr, B, M, kind);
@@ -98,7 +99,7 @@ describe("activation", () => {
           const p = at(pre, b * M + j), t = at(thr, j), g = at(dout, b * M + j);
           let h: f32 = 0, dp: f32 = 0.25, dt: f32 = 0;
           if (p > t) { h = p - t; dp = 1; dt = -1; }
-          else if (kind == SYMRELU && p < -t) { h = p + t; dp = 1; dt = 1; }
+          else if (kind == Activation.symrelu && p < -t) { h = p + t; dp = 1; dt = 1; }
           expect<f32>(at(out, b * M + j)).toBe(h);
           expect<f32>(at(dpre, b * M + j)).toBe(g * dp);
           wantDthr[j] += <f64>(g * dt);

@@ -5,17 +5,10 @@ import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
 import { apgdWords, incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
-import { ctrWords } from "./layout.js";
+import { ctrWords } from "../engine/layout.js";
+import { AUTO_THREADS_MAX, KERNEL_SCRATCH_BYTES } from "../engine/limits.js";
+import { WorkWord } from "../../assembly/contract.js";
 
-/** Default (and the configuration's) limit on one engine's linear memory. */
-export const ENGINE_MEMORY_LIMIT_MIB = 2048;
-/** Most kernel threads an engine takes: each holds a worker and its stack, so the count is bounded. */
-export const MAX_THREADS = 64;
-/** Threads that threads = 0 ("one per core") asks for: past 8, a default-size batch has too few rows per thread to gain. */
-export const AUTO_THREADS_MAX = 8;
-/** The kernels' per-instance scratch (scratchBytes() of the SIMD builds), one block per thread. */
-export const KERNEL_SCRATCH_BYTES = 2048 + 16 * 16384 + 524288;
-export const ENGINE_MEMORY_LIMIT_BYTES = ENGINE_MEMORY_LIMIT_MIB * 2 ** 20;
 /** The module's static data below the arena's base, with room to spare. */
 const STATIC_BYTES = 65536;
 /** Worst-case padding of one allocation to the arena's 16-byte alignment. */
@@ -37,7 +30,7 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const params = m * d + 2 * m + bias;
   const trainable = m * d + (c.model.trainThreshold ? m : 0) + (c.model.trainHead ? m : 0) + bias;
   const moments = c.optim.optimizer === "adam" ? 2 : 1;
-  const work = (n: number) => n * (4 * m + 2 + d) + 7;
+  const work = (n: number) => n * (4 * m + 2 + d) + WorkWord.count;
   const chunk = Math.min(c.eval.chunk, Math.max(c.eval.n, c.downstream.n));
   const f = (n: number, allocs: number) => 4 * n + ALIGN_SLACK * allocs;
   const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);

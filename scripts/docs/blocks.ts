@@ -1,0 +1,60 @@
+// The registry of generated text: every `<!-- generated:NAME -->` block of README.md, CONTRIBUTING.md and
+// docs/*.md, and every generated figure, with the committed files it is made from. To add one, add an
+// entry here (CONTRIBUTING.md, "Generated documentation").
+import type { BenchResult } from "../../benchmarks/bench.js";
+import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
+import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, type Figure } from "../../src/report/figures.js";
+import type { DocsInput } from "./input.js";
+import { claimsBlock, seedsBlock } from "./reproduce.js";
+import { contrastiveTable, kernelsTable, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
+
+/** `featpure reproduce --out docs/results/reproduce` keeps its results.jsonl here. */
+export const REPRODUCE = "docs/results/reproduce/results.jsonl";
+const REPRODUCE_COMMAND = "featpure reproduce --out docs/results/reproduce";
+export const SPEED_BENCH = "docs/speed-bench.json";
+
+export interface Block {
+  /** Committed files the block is generated from (none for text derived from the code, like the options). */
+  sources: string[];
+  render(input: DocsInput): string;
+}
+
+export interface GeneratedFile {
+  sources: string[];
+  render(input: DocsInput): Promise<string>;
+}
+
+const bench = (input: DocsInput) => input.json<BenchResult>(SPEED_BENCH);
+const reproduce = (input: DocsInput) => input.resultLines(REPRODUCE);
+
+export const BLOCKS: Record<string, Block> = {
+  "reproduce-claims": { sources: [REPRODUCE], render: (i) => claimsBlock(reproduce(i), REPRODUCE, REPRODUCE_COMMAND) },
+  "reproduce-seeds": { sources: [REPRODUCE], render: (i) => seedsBlock(reproduce(i)) },
+  "speed-summary": { sources: [SPEED_BENCH], render: (i) => speedSummary(bench(i), SPEED_BENCH) },
+  "speed-kernels": { sources: [SPEED_BENCH], render: (i) => kernelsTable(bench(i)) },
+  "speed-steps": { sources: [SPEED_BENCH], render: (i) => stepsTable(bench(i)) },
+  "speed-contrastive": { sources: [SPEED_BENCH], render: (i) => contrastiveTable(bench(i)) },
+  "speed-scaling": { sources: [SPEED_BENCH], render: (i) => scalingTable(bench(i)) },
+  "speed-peers": { sources: [SPEED_BENCH], render: (i) => peersTable(bench(i)) },
+  "speed-other": { sources: [SPEED_BENCH], render: (i) => otherMeasurements(bench(i)) },
+  options: { sources: [], render: () => optionsMarkdown(optionGroups()) },
+};
+
+/**
+ * Vega numbers clip paths from a counter that lives as long as the process, so the same figure drawn
+ * twice gets other ids; numbered from 1 within each file, a figure is the same bytes every time.
+ */
+export async function svgFile(figure: Figure): Promise<string> {
+  const svg = await renderSvg(figure.spec);
+  const ids = new Map<string, number>();
+  return svg.replace(/\bclip(\d+)\b/g, (_m, id: string) => {
+    if (!ids.has(id)) ids.set(id, ids.size + 1);
+    return `clip${ids.get(id)}`;
+  });
+}
+
+/** Whole files written from committed results, by repository path. */
+export const FILES: Record<string, GeneratedFile> = {
+  "docs/figures/robust-accuracy-vs-eps.svg": { sources: [REPRODUCE], render: (i) => svgFile(robustVsEpsFigure(reproduce(i))) },
+  "docs/figures/significant-features.svg": { sources: [REPRODUCE], render: (i) => svgFile(significantFeaturesFigure(reproduce(i))) },
+};

@@ -1,7 +1,7 @@
 // Random starts of the attacks, drawn inside WASM from the engine's one PRNG stream. Every operation
 // mirrors src/rng.ts (sfc32, Marsaglia's polar method with a cached spare) and src/math/portable.ts
 // (exp and log from IEEE basic operations) one for one, so the perturbations and the stream's state
-// afterwards are bit-identical to the TypeScript reference (src/reference/randomStart.ts): moving
+// afterwards are bit-identical to the TypeScript reference (tests/reference/randomStart.ts): moving
 // the draws here changed no experiment's numbers, only the time they take (docs/speed.md).
 //
 // An l2 start is drawn in two passes. randomDraws consumes the stream in the reference's order (the

@@ -96,10 +96,11 @@ async function available(): Promise<Backend[]> {
 const overrideChoices = () => (BLAS_OVERRIDES.some((k) => process.env[k] !== undefined) ? [false, true] : [false]);
 
 /**
- * PyTorch's thread counts, each with glibc's default malloc or KEEP_HEAP. Two threads with the
- * default only: on this project's 2-core machine they were slower than one in every run.
+ * PyTorch's settings for these thread counts: one thread with glibc's default malloc and with
+ * KEEP_HEAP, more with the default only (on this project's 2-core machine two threads were far
+ * slower than one in every run).
  */
-const TORCH_SETTINGS = [[1, false], [1, true], [2, false]] as const;
+const torchSettings = (counts: number[]): (readonly [number, boolean])[] => [[1, false], [1, true], ...counts.filter((t) => t > 1).map((t) => [t, false] as const)];
 
 export interface Skipped {
   peer: string;
@@ -107,22 +108,27 @@ export interface Skipped {
 }
 
 /**
- * featpure's best backend on one thread and two, and every peer setting that can run here: PyTorch on
- * one and two threads, as the shell sets OpenBLAS's overrides and with them dropped (where the shell
+ * featpure's best backend on each thread count, and every peer setting that can run here: PyTorch on
+ * the same counts, as the shell sets OpenBLAS's overrides and with them dropped (where the shell
  * sets any), on one thread also with malloc keeping its heap; tfjs wasm and cpu; plain JS. A peer
  * that cannot run is skipped with its reason, not a failure: PyTorch and tfjs are optional.
  */
-export async function peerContenders(wl: Workloads, best: Backend, cores: number,
+export async function peerContenders(wl: Workloads, best: Backend, threadCounts: number[],
                                      opts: { python?: string; loadTfjs?: Parameters<typeof tfjsContender>[2]; torch?: (readonly [number, boolean])[] } = {}): Promise<{ contenders: Contender[]; skipped: Skipped[] }> {
   const contenders: Contender[] = [];
   const skipped: Skipped[] = [];
-  for (const t of [...new Set([1, Math.min(2, cores)])]) contenders.push(await featpureContender(best, t, wl));
+  const counts = [...new Set([1, ...threadCounts])];
+  for (const t of counts) contenders.push(await featpureContender(best, t, wl));
   const missingTorch = torchMissing(opts.python);
   if (missingTorch) skipped.push({ peer: "PyTorch", reason: missingTorch });
   else {
-    const settings = (opts.torch ?? TORCH_SETTINGS).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
-    // Started together: importing torch takes seconds.
-    contenders.push(...(await Promise.all(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)))));
+    const settings = (opts.torch ?? torchSettings(counts)).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
+    // Started together: importing torch takes seconds. One that fails to start (a broken install) is skipped.
+    const started = await Promise.allSettled(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)));
+    for (const r of started) {
+      if (r.status === "fulfilled") contenders.push(r.value);
+      else if (!skipped.some((s) => s.peer === "PyTorch")) skipped.push({ peer: "PyTorch", reason: `failed to start: ${(r.reason as Error).message}` });
+    }
   }
   for (const tb of ["wasm", "cpu"] as const) {
     const tf = await tfjsContender(tb, wl, opts.loadTfjs).catch((e: Error) => e);
@@ -229,7 +235,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   if (want.has("peers")) {
     const contrastiveW = makeContrastiveWorkload(quick ? { d: 20, m: 24, B: 32, pgd: 2 } : undefined);
     const wl: Workloads = { supervised: w0, contrastive: contrastiveW };
-    const { contenders: cs, skipped: missing } = await peerContenders(wl, best, mach.cores);
+    const { contenders: cs, skipped: missing } = await peerContenders(wl, best, threadCounts);
     skipped.push(...missing.filter((m) => !skipped.some((s) => s.peer === m.peer)));
     try {
       for (const task of TASKS) {

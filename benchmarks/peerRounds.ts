@@ -129,7 +129,8 @@ export function summarize(rows: PeerRow[]): PeerSummary {
         }
         out.push(compare(task, kind, "best", ok[0], bestMine, note));
         const ok1 = ok.filter((r) => r.threads === 1);
-        if (ok1.length && mine1 && all.some((r) => r.threads > 1)) out.push(compare(task, kind, "one thread", ok1[0], mine1));
+        // For families that also ran on more threads, and only where it is another comparison than the one above.
+        if (ok1.length && mine1 && all.some((r) => r.threads > 1) && (ok1[0] !== ok[0] || mine1 !== bestMine)) out.push(compare(task, kind, "one thread", ok1[0], mine1));
       }
     }
   }

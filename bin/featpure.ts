@@ -12,7 +12,7 @@ import {
 } from "../src/api.js";
 import { accepted, decimalNumber, describeIssue, flagHelp, flagSpecs, optionKey, parseFlag, type FlagSpec } from "../src/cli/flags.js";
 import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
-import { accuracyTable, checksTable, configTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
+import { accuracyTable, adaptationsTable, checksTable, configTable, headSensitivityTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/model/mosaic.js";
 import { writeFileAtomic } from "../src/io/atomic.js";
 import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
@@ -248,7 +248,7 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   }
   if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
-    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result)]) if (t) console.log(render(t) + "\n");
+    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result), adaptationsTable(result), headSensitivityTable(result)]) if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
   const wrote: string[] = [];
@@ -325,7 +325,7 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
     console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
-    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun)]) if (t) console.log(render(t) + "\n");
+    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun), adaptationsTable(asRun), headSensitivityTable(asRun)]) if (t) console.log(render(t) + "\n");
   }
   if (typeof opts.json === "string") {
     writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");

@@ -4,7 +4,8 @@
 // file-name details.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { runExperiment } from "../src/api.js";
+import { readFileSync } from "node:fs";
+import { runExperiment, type ExperimentResult } from "../src/api.js";
 import { configFromQuery } from "../web/settings.js";
 import { downloadResult, numbers, openHarness, QUERY, ready, runOnPage, waitIdle, type Harness } from "./browser-harness.js";
 
@@ -167,6 +168,10 @@ describe("demo page defects", () => {
     const fromNode = await runExperiment(unpinned);
     expect(fromNode.backend).toBe("relaxed");
     expect(numbers(result)).toEqual(numbers(fromNode));
+    // The page's precomputed example is this run: "Run gives these numbers, bit for bit" holds.
+    const example = JSON.parse(readFileSync("web/public/example.json", "utf8")) as { result: ExperimentResult };
+    const trimmed = { ...result, arms: result.arms.map(({ neurons: _n, coefficients: _c, ...rest }) => rest) };
+    expect(numbers(example.result)).toEqual(numbers(trimmed as ExperimentResult));
 
     const { announced, bar } = await page.evaluate(() => {
       const w = window as unknown as { announced: string[]; bar: [number, number][] };

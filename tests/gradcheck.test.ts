@@ -4,9 +4,9 @@
 // reference and of the WASM kernels (both backends). Points are drawn away from activation kinks,
 // where the loss is not differentiable and a central difference would straddle the kink.
 import { describe, expect, it } from "vitest";
-import * as ref from "../src/reference/net.js";
-import { logisticBackward, logisticForward } from "../src/reference/loss.js";
-import type { RefNet } from "../src/reference/net.js";
+import * as ref from "./reference/net.js";
+import { logisticBackward, logisticForward } from "./reference/loss.js";
+import type { RefNet } from "./reference/net.js";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { writeNet } from "../src/engine/layout.js";
 import { ACT_NAMES, drawCase, engines, numericGrad, expectClose, kinkGap, maxAbs, Mem, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { NORM } from "../src/engine/kernels.js";
-import * as refNet from "../src/reference/net.js";
+import * as refNet from "./reference/net.js";
 import { engines, expectClose, Mem, Rand, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
 
 // Sizes off the SIMD width and the 4-row tiles too.

@@ -3,9 +3,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { BACKENDS, createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
 import { APGD_LOSS, APGD_ROW_WORDS, NORM } from "../src/engine/kernels.js";
-import * as refNet from "../src/reference/net.js";
+import * as refNet from "./reference/net.js";
 import * as refApgd from "./reference/apgd.js";
-import type { RefNet } from "../src/reference/net.js";
+import type { RefNet } from "./reference/net.js";
 import { drawCase, engines, expectClose, maxAbs, Mem, Rand, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
 
 interface Opts { norm: number; loss: number; eps: number; steps: number; deadSlope: number; lo: number; hi: number }

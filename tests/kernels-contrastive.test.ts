@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { NORM } from "../src/engine/kernels.js";
 import { allocCtr, allocWork, writeNet } from "../src/engine/layout.js";
-import * as ref from "../src/reference/contrastive.js";
-import * as refNet from "../src/reference/net.js";
-import type { RefNet } from "../src/reference/net.js";
+import * as ref from "./reference/contrastive.js";
+import * as refNet from "./reference/net.js";
+import type { RefNet } from "./reference/net.js";
 import { ACT_NAMES, drawCase, engines, expectClose, kinkGap, maxAbs, Mem, numericGrad, Rand, randomNet, type NetSpec } from "./kernels-harness.js";
 
 const LOSSES: [string, number][] = [["ntxent", ref.NTXENT], ["spectral", ref.SPECTRAL]];

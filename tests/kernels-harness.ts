@@ -1,12 +1,12 @@
 // Shared helpers for the kernel tests: a seeded PRNG, buffers in a WASM engine, tolerant comparisons,
-// and random networks built identically for the WASM kernels and the f64 references in src/reference/.
+// and random networks built identically for the WASM kernels and the f64 references in tests/reference/.
 import { setFlagsFromString } from "node:v8";
 import { expect } from "vitest";
 import { BACKENDS, createEngine, type Backend, type Engine } from "../src/engine/wasm.js";
 import type { Buf } from "../src/engine/arena.js";
 import { allocWork, writeNet, type Work } from "../src/engine/layout.js";
 import type { Activation } from "../src/engine/kernels.js";
-import type { RefNet } from "../src/reference/net.js";
+import type { RefNet } from "./reference/net.js";
 
 // Node 20 compiles the relaxed SIMD build only with this flag (the CLI sets it the same way).
 setFlagsFromString("--experimental-wasm-relaxed-simd");

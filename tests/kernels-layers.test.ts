@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { KERNEL_SCRATCH_BYTES } from "../src/engine/limits.js";
-import * as ref from "../src/reference/linear.js";
-import * as refAct from "../src/reference/activation.js";
-import * as refLoss from "../src/reference/loss.js";
-import * as refOpt from "../src/reference/optim.js";
+import * as ref from "./reference/linear.js";
+import * as refAct from "./reference/activation.js";
+import * as refLoss from "./reference/loss.js";
+import * as refOpt from "./reference/optim.js";
 import { engines, expectClose, Mem, Rand } from "./kernels-harness.js";
 
 const F32 = 2 ** -23; // f32 machine epsilon

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
 import { NORM } from "../src/engine/kernels.js";
 import { writeNet } from "../src/engine/layout.js";
-import * as refNet from "../src/reference/net.js";
-import * as refAtk from "../src/reference/attack.js";
-import type { RefNet } from "../src/reference/net.js";
+import * as refNet from "./reference/net.js";
+import * as refAtk from "./reference/attack.js";
+import type { RefNet } from "./reference/net.js";
 import {
   ACT_NAMES, drawCase, engines, expectClose, kinkGap, maxAbs, Mem, Rand, randomNet, wasmNet, type NetSpec,
 } from "./kernels-harness.js";

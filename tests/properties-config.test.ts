@@ -29,6 +29,8 @@ function valid(spec: FieldSpec): fc.Arbitrary<unknown> {
       return fc.boolean();
     case "list":
       return fc.array(fc.double({ min: spec.min, max: Math.min(spec.max, 3), noNaN: true }).map(noNegZero), { maxLength: 6 });
+    case "choices":
+      return fc.subarray([...spec.values], { minLength: 1 });
   }
 }
 
@@ -46,6 +48,8 @@ function invalid(spec: FieldSpec): fc.Arbitrary<unknown> {
       return fc.constantFrom<unknown>("true", 1, 0, null, "false");
     case "list":
       return fc.oneof(fc.constantFrom<unknown>(0.1, "0.1", null, ["x"]), fc.constant([spec.min - 1]), fc.constant(new Array(spec.maxLength + 1).fill(spec.min)));
+    case "choices":
+      return fc.oneof(fc.constantFrom<unknown>([], "x", null, [3]), fc.constant([spec.values[0], spec.values[0]]), fc.string().filter((s) => !spec.values.includes(s)).map((s) => [s]));
   }
 }
 

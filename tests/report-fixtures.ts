@@ -12,6 +12,10 @@ export interface ArmNumbers {
   downClean: number;
   downRobust: number;
   histogram?: number[];
+  /** Downstream robust accuracy of the adversarially trained head (adv-linear); absent: no adv-linear mode. */
+  advLinearRobust?: number;
+  /** Downstream clean and robust accuracy of the clean head refitted with each penalty. */
+  sensitivity?: { l2: number; clean: number; robust: number }[];
 }
 
 const summary = (x: number) => ({ mean: x, median: x, min: x, max: x });
@@ -49,7 +53,14 @@ export function armSummary(arm: "clean" | "adv", n: ArmNumbers): ArmSummary {
     thresholds: { mean: 0.1, max: 0.2, zeroFraction: 0 },
     pretrained: modelEval(n.preClean, n.preRobust),
     downstream: { ...modelEval(n.downClean, n.downRobust), fit: { iterations: 10, converged: true, loss: 0.1 } },
-    timingsMs: { pretrain: 1, downstream: 1, evaluate: 1 },
+    adaptations: [
+      { mode: "clean-linear", eval: modelEval(n.downClean, n.downRobust), flops: 1e6, steps: 10, final: null },
+      ...(n.advLinearRobust === undefined ? [] : [{
+        mode: "adv-linear" as const, eval: modelEval(n.downClean, n.advLinearRobust), flops: 1e8, steps: 200, final: { loss: 0.3, cleanAccuracy: 0.9, adversarialAccuracy: 0.8 },
+      }]),
+    ],
+    headSensitivity: (n.sensitivity ?? []).map((p) => ({ l2: p.l2, downstream: { clean: p.clean, robust: p.robust, fit: { iterations: 10, converged: true, loss: 0.1 } } })),
+    timingsMs: { pretrain: 1, downstream: 1, evaluate: 1, adapt: 1, adaptTraining: { "clean-linear": 1000, ...(n.advLinearRobust === undefined ? {} : { "adv-linear": 2000 }) } },
   };
 }
 
@@ -64,8 +75,8 @@ export function paperLikeLines(seeds = 5): ResultLine[] {
     const wobble = 0.01 * ((i * 7) % 3);
     return resultLine(
       i + 1,
-      { purity: 0.14 + wobble, participation: 90 - 10 * wobble, preClean: 0.97, preRobust: 0.5 + wobble, downClean: 0.93 + wobble, downRobust: 0.4 + wobble },
-      { purity: 0.66 + wobble, participation: 11 + 10 * wobble, preClean: 0.99, preRobust: 0.9 - wobble, downClean: 0.99, downRobust: 0.86 + wobble },
+      { purity: 0.14 + wobble, participation: 90 - 10 * wobble, preClean: 0.97, preRobust: 0.5 + wobble, downClean: 0.93 + wobble, downRobust: 0.4 + wobble, advLinearRobust: 0.7 },
+      { purity: 0.66 + wobble, participation: 11 + 10 * wobble, preClean: 0.99, preRobust: 0.9 - wobble, downClean: 0.99, downRobust: 0.86 + wobble, advLinearRobust: 0.88 + wobble },
     );
   });
 }

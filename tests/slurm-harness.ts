@@ -78,15 +78,22 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
   const env = { ...process.env, SLURM_CONF: conf };
   const pids = { munge: join(dir, "munge", "pid"), ctld: join(dir, "ctld.pid"), d: join(dir, "d.pid") };
   const daemons: number[] = [];
+  const signal = (pid: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  // A test process that ends without stop() (killed, timed out) takes its daemons with it.
+  const killDaemons = () => daemons.forEach((pid) => signal(pid, "SIGKILL"));
+  process.once("exit", killDaemons);
   const stopDaemons = async () => {
-    for (const pid of daemons.reverse()) {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        continue; // already gone
-      }
-      for (let t = 0; t < 10_000 && isAlive(pid); t += 100) await sleep(100);
-      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    process.off("exit", killDaemons);
+    for (const pid of [...daemons].reverse()) {
+      signal(pid, "SIGTERM");
+      for (let t = 0; t < 5_000 && isAlive(pid); t += 100) await sleep(100);
+      if (isAlive(pid)) signal(pid, "SIGKILL");
     }
   };
   try {

@@ -62,6 +62,8 @@ describe("outputs checked before any work", () => {
     [["sweep", "--grid", "GRID", "--out", "/tmp"], "--out /tmp: /tmp is a folder, not a file"],
     [["reproduce", "--seeds", "1", "--out", "/etc/hostname/out"], "--out /etc/hostname/out: /etc/hostname is not a folder"],
     [["reproduce", "--seeds", "1", "--out", "/etc/hostname"], "--out /etc/hostname: /etc/hostname is not a folder"],
+    [["merge", "/nonexistent.jsonl", "--out", "/nonexistent-featpure/all.jsonl"], "--out /nonexistent-featpure/all.jsonl: the folder /nonexistent-featpure does not exist"],
+    [["report", "/nonexistent.jsonl", "--out", "/etc/hostname/report"], "--out /etc/hostname/report: /etc/hostname is not a folder"],
   ])("%j exits 2 naming --out, having run nothing", (args, message) => {
     const grid = gridFile("check.json", { seed: [1] });
     const r = cli(...args.map((a) => (a === "GRID" ? grid : a)));

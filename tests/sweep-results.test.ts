@@ -53,7 +53,7 @@ describe("sweep result lines", () => {
 
   it("merge treats lines differing only in timings and version as duplicates, and other differences as conflicts", () => {
     const [a, b] = paperLikeLines(2);
-    const retimed = { ...a, version: "9.9.9", timingsMs: { total: 1 }, arms: a.arms.map((arm) => ({ ...arm, timingsMs: { pretrain: 1, downstream: 2, evaluate: 3 } })) };
+    const retimed = { ...a, version: "9.9.9", timingsMs: { total: 1 }, arms: a.arms.map((arm) => ({ ...arm, timingsMs: { pretrain: 1, downstream: 2, evaluate: 3, adapt: 4, adaptTraining: {} } })) };
     expect(mergeResults([file("x", [a]), file("y", [retimed])])).toMatchObject({ duplicates: 1, conflicts: [] });
     const other = { ...a, arms: b.arms };
     const m = mergeResults([file("x", [a]), file("y", [other])]);

@@ -28,7 +28,7 @@ beforeAll(async () => {
     scheduler = standIn();
   } else scheduler = slurm;
 }, 60_000);
-afterAll(() => scheduler?.stop(), 60_000);
+afterAll(() => scheduler?.stop(), 120_000);
 
 function featpure(cwd: string, ...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 120_000 });

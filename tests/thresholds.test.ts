@@ -2,7 +2,7 @@
 // symmetric ReLU active on |p| < -t, and the reference's derivatives (which the kernels match,
 // tests/kernels-layers.test.ts) are those of the function there too, checked by central differences.
 import { describe, expect, it } from "vitest";
-import * as refAct from "../src/reference/activation.js";
+import * as refAct from "./reference/activation.js";
 import { resolveConfig } from "../src/config/validate.js";
 import { expectClose, numericGrad, Rand } from "./kernels-harness.js";
 

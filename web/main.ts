@@ -182,7 +182,7 @@ function onFormInput(e: Event): void {
     return;
   }
   if (!el.name || !allFlags().includes(el.name)) return;
-  explicit.set(el.name, el.value);
+  explicit.set(el.name, el.name === "backend" && el.value === "auto" && backend ? backend : el.value);
   evaluate();
 }
 

@@ -38,7 +38,7 @@ export function valueAt(cfg: Config, path: string): unknown {
 }
 
 export function formatValue(spec: FieldSpec, v: unknown): string {
-  return spec.kind === "list" ? (v as number[]).join(",") : String(v);
+  return spec.kind === "list" || spec.kind === "choices" ? (v as unknown[]).join(",") : String(v);
 }
 
 export interface FlagIssue {

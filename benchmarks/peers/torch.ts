@@ -75,18 +75,21 @@ export function torchEnv(threads: number, dropOverrides: boolean, keepHeap: bool
 export class TorchPeer {
   private replies: ((line: string) => void)[] = [];
   private stderr = "";
-  private constructor(private proc: ChildProcessWithoutNullStreams, readonly settings: PeerSettings) {}
+  /** How this process runs, from its own report (filled by start). */
+  settings!: PeerSettings;
+
+  private constructor(private proc: ChildProcessWithoutNullStreams) {
+    createInterface({ input: proc.stdout }).on("line", (line) => this.replies.shift()?.(line));
+    proc.stderr.on("data", (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-2000); });
+  }
 
   /** Starts a PyTorch process on `threads` threads; dropOverrides removes BLAS_OVERRIDES from its environment, keepHeap sets KEEP_HEAP. */
   static async start(threads: number, dropOverrides: boolean, keepHeap: boolean, python = PYTHON): Promise<TorchPeer> {
-    const proc = spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides, keepHeap), stdio: ["pipe", "pipe", "pipe"] });
-    const peer = new TorchPeer(proc, undefined as unknown as PeerSettings);
-    createInterface({ input: proc.stdout }).on("line", (line) => peer.replies.shift()?.(line));
-    proc.stderr.on("data", (b: Buffer) => { peer.stderr = (peer.stderr + b.toString()).slice(-2000); });
+    const peer = new TorchPeer(spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides, keepHeap), stdio: ["pipe", "pipe", "pipe"] }));
     const info = await peer.request<{ torch: string; threads: number; processor: string; blas: PeerSettings["blas"]; env: Record<string, string | null> }>({ cmd: "info" });
-    const env = Object.fromEntries(BLAS_OVERRIDES.map((k) => [k, info.env[k] ?? null]));
-    (peer as { settings: PeerSettings }).settings = {
-      version: `PyTorch ${info.torch}`, threads: info.threads, processor: info.processor, env, overrides: dropOverrides ? "dropped" : "shell", malloc: keepHeap ? KEEP_HEAP : null, blas: info.blas,
+    peer.settings = {
+      version: `PyTorch ${info.torch}`, threads: info.threads, processor: info.processor, env: Object.fromEntries(BLAS_OVERRIDES.map((k) => [k, info.env[k] ?? null])),
+      overrides: dropOverrides ? "dropped" : "shell", malloc: keepHeap ? KEEP_HEAP : null, blas: info.blas,
     };
     return peer;
   }

@@ -3,15 +3,18 @@
 // entry here (CONTRIBUTING.md, "Generated documentation").
 import type { BenchResult } from "../../benchmarks/bench.js";
 import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
-import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, type Figure } from "../../src/report/figures.js";
+import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, type Figure } from "../../src/report/figures.js";
 import type { DocsInput } from "./input.js";
-import { claimsBlock, seedsBlock } from "./reproduce.js";
+import { claimsBlock, seedsBlock, sweepBlock } from "./reproduce.js";
 import { contrastiveTable, kernelsTable, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
 
 /** `featpure reproduce --out docs/results/reproduce` keeps its results.jsonl here. */
 export const REPRODUCE = "docs/results/reproduce/results.jsonl";
 const REPRODUCE_COMMAND = "featpure reproduce --out docs/results/reproduce";
 export const SPEED_BENCH = "docs/speed-bench.json";
+/** `featpure sweep --grid docs/grids/NAME.json --out docs/results/sweep-NAME.jsonl`. */
+export const SWEEP_ADV_EPS = "docs/results/sweep-adv-eps.jsonl";
+export const SWEEP_WIDTH = "docs/results/sweep-width.jsonl";
 
 export interface Block {
   /** Committed files the block is generated from (none for text derived from the code, like the options). */
@@ -38,6 +41,8 @@ export const BLOCKS: Record<string, Block> = {
   "speed-peers": { sources: [SPEED_BENCH], render: (i) => peersTable(bench(i)) },
   "speed-other": { sources: [SPEED_BENCH], render: (i) => otherMeasurements(bench(i)) },
   options: { sources: [], render: () => optionsMarkdown(optionGroups()) },
+  "sweep-adv-eps": { sources: [SWEEP_ADV_EPS], render: (i) => sweepBlock(i.resultLines(SWEEP_ADV_EPS), "adv.eps") },
+  "sweep-width": { sources: [SWEEP_WIDTH], render: (i) => sweepBlock(i.resultLines(SWEEP_WIDTH), "model.width") },
 };
 
 /**
@@ -57,4 +62,12 @@ export async function svgFile(figure: Figure): Promise<string> {
 export const FILES: Record<string, GeneratedFile> = {
   "docs/figures/robust-accuracy-vs-eps.svg": { sources: [REPRODUCE], render: (i) => svgFile(robustVsEpsFigure(reproduce(i))) },
   "docs/figures/significant-features.svg": { sources: [REPRODUCE], render: (i) => svgFile(significantFeaturesFigure(reproduce(i))) },
+  "docs/figures/sweep-adv-eps.svg": {
+    sources: [SWEEP_ADV_EPS],
+    render: (i) => svgFile(sweepFigure(i.resultLines(SWEEP_ADV_EPS), "adv.eps")),
+  },
+  "docs/figures/sweep-model-width.svg": {
+    sources: [SWEEP_WIDTH],
+    render: (i) => svgFile(sweepFigure(i.resultLines(SWEEP_WIDTH), "model.width")),
+  },
 };

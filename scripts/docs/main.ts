@@ -6,10 +6,15 @@ import { staleDocs, writeDocs } from "./generate.js";
 const root = process.cwd();
 if (process.argv.includes("--check")) {
   const stale = await staleDocs(root);
-  for (const s of stale) console.log(`stale: ${s.file}${s.blocks.length ? ` (${s.blocks.join(", ")})` : ""}`);
+  for (const s of stale) {
+    console.log(`stale: ${s.file}${s.blocks.length ? ` (${s.blocks.join(", ")})` : ""}`);
+    for (const e of s.errors) console.log(`  cannot generate ${e}`);
+  }
   console.log(stale.length ? "run npm run docs to regenerate" : "documentation is up to date");
   process.exitCode = stale.length ? 1 : 0;
 } else {
-  const written = await writeDocs(root);
-  console.log(written.length ? `rewrote ${written.join(", ")}` : "documentation is up to date");
+  const { written, errors } = await writeDocs(root);
+  console.log(written.length ? `rewrote ${written.join(", ")}` : "nothing to rewrite");
+  for (const e of errors) console.error(`cannot generate ${e}`);
+  process.exitCode = errors.length ? 1 : 0;
 }

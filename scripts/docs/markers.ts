@@ -26,13 +26,13 @@ export function findBlocks(text: string, file: string): MarkedBlock[] {
   return blocks;
 }
 
-/** The text with every block's body replaced by `render(name)`. */
-export function rewriteBlocks(text: string, file: string, render: (name: string) => string): string {
+/** The text with every block's body replaced by `render(name, body)`. */
+export function rewriteBlocks(text: string, file: string, render: (name: string, body: string) => string): string {
   findBlocks(text, file); // validates the markers before anything is replaced
   return text.replace(
-    /(<!-- generated:([a-z0-9][a-z0-9-]*) -->)[\s\S]*?(<!-- \/generated -->)/g,
-    (_all, open: string, name: string, close: string) => {
-      const body = render(name).replace(/\n+$/, "");
+    /(<!-- generated:([a-z0-9][a-z0-9-]*) -->)\n?([\s\S]*?)\n?(<!-- \/generated -->)/g,
+    (_all, open: string, name: string, old: string, close: string) => {
+      const body = render(name, old).replace(/\n+$/, "");
       return `${open}\n${body}\n${close}`;
     },
   );

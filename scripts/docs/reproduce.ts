@@ -1,7 +1,7 @@
 // The paper's claims and the per-arm means of the documents, from a committed `featpure reproduce` results file.
 import type { ResultLine } from "../../src/sweep/results.js";
 import { judgeClaims } from "../../src/report/claims.js";
-import { claimsTable, seedTable } from "../../src/report/seedTables.js";
+import { claimsTable, seedTable, sweepTable } from "../../src/report/seedTables.js";
 import { markdownTable } from "./markdown.js";
 
 /** Where the lines came from and what they depend on: the command, the cells, build, version and evaluation. */
@@ -26,4 +26,9 @@ export function claimsBlock(lines: readonly ResultLine[], file: string, command:
 
 export function seedsBlock(lines: readonly ResultLine[]): string {
   return markdownTable(seedTable(lines));
+}
+
+/** One row per value of the swept field and arm: the headline quantities, mean [95% interval] over seeds. */
+export function sweepBlock(lines: readonly ResultLine[], field: string): string {
+  return markdownTable(sweepTable(lines, field));
 }

@@ -1,6 +1,6 @@
 // Random starts of the attacks, drawn by the kernels of assembly/random.ts from the caller's Rng: its
 // state goes into WASM memory and comes back, so the stream continues exactly as if the TypeScript
-// reference (src/reference/randomStart.ts) had drawn the numbers. An l2 start takes two calls per
+// reference (tests/reference/randomStart.ts) had drawn the numbers. An l2 start takes two calls per
 // block of rows: the sequential draws, then the row-parallel transform that the engine's threads split.
 import type { Arena, Buf } from "../engine/arena.js";
 import type { Norm } from "../engine/kernels.js";

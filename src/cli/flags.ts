@@ -41,6 +41,8 @@ export function parseFlag(spec: FieldSpec, raw: string): unknown {
     case "list":
       // An empty item (`0.1,,0.2`) stays in the list, so validation names it; an empty flag is an empty list.
       return raw.trim() === "" ? [] : raw.split(",").map((s) => num(s.trim()));
+    case "choices":
+      return raw.trim() === "" ? [] : raw.split(",").map((s) => s.trim());
     case "bool":
       return raw === "true" ? true : raw === "false" ? false : raw;
     case "enum":
@@ -51,6 +53,7 @@ export function parseFlag(spec: FieldSpec, raw: string): unknown {
 /** The values a field accepts, as a user would type them. */
 export function accepted(spec: FieldSpec): string {
   if (spec.kind === "enum") return spec.values.join("|");
+  if (spec.kind === "choices") return `${spec.values.join("|")}, comma-separated`;
   if (spec.kind === "bool") return "true|false";
   const lo = "minExclusive" in spec && spec.minExclusive ? "(" : "[";
   return `${spec.kind === "int" ? "integer " : ""}${lo}${spec.min}, ${spec.max}]${spec.kind === "list" ? ", comma-separated" : ""}`;

@@ -8,14 +8,14 @@ import type { ExperimentResult } from "../api.js";
 import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
 import { buildCounts, describeBuilds, mergeResults, readResults, type FailureLine, type ResultFile, type ResultLine } from "../sweep/results.js";
 import { lockOutput } from "../sweep/outputLock.js";
-import { outputFolderProblem } from "../io/outputCheck.js";
+import { outputFileProblem, outputFolderProblem } from "../io/outputCheck.js";
 import { shellWord, SLURM_TIME, slurmScript } from "../sweep/slurmScript.js";
 import { runSweep, type SweepEvent, type SweepSummary } from "../sweep/runner.js";
 import { DEFAULT_SEEDS, reproduceGrid } from "../sweep/reproduce.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { claimsTable, seedTable } from "../report/seedTables.js";
-import { judgeClaims } from "../report/claims.js";
-import { reportTables, writeReport } from "../report/write.js";
+import { judgeClaims, judgeSensitivity } from "../report/claims.js";
+import { headTables, reportTables, writeReport } from "../report/write.js";
 import type { TableData } from "../report/tables.js";
 
 type Render = (t: TableData) => string;
@@ -127,12 +127,15 @@ function firstFullResults(lines: ResultLine[], runsDir: string): ExperimentResul
   return [...firstByMode.values()].map((l) => JSON.parse(readFileSync(join(runsDir, `${l.key}.json`), "utf8")) as ExperimentResult);
 }
 
-/** reproduce --out DIR: an existing folder, or one created now in an existing folder (before any cell runs). */
-function makeOutputFolder(dir: string): void {
-  const made = existsSync(dir);
-  const problem = outputFolderProblem(made ? dir : dirname(resolve(dir)));
+/**
+ * reproduce and report --out DIR: an existing folder, or a new one in an existing folder (made by the
+ * first write). Checked before any work; returns whether the folder exists.
+ */
+function checkOutputFolder(dir: string): boolean {
+  const exists = existsSync(dir);
+  const problem = outputFolderProblem(exists ? dir : dirname(resolve(dir)));
   if (problem) throw new SweepInputError(`--out ${dir}: ${problem}`);
-  if (!made) mkdirSync(dir);
+  return exists;
 }
 
 export function addSweepCommands(program: Command, render: Render): void {
@@ -149,7 +152,8 @@ export function addSweepCommands(program: Command, render: Render): void {
       const overrides = typeof o.config === "string" ? readJson("--config", o.config) : {};
       const cells = expandGrid(parseGrid(reproduceGrid(seeds, overrides)));
       const keep = typeof o.out === "string";
-      if (keep) makeOutputFolder(o.out as string);
+      // The folder is made now: the lock of its results file lives in it.
+      if (keep && !checkOutputFolder(o.out as string)) mkdirSync(o.out as string);
       const dir = keep ? (o.out as string) : mkdtempSync(join(tmpdir(), "featpure-reproduce-"));
       const out = join(dir, "results.jsonl");
       const t0 = performance.now();
@@ -162,6 +166,7 @@ export function addSweepCommands(program: Command, render: Render): void {
         if (lines.length > 0) {
           console.log(render(seedTable(lines)) + "\n");
           console.log(render(claimsTable(judgeClaims(lines))) + "\n");
+          for (const t of headTables(lines)) console.log(render(t) + "\n");
         }
         const command = `featpure reproduce --seeds ${seeds} --workers ${workers}${keep ? ` --out ${dir}` : ""}${typeof o.config === "string" ? ` --config ${o.config}` : ""}`;
         console.log(`${summary.done} cells run now, ${summary.skipped} reused, in ${wall.toFixed(1)} s wall time on ${workers} worker(s)`);
@@ -171,6 +176,9 @@ export function addSweepCommands(program: Command, render: Render): void {
             "Every cell's full configuration is in results.jsonl; rerun one with featpure run --config on it.",
           ];
           const written = await writeReport(dir, lines, firstFullResults(lines, join(dir, "runs")), intro);
+          const claimsFile = join(dir, "claims.json");
+          writeFileAtomic(claimsFile, JSON.stringify({ command, wallSeconds: wall, claims: judgeClaims(lines), sensitivity: judgeSensitivity(lines) }, null, 1) + "\n");
+          written.files.push(claimsFile);
           console.log(`wrote ${written.files.length} files to ${dir} (open ${join(dir, "report.html")})`);
         }
         closeSweep(summary, out, command);
@@ -233,6 +241,8 @@ export function addSweepCommands(program: Command, render: Render): void {
     .option("--keep-first", "when two lines of one cell disagree, keep the first instead of refusing")
     .option(MIXED_BUILDS, "merge lines computed by different kernel builds (relaxed, simd, scalar)")
     .action((files: string[], o: { out: string; grid?: string; keepFirst?: boolean; allowMixedBuilds?: boolean }) => {
+      const problem = outputFileProblem(o.out);
+      if (problem) throw new SweepInputError(`--out ${o.out}: ${problem}`);
       const cells = o.grid === undefined ? undefined : expandGrid(parseGrid(readJson("--grid", o.grid)));
       const merged = mergeResults(files.map(readFile));
       if (merged.conflicts.length > 0 && !o.keepFirst) {
@@ -264,6 +274,7 @@ export function addSweepCommands(program: Command, render: Render): void {
     .option("--runs <dir>", "folder of full results (<key>.json) for the heatmaps (default: runs/ beside the first file)")
     .option(MIXED_BUILDS, "pool lines computed by different kernel builds (relaxed, simd, scalar)")
     .action(async (files: string[], o: { out: string; runs?: string; allowMixedBuilds?: boolean }) => {
+      checkOutputFolder(o.out);
       const { lines, failures } = mergeResults(files.map(readFile));
       if (lines.length === 0) throw new SweepInputError(`no result lines in ${files.join(", ")}`);
       checkBuilds(lines, o.allowMixedBuilds === true);

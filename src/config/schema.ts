@@ -6,6 +6,8 @@ import { MNIST_TASK_NAMES } from "../data/mnistTasks.js";
 import { TOTAL_DIGITS } from "../data/mnist.js";
 import { MAX_THREADS } from "../engine/limits.js";
 
+export const ADAPT_MODES = ["clean-linear", "adv-linear", "adv-full", "adv-scratch"] as const;
+
 interface Common {
   doc: string;
   /** CLI flag without the leading dashes. */
@@ -18,12 +20,16 @@ export interface NumSpec extends Common { kind: "number"; min: number; max: numb
 export interface EnumSpec<T extends string = string> extends Common { kind: "enum"; values: readonly T[]; default: T }
 export interface BoolSpec extends Common { kind: "bool"; default: boolean }
 export interface ListSpec extends Common { kind: "list"; min: number; max: number; maxLength: number; default: number[] }
-export type FieldSpec = IntSpec | NumSpec | EnumSpec | BoolSpec | ListSpec;
+/** A non-empty list of distinct names from `values`. */
+export interface ChoicesSpec<T extends string = string> extends Common { kind: "choices"; values: readonly T[]; default: T[] }
+export type FieldSpec = IntSpec | NumSpec | EnumSpec | BoolSpec | ListSpec | ChoicesSpec;
 
 export type SchemaOf<T> = {
   [K in keyof T]: T[K] extends number[]
     ? ListSpec
-    : T[K] extends number
+    : T[K] extends (infer E extends string)[]
+      ? ChoicesSpec<E>
+      : T[K] extends number
       ? IntSpec | NumSpec
       : T[K] extends boolean
         ? BoolSpec
@@ -42,6 +48,8 @@ const oneOf = <T extends string>(values: readonly T[], def: T, doc: string, flag
   ({ kind: "enum", values, default: def, doc, flag, ...extra });
 const bool = (def: boolean, doc: string, flag?: string, extra: Partial<Common> = {}): BoolSpec =>
   ({ kind: "bool", default: def, doc, flag, ...extra });
+const choices = <T extends string>(values: readonly T[], def: T[], doc: string, flag?: string): ChoicesSpec<T> =>
+  ({ kind: "choices", values, default: def, doc, flag });
 const list = (min: number, max: number, def: number[], doc: string, flag?: string): ListSpec =>
   ({ kind: "list", min, max, maxLength: 64, default: def, doc, flag });
 
@@ -113,6 +121,11 @@ export const SCHEMA: SchemaOf<Config> = {
   downstream: {
     n: int(2, 1_000_000, 2000, "clean samples for the downstream linear head", "n-down"),
     l2: num(0, 100, 5e-4, "l2 penalty of the downstream logistic regression (on standardised features)", "l2"),
+    adapt: choices(ADAPT_MODES, ["clean-linear"],
+      "downstream adaptations to compare, each evaluated with the same attacks and test samples: clean-linear (clean logistic head on the frozen hidden layer), adv-linear (that head trained adversarially through the frozen encoder), adv-full (adversarial fine-tuning of the whole network), adv-scratch (adversarial training of the same network from a fresh initialisation, optim.steps steps); the adversarial ones attack at eval.radiusNorm eps = eval.radius with adv.steps PGD steps (docs/adaptation.md)",
+      "adapt"),
+    steps: int(1, 10_000_000, 200, "training steps of adv-linear and adv-full (batch optim.batch, optimiser optim.*)", "adapt-steps"),
+    l2Sweep: list(0, 100, [], "head-penalty sensitivity: refit the clean head (and a contrastive encoder's probe) with each of these l2 penalties on the same encoder and attack it at the headline radius", "l2-sweep"),
   },
   eval: {
     n: int(1, 1_000_000, 4000, "test samples for every accuracy", "n-eval"),

@@ -60,7 +60,7 @@ export interface Config {
     normalize: boolean;
     keepClean: boolean;
   };
-  downstream: { n: number; l2: number };
+  downstream: { n: number; l2: number; adapt: AdaptMode[]; steps: number; l2Sweep: number[] };
   eval: {
     n: number;
     epsL2: number[];
@@ -84,7 +84,10 @@ export interface Config {
   incrementalForward: boolean;
 }
 
+/** Downstream adaptations (src/experiments/adapt.ts). */
+export type AdaptMode = "clean-linear" | "adv-linear" | "adv-full" | "adv-scratch";
+
 /** Binary labellings of all ten digits (src/data/mnistTasks.ts). */
 export type MnistTask = "parity" | "low-high" | "prime";
 
-export type DeepPartial<T> = { [K in keyof T]?: T[K] extends number[] ? number[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };

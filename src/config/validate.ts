@@ -70,6 +70,10 @@ export function checkValue(spec: FieldSpec, v: unknown): string | null {
       return Array.isArray(v) && v.length <= spec.maxLength && v.every((x) => typeof x === "number" && inRange(x, spec))
         ? null
         : `must be a list of at most ${spec.maxLength} numbers in ${range(spec)}, got ${describe(v)}`;
+    case "choices":
+      return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && spec.values.includes(x)) && new Set(v).size === v.length
+        ? null
+        : `must be a non-empty list of distinct names from ${spec.values.join(", ")}, got ${describe(v)}`;
   }
 }
 

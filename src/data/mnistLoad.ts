@@ -37,4 +37,3 @@ async function fetchBinary(url: string | URL): Promise<MnistDigits> {
   }
   return decodeMnist(new Uint8Array(await res.arrayBuffer()));
 }
-

@@ -2,7 +2,7 @@
 // adversarially), measure how pure the hidden neurons are, then freeze them, fit a clean linear
 // head on a new task, and attack both models. Pre-training and adaptation are separate steps, so
 // one pre-trained encoder can serve many downstream tasks.
-import type { Config } from "../config/types.js";
+import type { AdaptMode, Config } from "../config/types.js";
 import { allocWork } from "../engine/layout.js";
 import { createEngine, type Engine } from "../engine/wasm.js";
 import type { Dataset, LabelledData } from "../data/dataset.js";
@@ -10,7 +10,7 @@ import { makeDataset } from "../data/datasets.js";
 import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/twoLayer.js";
 import { isLoggingStep, type CurvePoint } from "../train/curve.js";
 import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
-import { fitLogistic, fitStandardizer, foldHead } from "../train/logisticRegression.js";
+import { fitLogistic, fitStandardizer, foldHead, type HeadFit } from "../train/logisticRegression.js";
 import { allocEvalScratch, marginsUnder, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
 import { evaluateModel, withTransfer, type Evaluated, type ModelEval } from "./evaluate.js";
 import { coefficientMatrix, neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
@@ -20,6 +20,8 @@ import { Rng } from "../rng.js";
 import { makePacer } from "../train/pacer.js";
 import type { TrainingCheckpoints } from "../train/trainState.js";
 import { runCheckpointer, type CheckpointOptions } from "./runCheckpoint.js";
+import { adaptModes, type AdaptResult } from "./adapt.js";
+import { headSensitivity, type SensitivityPoint } from "./headSensitivity.js";
 
 export type { Arm } from "../train/pretrainers.js";
 
@@ -54,11 +56,7 @@ export interface RunOptions {
   onWeights?: (arm: Arm, W: Float32Array, shape: { m: number; d: number }) => void;
 }
 
-export interface HeadFit {
-  iterations: number;
-  converged: boolean;
-  loss: number;
-}
+export type { HeadFit } from "../train/logisticRegression.js";
 
 export interface ArmResult {
   arm: Arm;
@@ -74,7 +72,12 @@ export interface ArmResult {
   /** The pre-trained network; for objectives without a task head, the encoder with a clean linear probe (its fit in probe). */
   pretrained: ModelEval & { probe?: HeadFit };
   downstream: ModelEval & { fit: HeadFit };
-  timingsMs: { pretrain: number; downstream: number; evaluate: number };
+  /** The modes of config downstream.adapt on this encoder, in its order (clean-linear is `downstream`). */
+  adaptations: AdaptResult[];
+  /** The clean head refitted with each penalty of config downstream.l2Sweep; empty without one. */
+  headSensitivity: SensitivityPoint[];
+  /** adapt: the adaptations and the head-penalty sweep together; adaptTraining: each adaptation's training alone. */
+  timingsMs: { pretrain: number; downstream: number; evaluate: number; adapt: number; adaptTraining: Partial<Record<AdaptMode, number>> };
 }
 
 export interface ExperimentRun {
@@ -174,9 +177,12 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const chunk = Math.min(cfg.eval.chunk, Math.max(cfg.eval.n, cfg.downstream.n));
   const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d, cfg.incrementalForward ? net.shape : null, cfg.eval.apgd);
   const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
-  const downstream = fitHead(engine, net, toArena(engine, dataset.downTrain, "downstream training set"), cfg, scratch);
+  const downTrain = toArena(engine, dataset.downTrain, "downstream training set");
+  const downstream = fitHead(engine, net, downTrain, cfg, scratch);
+  const headMs = performance.now() - t1;
   // Without a task head of its own, the pre-trained model is the encoder with a clean linear probe on the pre-training task.
-  const probe = PRETRAINERS[cfg.mode].hasTaskHead ? null : fitHead(engine, net, toArena(engine, dataset.preTrain, "pre-training probe set"), cfg, scratch);
+  const probeTrain = PRETRAINERS[cfg.mode].hasTaskHead ? null : toArena(engine, dataset.preTrain, "pre-training probe set");
+  const probe = probeTrain && fitHead(engine, net, probeTrain, cfg, scratch);
   const pretrainedModel = probe?.model ?? net;
   const t2 = performance.now();
   progress("downstream", 1, 1);
@@ -190,6 +196,19 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const downEval = await evaluateModel(engine, downstream.model, sets.down, cfg, dataset.box, scratch, evalRng, control);
   progress("evaluate", 2, 2);
   const t3 = performance.now();
+
+  const timed = await adaptModes({
+    engine, encoder: net, cfg, dataset, test: sets.down, scratch, root, arm, control,
+    clean: { model: downstream.model, eval: downEval.eval, iterations: downstream.fit.iterations, ms: headMs },
+    onStep: (_mode, s, n) => progress("downstream", s, n),
+  });
+  const sensitivity = await headSensitivity({
+    engine, encoder: net, cfg, box: dataset.box, scratch, root, arm, control,
+    fitHead: (encoder, set, c) => fitHead(engine, encoder, set, c, scratch),
+    down: { train: downTrain, test: sets.down },
+    probe: probeTrain && { train: probeTrain, test: sets.pre },
+  });
+  const t4 = performance.now();
 
   const { m } = net.shape;
   // Nothing below allocates in the arena, so this view of W stays valid.
@@ -216,7 +235,9 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
       thresholds: { mean: mean(thr), max: Math.max(...thr), zeroFraction: thr.filter((t) => t === 0).length / thr.length },
       pretrained: probe ? { ...preEval.eval, probe: probe.fit } : preEval.eval,
       downstream: { ...downEval.eval, fit: downstream.fit },
-      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2 },
+      adaptations: timed.map(({ trainMs: _t, ...a }) => a),
+      headSensitivity: sensitivity,
+      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2, adapt: t4 - t3, adaptTraining: Object.fromEntries(timed.map((a) => [a.mode, a.trainMs])) },
     },
   };
 }

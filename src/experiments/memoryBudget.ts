@@ -43,6 +43,11 @@ export function arenaTerms(c: Config): MemoryTerm[] {
     { what: "kernel scratch (one block per thread)", path: "threads", bytes: f((c.threads || AUTO_THREADS_MAX) * KERNEL_SCRATCH_BYTES / 4, c.threads || AUTO_THREADS_MAX) },
     { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
     { what: "training batch buffers", path: "optim.batch", bytes: training },
+    // One adversarial adaptation at a time (src/experiments/adapt.ts gives its memory back): its
+    // network (with an output bias), gradients, Adam moments and supervised training buffers.
+    ...(c.downstream.adapt.some((a) => a !== "clean-linear")
+      ? [{ what: "downstream adaptation training", path: "optim.batch", bytes: f(4 * (params + 1) + 32 + work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 40) }]
+      : []),
     { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk) + (c.eval.apgd ? apgdWords(chunk, d) : 0), 21) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },

@@ -3,7 +3,9 @@
 import type { ResultLine } from "../sweep/results.js";
 import type { TableData } from "./tables.js";
 import { configValue, gridAccuracy, groupByModeArm, type ArmSample } from "./aggregate.js";
-import type { ClaimResult } from "./claims.js";
+import { modeLabel, sweptPenalties, type ClaimResult, type SensitivityResult } from "./claims.js";
+import type { SensitivityPoint } from "../experiments/headSensitivity.js";
+import type { AdaptResult } from "../experiments/adapt.js";
 import { tInterval, withinRange, type Interval, type Paired } from "./statistics.js";
 
 /** Fixed digits; a value that rounds to zero is written 0.000, never -0.000. */
@@ -95,7 +97,72 @@ function effectName(id: ClaimResult["id"]): string {
       return "pre-trained accuracy drop under attack, clean - adv";
     case "inherits":
       return "downstream robust accuracy adv - clean";
+    case "gap":
+      return "inheritance gap after adversarial pre-training (clean-linear - adv-linear)";
   }
+}
+
+/** Each claim at each penalty of the head-penalty sweep: the main effect and the verdict. */
+export function sensitivityTable(results: readonly SensitivityResult[]): TableData {
+  const penalties = results[0]?.penalties.map((p) => p.l2) ?? [];
+  const mark = (v: string) => (v === "supported" ? "supported" : v === "not run" ? "not run" : "NOT supported");
+  return {
+    title: "Head-penalty sensitivity: each claim with the clean head (and a contrastive probe) refitted at each l2 penalty on the same encoders (main effect, paired over seeds [95% t-interval])",
+    head: ["claim", "mode", ...penalties.map((l2) => `l2 = ${l2}`), "across the range"],
+    rows: results.map((r) => [
+      r.id,
+      r.mode,
+      ...r.penalties.map((p) => (p.effect ? `${formatPaired(p.effect)}\n${mark(p.verdict)}` : mark(p.verdict))),
+      r.summary,
+    ]),
+  };
+}
+
+/** Downstream clean and robust accuracy of the refitted clean head at each penalty, per mode and arm, and how far the robust number moves. */
+export function headlineSensitivityTable(lines: readonly ResultLine[]): TableData {
+  const penalties = sweptPenalties(lines);
+  const rowsOut: string[][] = [];
+  for (const g of groupByModeArm(lines)) {
+    const at = (l2: number, f: (s: SensitivityPoint) => number) => tInterval(g.samples.map((s) => {
+      const p = s.arm.headSensitivity?.find((x) => x.l2 === l2);
+      return p ? f(p) : NaN;
+    }));
+    const robust = penalties.map((l2) => at(l2, (p) => p.downstream.robust));
+    const means = robust.map((r) => r.mean).filter(Number.isFinite);
+    const label = modeLabel(g.mode, g.samples[0].line.config.data.source);
+    rowsOut.push([`${label}, ${g.arm}`, "robust", ...robust.map((r) => formatInterval(r)), means.length ? `${num(Math.min(...means), 3)} to ${num(Math.max(...means), 3)} (${num(Math.max(...means) - Math.min(...means), 3)})` : "—"]);
+    rowsOut.push([`${label}, ${g.arm}`, "clean", ...penalties.map((l2) => formatInterval(at(l2, (p) => p.downstream.clean))), ""]);
+  }
+  const h = lines[0]?.arms[0].downstream.headline;
+  return {
+    title: `Downstream accuracy of the clean head against its l2 penalty (robust: PGD at ${h ? `${h.norm} eps=${h.eps}` : "the headline radius"}), mean [95% t-interval] over seeds`,
+    head: ["pre-training", "accuracy", ...penalties.map((l2) => `l2 = ${l2}`), "robust: range of means (spread)"],
+    rows: rowsOut,
+  };
+}
+
+/** Every downstream adaptation of the lines, per mode and arm: accuracies at the headline radius, training time and FLOPs. */
+export function adaptationTable(lines: readonly ResultLine[]): TableData {
+  const modes = [...new Set(lines.flatMap((l) => l.arms.flatMap((a) => (a.adaptations ?? []).map((x) => x.mode))))];
+  const rowsOut: string[][] = [];
+  for (const g of groupByModeArm(lines)) {
+    for (const mode of modes) {
+      const of = g.samples.map((s) => s.arm.adaptations?.find((x) => x.mode === mode));
+      if (of.some((x) => x === undefined)) continue;
+      const xs = of as AdaptResult[];
+      const iv = (f: (x: AdaptResult) => number, digits = 3) => formatInterval(tInterval(xs.map(f)), digits);
+      const seconds = formatInterval(tInterval(g.samples.map((s) => (s.arm.timingsMs.adaptTraining?.[mode] ?? NaN) / 1000)), 2);
+      rowsOut.push([`${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`, mode, iv((x) => x.eval.clean), iv((x) => x.eval.headline.accuracy),
+        iv((x) => x.eval.headline.strongAccuracy), seconds, iv((x) => x.flops / 1e9, 2)]);
+    }
+  }
+  const h = lines[0]?.arms[0].downstream.headline;
+  const at = h ? `${h.norm} eps=${h.eps}` : "the headline radius";
+  return {
+    title: "Downstream adaptations on the same encoders, same attacks and test samples: mean [95% t-interval] over seeds",
+    head: ["pre-training", "adaptation", "clean accuracy", `robust at ${at}`, `strong check at ${at}`, "training s", "training GFLOP"],
+    rows: rowsOut,
+  };
 }
 
 /** One row per value of a swept field (and arm): the headline quantities, mean [95% interval] over seeds. */

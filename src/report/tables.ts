@@ -30,7 +30,7 @@ export function configTable(c: Config): TableData {
       ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`],
       ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
       ...(c.mode === "contrastive" ? [["contrastive", contrastiveText(c)]] : []),
-      ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}`],
+      ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}${c.downstream.adapt.some((a) => a !== "clean-linear") ? `; adaptations ${c.downstream.adapt.join(", ")} (adversarial: PGD-${c.adv.steps} at ${c.eval.radiusNorm} eps=${c.eval.radius}, ${c.downstream.steps} steps; adv-scratch ${c.optim.steps})` : ""}${c.downstream.l2Sweep.length ? `; head refitted at l2 = ${c.downstream.l2Sweep.join(", ")}` : ""}`],
       ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],
     ],
   };
@@ -115,5 +115,34 @@ export function checksTable(r: ExperimentResult): TableData {
       const a = e.headline.attacks;
       return [name, pct(a.pgd), pct(a.apgdCe), pct(a.apgdMargin), pct(e.headline.strongAccuracy), pct(e.headline.transferAccuracy), pct(e.headline.accuracy)];
     }),
+  };
+}
+
+/** The downstream adaptations of each arm (config downstream.adapt); null with the clean head alone. */
+export function adaptationsTable(r: ExperimentResult): TableData | null {
+  if (!r.arms.some((a) => a.adaptations.some((x) => x.mode !== "clean-linear"))) return null;
+  const first = r.arms[0].adaptations[0].eval;
+  const h = first.headline;
+  return {
+    title: `Downstream adaptations, same attacks and test samples (training FLOPs counted from shapes and steps; strong check PGD-${h.strongSteps} x ${h.strongRestarts})`,
+    head: ["pre-training", "adaptation", "clean", ...first.grid.map((g) => `${g.norm} eps=${g.eps}`), `strong ${h.norm} eps=${h.eps}`, "steps", "training s", "GFLOP"],
+    rows: r.arms.flatMap((a) => a.adaptations.map((x) => [
+      a.arm, x.mode, pct(x.eval.clean), ...x.eval.grid.map((g) => pct(g.accuracy)), pct(x.eval.headline.strongAccuracy),
+      String(x.steps), ((a.timingsMs.adaptTraining[x.mode] ?? NaN) / 1000).toFixed(2), (x.flops / 1e9).toFixed(2),
+    ])),
+  };
+}
+
+/** The clean head refitted with each penalty of config downstream.l2Sweep; null without one. */
+export function headSensitivityTable(r: ExperimentResult): TableData | null {
+  if (!r.arms.some((a) => a.headSensitivity.length)) return null;
+  const { radiusNorm, radius } = r.config.eval;
+  const probe = r.arms.some((a) => a.headSensitivity.some((p) => p.probe));
+  return {
+    title: `The clean head against its l2 penalty (robust: PGD-${r.config.eval.steps} x ${r.config.eval.restarts} at ${radiusNorm} eps=${radius})`,
+    head: ["pre-training", "l2", "downstream clean", "downstream robust", ...(probe ? ["probe clean", "probe robust"] : [])],
+    rows: r.arms.flatMap((a) => a.headSensitivity.map((p) => [
+      a.arm, String(p.l2), pct(p.downstream.clean), pct(p.downstream.robust), ...(probe ? [pct(p.probe?.clean ?? null), pct(p.probe?.robust ?? null)] : []),
+    ])),
   };
 }

@@ -4,16 +4,25 @@ import { join } from "node:path";
 import type { ExperimentResult } from "../api.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import type { ResultLine } from "../sweep/results.js";
-import { judgeClaims } from "./claims.js";
+import { judgeClaims, judgeSensitivity } from "./claims.js";
 import { renderSvg, reportFigures } from "./figures.js";
 import { renderHtml } from "./html.js";
-import { claimsTable, seedTable, sweepTable } from "./seedTables.js";
+import { adaptationTable, claimsTable, headlineSensitivityTable, seedTable, sensitivityTable, sweepTable } from "./seedTables.js";
 import { sweptNumericFields } from "./aggregate.js";
 import type { TableData } from "./tables.js";
 
-/** The seed table, the claims, and one table per swept numeric field. */
+/** The seed table, the claims, the adaptations and head-penalty sensitivity where the lines have them, and one table per swept numeric field. */
 export function reportTables(lines: readonly ResultLine[]): TableData[] {
-  return [seedTable(lines), claimsTable(judgeClaims(lines)), ...sweptNumericFields(lines).map((f) => sweepTable(lines, f))];
+  return [seedTable(lines), claimsTable(judgeClaims(lines)), ...headTables(lines), ...sweptNumericFields(lines).map((f) => sweepTable(lines, f))];
+}
+
+/** The downstream adaptations (when a line has more than the clean head) and the head-penalty sensitivity (when the lines have a sweep). */
+export function headTables(lines: readonly ResultLine[]): TableData[] {
+  const out: TableData[] = [];
+  if (lines.some((l) => l.arms.some((a) => (a.adaptations ?? []).some((x) => x.mode !== "clean-linear")))) out.push(adaptationTable(lines));
+  const sensitivity = judgeSensitivity(lines);
+  if (sensitivity.length) out.push(sensitivityTable(sensitivity), headlineSensitivityTable(lines));
+  return out;
 }
 
 export interface WrittenReport {

@@ -26,6 +26,9 @@ export interface LogisticFit {
   gradNorm: number;
 }
 
+/** What a run reports of a head's fit. */
+export type HeadFit = Pick<LogisticFit, "iterations" | "converged" | "loss">;
+
 export const MIN_STD = 1e-6;
 export const GRAD_TOL = 1e-9;
 export const MAX_ITERATIONS = 100;

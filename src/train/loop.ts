@@ -22,6 +22,10 @@ export interface PretrainOptions {
   onStep?: (step: number, total: number) => void;
   signal?: AbortSignal;
   checkpoints?: TrainingCheckpoints;
+  /** Train the head (and output bias) only, W and the thresholds held fixed: a linear probe (src/train/adaptation.ts). */
+  freezeEncoder?: boolean;
+  /** Steps to train; default cfg.optim.steps. */
+  steps?: number;
 }
 
 /** One objective's part of a training step, on buffers it allocated for itself. */
@@ -51,14 +55,14 @@ export interface ObjectiveSpec {
 /** Trains the network in place by `spec`'s objective and returns the curve. */
 export async function train(engine: Engine, net: TwoLayer, cfg: Config, opts: PretrainOptions, spec: ObjectiveSpec): Promise<CurvePoint[]> {
   const { arena } = engine;
-  const grads = allocGradients(engine, net, cfg, spec.head);
+  const grads = allocGradients(engine, net, cfg, spec.head, opts.freezeEncoder === true);
   const opt = makeOptimizer(engine, grads.trainable, cfg.optim);
   const objective = spec.build(grads.rec);
   const curve: CurvePoint[] = [];
   const parts: TrainingParts = { arena, net, opt, rngs: objective.rngs, source: objective.source, curve };
   const ck = opts.checkpoints;
   const pace = makePacer();
-  const steps = cfg.optim.steps;
+  const steps = opts.steps ?? cfg.optim.steps;
   const first = ck?.resume ? restoreTraining(parts, ck.resume) + 1 : 1;
 
   for (let step = first; step <= steps; step++) {
@@ -85,18 +89,21 @@ export async function train(engine: Engine, net: TwoLayer, cfg: Config, opts: Pr
 /**
  * Gradient buffers of the network and the optimiser's groups: W always, the thresholds when
  * model.trainThreshold; with `head`, the head when model.trainHead and the output bias when there is one.
+ * A frozen encoder trains the head and output bias alone; its gradient record has no W and no
+ * thresholds, so the backward pass skips the weight product.
  */
-function allocGradients(engine: Engine, net: TwoLayer, cfg: Config, head: boolean): { trainable: ParamGroup[]; rec: Buf } {
+function allocGradients(engine: Engine, net: TwoLayer, cfg: Config, head: boolean, freezeEncoder: boolean): { trainable: ParamGroup[]; rec: Buf } {
   const { arena } = engine;
   const p = net.params;
-  const W = arena.alloc(p.W.len, "grad W");
-  const thr = arena.alloc(p.thr.len, "grad thresholds");
-  const A = head ? arena.alloc(p.A.len, "grad head") : null;
+  const W = freezeEncoder ? null : arena.alloc(p.W.len, "grad W");
+  const thr = !freezeEncoder && cfg.model.trainThreshold ? arena.alloc(p.thr.len, "grad thresholds") : null;
+  const trainHead = head && (freezeEncoder || cfg.model.trainHead);
+  const A = trainHead ? arena.alloc(p.A.len, "grad head") : null;
   const c = head && p.c ? arena.alloc(p.c.len, "grad output bias") : null;
-  const trainable: ParamGroup[] = [{ param: p.W, grad: W }];
-  if (cfg.model.trainThreshold) trainable.push({ param: p.thr, grad: thr, nonNegative: cfg.model.thresholdClamp === "nonneg" });
-  if (A && cfg.model.trainHead) trainable.push({ param: p.A, grad: A });
+  const trainable: ParamGroup[] = W ? [{ param: p.W, grad: W }] : [];
+  if (thr) trainable.push({ param: p.thr, grad: thr, nonNegative: cfg.model.thresholdClamp === "nonneg" });
+  if (A) trainable.push({ param: p.A, grad: A });
   if (p.c && c) trainable.push({ param: p.c, grad: c });
-  const rec = writeNet(arena, { W, thr: cfg.model.trainThreshold ? thr : null, A: cfg.model.trainHead ? A : null, c }, net.shape);
+  const rec = writeNet(arena, { W, thr, A, c }, net.shape);
   return { trainable, rec };
 }

@@ -1,5 +1,5 @@
 // The SIMD kernels against plain f64 loops written here, inside WASM, on shapes that are and are not
-// multiples of the vector width. The TypeScript references in src/reference/ are checked by vitest;
+// multiples of the vector width. The TypeScript references in tests/reference/ are checked by vitest;
 // these specs catch a vector tail or an offset that is wrong in the compiled module itself.
 import { matmulForward, matmulBackward, setScratch, scratchBytes } from "../../assembly/linear";
 import { activationForward, activationBackward } from "../../assembly/activation";

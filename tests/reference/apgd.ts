@@ -1,8 +1,8 @@
 // Reference for assembly/apgd.ts in f64: APGD (Croce & Hein 2020) on a binary head, the same schedule,
 // the same order of operations, plain loops.
-import type { Vec } from "../../src/reference/linear.js";
-import { netBackward, netForward, type RefNet, type RefWork } from "../../src/reference/net.js";
-import { LINF, perturb } from "../../src/reference/attack.js";
+import type { Vec } from "./linear.js";
+import { netBackward, netForward, type RefNet, type RefWork } from "./net.js";
+import { LINF, perturb } from "./attack.js";
 
 export const CE = 0;
 export const MARGIN = 1;

@@ -1,7 +1,7 @@
 // Reference for assembly/random.ts: the random starts as drawn in TypeScript from an Rng.
-import type { Norm } from "../engine/kernels.js";
-import { exp, log } from "../math/portable.js";
-import type { Rng } from "../rng.js";
+import type { Norm } from "../../src/engine/kernels.js";
+import { exp, log } from "../../src/math/portable.js";
+import type { Rng } from "../../src/rng.js";
 
 /** A uniform draw from the eps-ball of the norm for each of the B rows of delta (B,d). */
 export function fillRandomStart(delta: Float32Array, B: number, d: number, norm: Norm, eps: number, rng: Rng): void {

@@ -1,9 +1,10 @@
 // Thresholded activations of the hidden layer, applied column-wise with one threshold per neuron.
 // Activation.symrelu: h = relu(p - t) - relu(-p - t)   (zero on the dead zone |p| <= t)
 // Activation.relu:    h = relu(p - t)
-// Thresholds must be >= 0 (the config and the optimiser's clamp guarantee it): then the symmetric
-// ReLU is max(p - t, 0) + min(p + t, 0), which vectorises without branches. Branches on the sign
-// of p would mispredict on random data and cost as much as the matrix products around them.
+// The symmetric ReLU is max(p - t, 0) + min(p + t, 0), which vectorises without branches (branches
+// on the sign of p would mispredict on random data and cost as much as the matrix products around
+// them). Thresholds are >= 0 unless config model.thresholdClamp is "none": a negative t makes both
+// terms active for |p| < -t, where h = 2p and the backward pass adds both terms' derivatives.
 import { Activation } from "./contract";
 
 // out, pre are (B,M), thr is (M)
@@ -64,10 +65,11 @@ export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize,
         const t = v128.load(thr + off);
         const hi = f32x4.gt(p, t);
         const lo = sym ? f32x4.lt(p, f32x4.neg(t)) : zero;
-        const dp = v128.bitselect(one, slope, v128.or(hi, lo));
+        // Adding the overlap's second term (+0 where t >= 0, as the two are then exclusive) keeps those bits.
+        const dp = f32x4.add(v128.bitselect(one, slope, v128.or(hi, lo)), v128.and(one, v128.and(hi, lo)));
         v128.store(dpre + row + off, f32x4.add(v128.load(dpre + row + off), f32x4.mul(g, dp)));
         if (dthr) {
-          const dt = v128.or(v128.and(minusOne, hi), v128.and(one, lo));
+          const dt = f32x4.add(v128.and(minusOne, hi), v128.and(one, lo));
           v128.store(dthr + off, f32x4.add(v128.load(dthr + off), f32x4.mul(g, dt)));
         }
       }
@@ -80,7 +82,7 @@ export function activationBackwardColumns(dpre: usize, dthr: usize, dout: usize,
       let dp: f32 = deadSlope;
       let dt: f32 = 0;
       if (p > t) { dp = 1; dt = -1; }
-      else if (sym && p < -t) { dp = 1; dt = 1; }
+      if (sym && p < -t) { dp = p > t ? 2 : 1; dt += 1; }
       store<f32>(dpre + row + off, load<f32>(dpre + row + off) + g * dp);
       if (dthr) store<f32>(dthr + off, load<f32>(dthr + off) + g * dt);
     }

@@ -197,22 +197,33 @@ export function pgdEval(netPtr: usize, workPtr: usize, x: usize, y: usize, delta
   const w = changetype<Work>(workPtr);
   const d = n.d;
   const len = B * d;
-  const rowBytes = <usize>d << 2;
   for (let s = 0; s <= steps; s++) {
     perturb(xadv, x, delta, len, lo, hi);
     iterateForward(netPtr, workPtr, xadv, xprev, wt, B, s);
-    for (let b = 0; b < B; b++) {
-      const off = <usize>b << 2;
-      const margin = load<f32>(y + off) * load<f32>(w.logits + off);
-      if (margin < load<f32>(bestMargin + off)) {
-        store<f32>(bestMargin + off, margin);
-        memory.copy(best + <usize>b * rowBytes, delta + <usize>b * rowBytes, rowBytes);
-      }
-    }
+    keepWorst(w.logits, y, delta, best, bestMargin, B, d);
     if (s == steps) break;
     inputGradient(netPtr, workPtr, xadv, y, bestMargin, B, deadSlope);
     ascend(delta, w.dx, B, d, norm, eps, alpha);
   }
+  return robustCount(bestMargin, B);
+}
+
+// Per sample, the iterate delta (B,d) with logits (B) replaces best (B,d) and its margin bestMargin (B)
+// when its margin y*f is lower.
+export function keepWorst(logits: usize, y: usize, delta: usize, best: usize, bestMargin: usize, B: i32, d: i32): void {
+  const rowBytes = <usize>d << 2;
+  for (let b = 0; b < B; b++) {
+    const off = <usize>b << 2;
+    const margin = load<f32>(y + off) * load<f32>(logits + off);
+    if (margin < load<f32>(bestMargin + off)) {
+      store<f32>(bestMargin + off, margin);
+      memory.copy(best + <usize>b * rowBytes, delta + <usize>b * rowBytes, rowBytes);
+    }
+  }
+}
+
+// Samples whose best margin (B) is still positive.
+export function robustCount(bestMargin: usize, B: i32): i32 {
   let robust = 0;
   for (let b = 0; b < B; b++) if (load<f32>(bestMargin + (<usize>b << 2)) > 0) robust++;
   return robust;

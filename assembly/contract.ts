@@ -11,6 +11,12 @@ export enum Activation { symrelu, relu }
 /** Threat models of the attacks (assembly/attack.ts). */
 export enum Norm { l2, linf }
 
+/** Losses of the APGD evaluation attack (assembly/apgd.ts). */
+export enum ApgdLoss { ce, margin }
+
+/** f32 words of APGD's per-row state (assembly/apgd.ts): step size, best loss, best loss at the last checkpoint, whether it halved, last loss, rises. */
+export enum ApgdRowWord { eta, fBest, fCheck, reduced, fPrev, rises, count }
+
 /** Contrastive losses (assembly/contrastive.ts). */
 export enum ContrastiveLoss { ntxent, spectral }
 
@@ -51,12 +57,12 @@ export enum Ctrl {
 export const MAX_ARGS = 18;
 
 /**
- * The jobs a pool thread runs: the exported kernel of the same name on its share. The first six are
+ * The jobs a pool thread runs: the exported kernel of the same name on its share. The first seven are
  * posted by TypeScript (src/engine/threads.ts) between kernel calls; the rest from inside a kernel
  * by assembly/pool.ts, for the contrastive objectives, which run their whole attack in one call.
  */
 export enum Job {
-  pgdAttack, pgdEval, netForward, netBackwardColumns, adamStep, l2StartRows,
+  pgdAttack, pgdEval, netForward, netBackwardColumns, adamStep, l2StartRows, apgdEval,
   matmulForward, gramRows, ntxentRows, matmulBackward, accumulateRows, gramMirrorRows, symmetrizeRows,
   count,
 }

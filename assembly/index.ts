@@ -4,6 +4,7 @@ export { activationForward, activationBackward } from "./activation";
 export { logisticForward, logisticBackward, countCorrect } from "./loss";
 export { netForward, netBackward, netBackwardColumns } from "./net";
 export { pgdAttack, pgdEval } from "./attack";
+export { apgdEval } from "./apgd";
 export {
   normalizeForward, normalizeBackward, ntxentForward, ntxentBackward, spectralForward, spectralBackward,
   contrastiveForward, contrastiveBackward, contrastiveAttack,

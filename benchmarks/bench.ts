@@ -10,6 +10,7 @@ import { parallelCeiling, type Ceiling } from "./ceiling.js";
 import { incrementalBench, type IncrementalRow } from "./incremental.js";
 import { dataBatchBench, type DataBatchRow } from "./dataBatches.js";
 import { contrastiveStepBench, type ContrastiveStepRow } from "./contrastiveStep.js";
+import { evaluationBench, type EvaluationRow } from "./evaluation.js";
 import type { StepTiming } from "./steps.js";
 import { DEFAULT_SHAPE, EPS, makeContrastiveWorkload, makeWorkload, stepFlops, type StepShape } from "./workload.js";
 import { featpureContender, jsContender, torchContender, TASKS, type Contender, type Workloads } from "./peers/contender.js";
@@ -18,7 +19,7 @@ import { BLAS_OVERRIDES, torchMissing } from "./peers/torch.js";
 import { peerRounds, summarize, type PeerRow, type PeerSummary } from "./peerRounds.js";
 
 /** The parts of the benchmark, in the order they run. */
-export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "peers"] as const;
+export const SECTIONS = ["kernels", "steps", "contrastive", "scaling", "evaluation", "peers"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -55,6 +56,8 @@ export interface BenchResult {
   ceilings: Ceiling[];
   /** The adversarial step with and without incremental forward passes in its attack, best backend, one thread. */
   incremental: IncrementalRow[];
+  /** The robustness evaluation of one model per 1000 test samples, PGD alone and with APGD, best backend. */
+  evaluation: EvaluationRow[];
   /** Sparse-coding pre-training batches drawn in TypeScript and by the engine, best backend. */
   dataBatches: DataBatchRow[];
   /** Contrastive pre-training steps at the default contrastive size, each backend on one thread and the best on every thread count. */
@@ -244,6 +247,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     }
   }
   for (const s of skipped) notes.push(`${s.peer} skipped: ${s.reason}`);
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, peers,
+  const evaluation = want.has("evaluation") ? await evaluationBench(best, threadCounts, quick, log) : [];
+  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, evaluation, peers,
     summary: summarize(peers), skipped, notes };
 }

@@ -3,6 +3,7 @@ import Table from "cli-table3";
 import type { BenchResult, StepRow } from "./bench.js";
 import type { PeerRow, PeerSummary } from "./peerRounds.js";
 import type { Ceiling } from "./ceiling.js";
+import type { EvaluationRow } from "./evaluation.js";
 import { MADD_LOOP } from "./kernels.js";
 
 function table(title: string, head: string[], rows: (string | number)[][]): string {
@@ -68,6 +69,13 @@ function summaryTable(s: PeerSummary): string {
   return [t, ...notes.map((n, i) => `[${i + 1}] ${n}`)].join("\n");
 }
 
+function evaluationTable(rows: EvaluationRow[]): string {
+  const e = rows[0];
+  return table(`Robustness evaluation of one model (clean pre-training, default shape), ms wall per 1000 test samples, medians; ${e.radii} radii: ${e.pgd}; with ${e.apgd} (docs/evaluation.md)`,
+    ["threads", "samples", "PGD only", "PGD + APGD", "ratio", "headline robust acc. PGD / worst case"],
+    rows.map((v) => [v.threads, v.n, f(v.pgdOnly, 0), f(v.withApgd, 0), `${f(v.ratio)}x`, `${f(v.headline.pgd, 3)} / ${f(v.headline.worstCase, 3)}`]));
+}
+
 export function formatBench(r: BenchResult): string {
   const m = r.machine;
   const out = [
@@ -85,6 +93,7 @@ export function formatBench(r: BenchResult): string {
     out.push("", stepTable("Training step of featpure (median ms per step, CPU time of the process and wall time; adversarial: PGD l2, eps 0.2; GFLOP/s from CPU time with one thread, wall time with more; thread counts take turns, speed-up = median of paired wall-time ratios)", r.steps));
   }
   if (r.ceilings.length) out.push("", ...r.ceilings.map((c) => ceilingText(r, c)));
+  if (r.evaluation?.length) out.push("", evaluationTable(r.evaluation));
   if (r.incremental.length) {
     out.push("", table("Incremental forward passes in the attack (--incremental-forward): adversarial step, one thread, median ms CPU; speed-up = median of paired ratios",
       ["attack", "shape", "full forward", "incremental", "speed-up"],

@@ -45,7 +45,7 @@ describe("downstream adaptations on a frozen identity encoder", async () => {
   const testSet: LabelledSet = { x: arena.alloc(test.x.length), y: arena.alloc(test.n), n: test.n };
   arena.f32(testSet.x).set(test.x);
   arena.f32(testSet.y).set(test.y);
-  const scratch = allocEvalScratch(engine, allocWork(arena, shape, 200), d);
+  const scratch = allocEvalScratch(engine, allocWork(arena, shape, 200), d, null, true);
   const cleanEval = (await evaluateModel(engine, clean, testSet, cfg, null, scratch, rng.fork("eval"))).eval;
   const before = { W: arena.f32(encoder.params.W).slice(), thr: arena.f32(encoder.params.thr).slice() };
   const dataset = { downTrain: train, box: null } as unknown as Dataset;

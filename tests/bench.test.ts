@@ -52,6 +52,13 @@ describe("featpure bench", () => {
     expect(j.scaling.map((s: { family: string }) => s.family)).toEqual(["featpure"]);
     for (const s of j.scaling) for (const k of ["clean", "adversarial"]) expect(s[k].ms).toBeGreaterThan(0);
     expect(j.peers).toEqual([]);
+    expect(j.evaluation.length).toBeGreaterThan(0);
+    for (const e of j.evaluation) {
+      expect(e.pgdOnly).toBeGreaterThan(0);
+      expect(e.withApgd).toBeGreaterThan(0);
+      // the worst case over all attacks never reports more robust samples than PGD
+      expect(e.headline.worstCase).toBeLessThanOrEqual(e.headline.pgd);
+    }
     expect(j.summary.rows).toEqual([]);
     expect(j.skipped).toEqual([]);
     // Contrastive steps: every backend on one thread, the best one on two as well where there are two cores.
@@ -88,7 +95,7 @@ describe("featpure bench", () => {
 
   it("--only and --threads run just the named sections, on the named thread counts", () => {
     const { r, j } = bench(["--quick", "--only", "steps", "--threads", "1,3"], 60_000);
-    for (const k of ["kernels", "contrastive", "scaling", "peers"]) expect(j[k], k).toEqual([]);
+    for (const k of ["kernels", "contrastive", "scaling", "evaluation", "peers"]) expect(j[k], k).toEqual([]);
     const best = j.steps[0].who;
     expect(j.steps.filter((s: { who: string }) => s.who === best).map((s: { threads: number }) => s.threads)).toEqual([1, 3]);
     expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([3]);
@@ -99,7 +106,7 @@ describe("featpure bench", () => {
   it.each([
     [["--threads", "0,2"], /--threads: expected a comma-separated list of thread counts, integers in \[1, 64\], got "0,2"/],
     [["--threads", "2,x"], /--threads: expected a comma-separated list/],
-    [["--only", "steps,kern"], /--only: expected a comma-separated list of sections among kernels, steps, contrastive, scaling, peers, got "steps,kern"/],
+    [["--only", "steps,kern"], /--only: expected a comma-separated list of sections among kernels, steps, contrastive, scaling, evaluation, peers, got "steps,kern"/],
   ])("rejects %j with exit code 2, naming the option and what it accepts", (args, message) => {
     const r = spawnSync(process.execPath, [bin, "bench", ...args], { encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(2);

@@ -126,12 +126,15 @@ describe.each(BACKENDS)("%s backend", (backend) => {
   });
 
   describe.each([
-    ["symmetric ReLU", 0],
-    ["ReLU", 1],
-  ])("activation %s", (_name, kind) => {
+    ["symmetric ReLU", 0, false],
+    ["ReLU", 1, false],
+    // thresholds left free (config model.thresholdClamp none): for the symmetric ReLU both terms overlap on |p| < -t
+    ["symmetric ReLU, thresholds of both signs", 0, true],
+    ["ReLU, thresholds of both signs", 1, true],
+  ] as const)("activation %s", (_name, kind, signed) => {
     // Pre-activations include exact hits on +-t: both sides use strict comparisons there.
     function draw(r: Rand, B: number, M: number) {
-      const thr = r.vec(M, 0, 0.6);
+      const thr = r.vec(M, signed ? -0.6 : 0, 0.6);
       thr[0] = 0;
       const pre = r.vec(B * M, -1.5, 1.5);
       for (let j = 0; j < M; j++) if (j % 3 === 1) pre[j] = j % 2 ? thr[j] : -thr[j];

@@ -2,7 +2,7 @@
 // PRNG), the whole iterative attack on a batch in one WASM call.
 import type { Config } from "../config/types.js";
 import type { Arena, Buf } from "../engine/arena.js";
-import { NORM, type Norm } from "../engine/kernels.js";
+import { APGD_ROW_WORDS, NORM, type Norm } from "../engine/kernels.js";
 import type { Work } from "../engine/layout.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
@@ -26,7 +26,7 @@ export function trainingAttack(a: Config["adv"], box: [number, number] | null): 
 }
 
 /** lo, hi arguments of the attack kernels: lo = hi switches the clamp off. */
-function boxArgs(box: [number, number] | null): [number, number] {
+export function boxArgs(box: [number, number] | null): [number, number] {
   return box ?? [0, 0];
 }
 
@@ -99,12 +99,28 @@ export interface EvalScratch {
   starts: RandomStartScratch;
   /** Incremental forward passes of the attacks (config incrementalForward), or null. */
   incremental: IncrementalScratch | null;
+  /** APGD's per-row state (apgdEval in assembly/apgd.ts), or null without APGD (config eval.apgd). */
+  apgd: ApgdScratch | null;
   /** Rows one attack call takes through all its steps (EVAL_ROWS_PER_THREAD per kernel thread). */
   callRows: number;
 }
 
-/** `incremental`: with the workspace of incremental forward passes, for a network of that many hidden units. */
-export function allocEvalScratch(engine: Engine, work: Work, d: number, incremental: { m: number } | null = null): EvalScratch {
+/** APGD's state for up to `rows` samples: per row the previous iterate, the best one and its gradient (aux, 3d), and its scalars. */
+export interface ApgdScratch {
+  aux: Buf;
+  rows: Buf;
+}
+
+/** f32 words of an ApgdScratch for `rows` samples of d (the memory budget counts them). */
+export function apgdWords(rows: number, d: number): number {
+  return rows * (3 * d + APGD_ROW_WORDS);
+}
+
+/**
+ * `incremental`: with the workspace of incremental forward passes, for a network of that many hidden
+ * units; `apgd`: with APGD's state.
+ */
+export function allocEvalScratch(engine: Engine, work: Work, d: number, incremental: { m: number } | null = null, apgd = false): EvalScratch {
   const { arena } = engine;
   const B = work.B;
   return {
@@ -118,6 +134,7 @@ export function allocEvalScratch(engine: Engine, work: Work, d: number, incremen
     margin: arena.alloc(B, "worst margins"),
     starts: allocRandomStart(arena, B, d),
     incremental: incremental && allocIncremental(arena, B, d, incremental.m),
+    apgd: apgd ? { aux: arena.alloc(3 * B * d, "APGD iterates and gradients"), rows: arena.alloc(B * APGD_ROW_WORDS, "APGD step sizes and losses") } : null,
     callRows: EVAL_ROWS_PER_THREAD * engine.threads,
   };
 }
@@ -154,32 +171,30 @@ export interface RobustResult {
 }
 
 /**
- * Robust accuracy under PGD with restarts. Each sample starts at its clean margin (so a misclassified
- * sample is never counted robust); each restart attacks only the samples that survived so far, from a
- * fresh random start, and keeps the worst iterate. Odd restarts follow a surrogate gradient in the
- * activation dead zone, where the exact gradient is zero and would stall the attack.
- *
- * With `prior`, the result of an attack in a smaller or equal ball of the same norm, the attack
- * continues from it: its perturbations are feasible here too, so samples it already broke stay
- * broken without being attacked again, and only its survivors are attacked.
+ * One pass of an attack on the B samples gathered at the front of scratch (x, y, best, margin set):
+ * pass r = -1 is the clean pass (pass `cleanPass` for it), r >= 0 attack restarts.
  */
-export async function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng,
-                                     prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
-  const { arena, kernels } = engine;
-  const d = net.shape.d;
+export type AttackPass = (r: number, B: number) => void;
+
+/**
+ * The scaffolding every evaluation attack shares. Each sample starts at its clean margin (so a
+ * misclassified sample is never counted robust), or at `prior`'s; per chunk, each pass attacks only
+ * the samples that survived so far and keeps their worst iterate. `passes` restarts after the clean
+ * pass (which a prior replaces); `single`: the passes after the first would change nothing (eps = 0).
+ */
+export async function attackSurvivors(engine: Engine, set: LabelledSet, d: number, scratch: EvalScratch, passes: number, single: boolean, pass: AttackPass,
+                                      prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
+  const { arena } = engine;
   const worst = prior ? prior.worst.slice() : new Float32Array(set.n * d);
   const margins = prior ? prior.margins.slice() : new Float32Array(set.n).fill(Infinity);
   const X = arena.f32(set.x);
   const Y = arena.f32(set.y);
-  const alpha = (attack.stepScale * attack.eps) / attack.steps;
-  const norm = NORM[attack.norm];
   for (let start = 0; start < set.n; start += scratch.chunk) {
     const end = Math.min(set.n, start + scratch.chunk);
     let idx = Array.from({ length: end - start }, (_, i) => start + i).filter((s) => margins[s] > 0);
-    // r = -1 is the clean pass (zero perturbation, no steps), already folded into a prior.
-    for (let r = prior ? 0 : -1; r < attack.restarts && idx.length > 0; r++) {
+    for (let r = prior ? 0 : -1; r < passes && idx.length > 0; r++) {
       const B = idx.length;
-      const xs = arena.f32(scratch.x), ys = arena.f32(scratch.y), delta = arena.f32(scratch.delta);
+      const xs = arena.f32(scratch.x), ys = arena.f32(scratch.y);
       const best = arena.f32(scratch.best), bm = arena.f32(scratch.margin);
       idx.forEach((s, i) => {
         xs.set(X.subarray(s * d, (s + 1) * d), i * d);
@@ -187,26 +202,13 @@ export async function robustAccuracy(engine: Engine, net: TwoLayer, set: Labelle
         bm[i] = margins[s];
         best.set(worst.subarray(s * d, (s + 1) * d), i * d);
       });
-      if (r < 0 || attack.eps === 0) delta.fill(0, 0, B * d);
-      else fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
-      const steps = r < 0 ? 0 : attack.steps;
-      const slope = r % 2 === 1 ? attack.surrogateSlope : 0;
-      const [xprev, wt] = incrementalArgs(engine, net, scratch.incremental, attack.norm);
-      // Rows are attacked independently, so a call may take a block of them through all its steps,
-      // each block's rows of the work buffers reused from row 0.
-      const block = scratch.callRows;
-      for (let b0 = 0; b0 < B; b0 += block) {
-        const o = 4 * b0 * d;
-        kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr + o, scratch.y.ptr + 4 * b0, scratch.delta.ptr + o, scratch.xadv.ptr + o,
-          xprev && xprev + o, wt, scratch.best.ptr + o, scratch.margin.ptr + 4 * b0, Math.min(block, B - b0), norm, attack.eps, alpha, steps, slope,
-          ...boxArgs(attack.box));
-      }
+      pass(r, B);
       idx.forEach((s, i) => {
         margins[s] = bm[i];
         worst.set(best.subarray(i * d, (i + 1) * d), s * d);
       });
       await between(control);
-      if (attack.eps === 0) break;
+      if (single) break;
       idx = idx.filter((s) => margins[s] > 0);
     }
   }
@@ -215,12 +217,55 @@ export async function robustAccuracy(engine: Engine, net: TwoLayer, set: Labelle
   return { accuracy: robust / set.n, worst, margins };
 }
 
-/** Accuracy of `net` on x + perturbations (n,d) crafted elsewhere: the transfer attack. */
-export function accuracyUnder(engine: Engine, net: TwoLayer, set: LabelledSet, perturbations: Float32Array, scratch: EvalScratch): number {
+/** The clean pass of attackSurvivors: each gathered sample scored at zero perturbation. */
+export function cleanPass(engine: Engine, net: TwoLayer, scratch: EvalScratch, B: number): void {
+  engine.arena.f32(scratch.delta).fill(0, 0, B * net.shape.d);
+  pgdBlocks(engine, net, scratch, B, 0, 0, 0, 0, 0, null, 0, 0);
+}
+
+/**
+ * pgdEval on the B gathered samples. Rows are attacked independently, so a call may take a block of
+ * them through all its steps, each block's rows of the work buffers reused from row 0.
+ */
+function pgdBlocks(engine: Engine, net: TwoLayer, scratch: EvalScratch, B: number, norm: number, eps: number, alpha: number, steps: number, slope: number,
+                   box: [number, number] | null, xprev: number, wt: number): void {
+  const d = net.shape.d, block = scratch.callRows;
+  for (let b0 = 0; b0 < B; b0 += block) {
+    const o = 4 * b0 * d;
+    engine.kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr + o, scratch.y.ptr + 4 * b0, scratch.delta.ptr + o, scratch.xadv.ptr + o,
+      xprev && xprev + o, wt, scratch.best.ptr + o, scratch.margin.ptr + 4 * b0, Math.min(block, B - b0), norm, eps, alpha, steps, slope, ...boxArgs(box));
+  }
+}
+
+/**
+ * Robust accuracy under PGD with restarts (attackSurvivors), each restart from a fresh random start.
+ * Odd restarts follow a surrogate gradient in the activation dead zone, where the exact gradient is
+ * zero and would stall the attack.
+ *
+ * With `prior`, the result of an attack in a smaller or equal ball of the same norm, the attack
+ * continues from it: its perturbations are feasible here too, so samples it already broke stay
+ * broken without being attacked again, and only its survivors are attacked.
+ */
+export async function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng,
+                                     prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
+  const d = net.shape.d;
+  const alpha = (attack.stepScale * attack.eps) / attack.steps;
+  const norm = NORM[attack.norm];
+  return attackSurvivors(engine, set, d, scratch, attack.restarts, attack.eps === 0, (r, B) => {
+    if (r < 0) return cleanPass(engine, net, scratch, B);
+    if (attack.eps === 0) engine.arena.f32(scratch.delta).fill(0, 0, B * d);
+    else fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
+    const [xprev, wt] = incrementalArgs(engine, net, scratch.incremental, attack.norm);
+    pgdBlocks(engine, net, scratch, B, norm, attack.eps, alpha, attack.steps, r % 2 === 1 ? attack.surrogateSlope : 0, attack.box, xprev, wt);
+  }, prior, control);
+}
+
+/** Per sample, the margin y*f of `net` at x + perturbations (n,d) crafted elsewhere: the transfer attack. */
+export function marginsUnder(engine: Engine, net: TwoLayer, set: LabelledSet, perturbations: Float32Array, scratch: EvalScratch): Float32Array {
   const { arena, kernels } = engine;
   const d = net.shape.d;
   const X = arena.f32(set.x), Y = arena.f32(set.y);
-  let correct = 0;
+  const margins = new Float32Array(set.n);
   for (let start = 0; start < set.n; start += scratch.chunk) {
     const B = Math.min(set.n, start + scratch.chunk) - start;
     arena.f32(scratch.x).set(X.subarray(start * d, (start + B) * d));
@@ -228,8 +273,9 @@ export function accuracyUnder(engine: Engine, net: TwoLayer, set: LabelledSet, p
     arena.f32(scratch.delta).set(perturbations.subarray(start * d, (start + B) * d));
     arena.f32(scratch.margin).fill(Infinity, 0, B);
     // No steps: one forward pass, nothing for an incremental one to reuse.
-    correct += kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr, 0, 0,
+    kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr, 0, 0,
       scratch.best.ptr, scratch.margin.ptr, B, 0, 0, 0, 0, 0, 0, 0);
+    margins.set(arena.f32(scratch.margin).subarray(0, B), start);
   }
-  return correct / set.n;
+  return margins;
 }

@@ -75,6 +75,7 @@ export const SCHEMA: SchemaOf<Config> = {
     activation: oneOf(["symrelu", "relu"] as const, "symrelu", "symmetric thresholded ReLU relu(w.x-b)-relu(-w.x-b), or plain relu(w.x-b)", "activation", R),
     thresholdInit: num(0, 100, 0, "initial threshold b_j", "threshold"),
     trainThreshold: bool(true, "learn the thresholds (kept >= 0) or keep them fixed", "train-threshold", R),
+    thresholdClamp: oneOf(["nonneg", "none"] as const, "nonneg", "trained thresholds: projected back to b >= 0 after every optimiser step (the symmetric ReLU's dead zone |<w,x>| <= b of paper.md §2), or left free, as a plain parameter in an autograd framework is (docs/thresholds.md)", "threshold-clamp", R),
     initStd: pos(100, 0.01, "std of the Gaussian initialisation of W", "init-std"),
     headInitStd: num(0, 100, 0.01, "std of the Gaussian initialisation of the head a", "head-init-std"),
     trainHead: bool(true, "learn the head a or keep it at its initialisation", "train-head", R),
@@ -137,6 +138,8 @@ export const SCHEMA: SchemaOf<Config> = {
     radiusNorm: oneOf(["l2", "linf"] as const, "l2", "norm of the headline radius", "radius-norm"),
     strongSteps: int(1, 100_000, 100, "PGD steps of the strong-attack check", "strong-steps"),
     strongRestarts: int(1, 1000, 5, "restarts of the strong-attack check", "strong-restarts"),
+    apgd: bool(true, "also attack every radius with APGD (Croce & Hein 2020) on the cross-entropy and on a scale-invariant margin loss; robust accuracy is the per-sample worst case over all attacks (docs/evaluation.md)", "apgd"),
+    apgdSteps: int(1, 10_000, 20, "steps of each APGD run", "apgd-steps"),
     chunk: int(1, 65536, 1000, "samples per attack call (bounds memory)", "eval-chunk"),
   },
   metrics: {

@@ -22,6 +22,7 @@ export interface Config {
     activation: "symrelu" | "relu";
     thresholdInit: number;
     trainThreshold: boolean;
+    thresholdClamp: "nonneg" | "none";
     initStd: number;
     headInitStd: number;
     trainHead: boolean;
@@ -74,6 +75,8 @@ export interface Config {
     radiusNorm: "l2" | "linf";
     strongSteps: number;
     strongRestarts: number;
+    apgd: boolean;
+    apgdSteps: number;
     chunk: number;
   };
   metrics: { significance: number; topR: number; liveFraction: number; histogramBins: number };

@@ -1,6 +1,6 @@
 // The typed surface of the WASM module (assembly/index.ts). Pointers are byte offsets into the
 // arena; every float buffer is f32, row-major.
-import { Activation as ActivationId, ContrastiveLoss as ContrastiveLossId, Norm as NormId } from "../../assembly/contract.js";
+import { Activation as ActivationId, ApgdLoss as ApgdLossId, ApgdRowWord, ContrastiveLoss as ContrastiveLossId, Norm as NormId } from "../../assembly/contract.js";
 export interface Kernels {
   matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
   matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
@@ -23,6 +23,12 @@ export interface Kernels {
             norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
   pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, best: number, bestMargin: number,
           B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  /**
+   * APGD (assembly/apgd.ts) with the pgdEval contract: aux (B,3d) and rows (B,APGD_ROW_WORDS) are its per-row state;
+   * loss: APGD_LOSS. Returns the samples whose best margin is still positive.
+   */
+  apgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number, aux: number, rows: number,
+           B: number, norm: number, loss: number, eps: number, steps: number, deadSlope: number, lo: number, hi: number): number;
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
@@ -76,6 +82,10 @@ export interface Kernels {
 // The enumerations the kernels take, by name (assembly/contract.ts).
 export const ACTIVATION = ActivationId;
 export const NORM = NormId;
+export const APGD_LOSS = ApgdLossId;
+export type ApgdLoss = keyof typeof ApgdLossId;
+/** f32 words of APGD's per-row state. */
+export const APGD_ROW_WORDS = ApgdRowWord.count;
 export const CONTRASTIVE_LOSS = ContrastiveLossId;
 export type ContrastiveLoss = keyof typeof ContrastiveLossId;
 export type Activation = keyof typeof ActivationId;

@@ -1,5 +1,5 @@
 // Parallel kernels: a pool of workers on the engine's shared memory, and wrappers that split the work
-// into contiguous ranges, one per thread: batch rows for pgdAttack, pgdEval, netForward and the
+// into contiguous ranges, one per thread: batch rows for pgdAttack, pgdEval, apgdEval, netForward and the
 // transform of an l2 random start, hidden units for the training backward pass (each thread owns
 // its units' gradient rows, so no reduction is needed) and elements for Adam. Every output is
 // computed by the same instructions whatever the split, so the results are bit-identical to one
@@ -11,7 +11,7 @@ import { isNode } from "../runtime.js";
 import type { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { Ctrl, Job, MAX_ARGS, waitChange, type ThreadedKernel, type WorkerInit } from "./protocol.js";
-import { jobSplit, MIN_ELEMENTS_PER_THREAD, MIN_ITEMS_PER_THREAD, NetWord, Split, WorkWord } from "../../assembly/contract.js";
+import { ApgdRowWord, jobSplit, MIN_ELEMENTS_PER_THREAD, MIN_ITEMS_PER_THREAD, NetWord, Split, WorkWord } from "../../assembly/contract.js";
 
 interface Handle {
   terminate(): unknown;
@@ -185,6 +185,17 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       const robust = run("pgdEval", parts.map(([b0, b1], t) => {
         const o = 4 * b0 * d;
         return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, best + o, bestMargin + 4 * b0, b1 - b0, ...rest];
+      }));
+      return robust.reduce((s, r) => s + r, 0);
+    },
+    apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest) {
+      const parts = split("apgdEval", B);
+      if (parts.length === 1) return kernels.apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest);
+      const d = inputDim(net);
+      const robust = run("apgdEval", parts.map(([b0, b1], t) => {
+        const o = 4 * b0 * d;
+        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, best + o, bestMargin + 4 * b0, aux + 3 * o,
+          rows + 4 * b0 * ApgdRowWord.count, b1 - b0, ...rest];
       }));
       return robust.reduce((s, r) => s + r, 0);
     },

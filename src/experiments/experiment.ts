@@ -11,8 +11,8 @@ import { allocTwoLayer, initTwoLayer, withHead, type TwoLayer } from "../model/t
 import { isLoggingStep, type CurvePoint } from "../train/curve.js";
 import { PRETRAINERS, type Arm } from "../train/pretrainers.js";
 import { fitLogistic, fitStandardizer, foldHead, type HeadFit } from "../train/logisticRegression.js";
-import { accuracyUnder, allocEvalScratch, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
-import { evaluateModel, type ModelEval } from "./evaluate.js";
+import { allocEvalScratch, marginsUnder, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import { evaluateModel, withTransfer, type Evaluated, type ModelEval } from "./evaluate.js";
 import { coefficientMatrix, neuronPurity, summarizePurity, type NeuronPurity, type PuritySummary } from "../metrics/purity.js";
 import { coefficientMagnitudes } from "../metrics/coefficients.js";
 import { neuronProxies, summarizeProxies, type ProxySummary } from "../metrics/proxies.js";
@@ -128,7 +128,7 @@ interface Adapted {
   downstream: TwoLayer;
   scratch: EvalScratch;
   sets: { pre: LabelledSet; down: LabelledSet };
-  worst: { pre: Float32Array; down: Float32Array };
+  evaluated: { pre: Evaluated; down: Evaluated };
   result: ArmResult;
 }
 
@@ -176,7 +176,7 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
   const t1 = performance.now();
   const chunk = Math.min(cfg.eval.chunk, Math.max(cfg.eval.n, cfg.downstream.n));
-  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d, cfg.incrementalForward ? net.shape : null);
+  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d, cfg.incrementalForward ? net.shape : null, cfg.eval.apgd);
   const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
   const downTrain = toArena(engine, dataset.downTrain, "downstream training set");
   const downstream = fitHead(engine, net, downTrain, cfg, scratch);
@@ -225,7 +225,7 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
     downstream: downstream.model,
     scratch,
     sets,
-    worst: { pre: preEval.worst, down: downEval.worst },
+    evaluated: { pre: preEval, down: downEval },
     result: {
       arm,
       curve: pre.curve,
@@ -243,14 +243,18 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   };
 }
 
-/** Each arm's models attacked with the worst perturbations found on the other arm's: the transfer check. */
+/**
+ * Each arm's models attacked with the worst perturbations found on the other arm's: the transfer check,
+ * folded into their robust accuracy at the headline radius. Both directions read the evaluations'
+ * perturbations as they were before either transfer.
+ */
 function transfer(arms: Adapted[]): void {
   if (arms.length !== 2) return;
   for (const [target, source] of [[arms[0], arms[1]], [arms[1], arms[0]]]) {
     const { engine } = target.pre;
-    const h = target.result;
-    h.pretrained.headline.transferAccuracy = accuracyUnder(engine, target.pretrainedModel, target.sets.pre, source.worst.pre, target.scratch);
-    h.downstream.headline.transferAccuracy = accuracyUnder(engine, target.downstream, target.sets.down, source.worst.down, target.scratch);
+    const { pre, down } = target.evaluated;
+    withTransfer(pre, marginsUnder(engine, target.pretrainedModel, target.sets.pre, source.evaluated.pre.worst, target.scratch));
+    withTransfer(down, marginsUnder(engine, target.downstream, target.sets.down, source.evaluated.down.worst, target.scratch));
   }
 }
 

@@ -3,7 +3,7 @@
 // mirrors the allocations of one arm's engine: network, training buffers, evaluation scratch and sets.
 import type { Config } from "../config/types.js";
 import { randomStartWords } from "../attacks/randomStart.js";
-import { incrementalWords } from "../attacks/pgd.js";
+import { apgdWords, incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
 import { ctrWords } from "../engine/layout.js";
 import { AUTO_THREADS_MAX, KERNEL_SCRATCH_BYTES } from "../engine/limits.js";
@@ -48,7 +48,7 @@ export function arenaTerms(c: Config): MemoryTerm[] {
     ...(c.downstream.adapt.some((a) => a !== "clean-linear")
       ? [{ what: "downstream adaptation training", path: "optim.batch", bytes: f(4 * (params + 1) + 32 + work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 40) }]
       : []),
-    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk), 19) },
+    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk) + (c.eval.apgd ? apgdWords(chunk, d) : 0), 21) },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },
     // The head's Newton solve, one block while it runs: f64 S and Sᵀ (p x n each, p = m + 1) and

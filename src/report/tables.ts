@@ -96,7 +96,7 @@ function models(r: ExperimentResult): [string, ModelEval][] {
 export function accuracyTable(r: ExperimentResult): TableData {
   const cols = models(r);
   return {
-    title: "Accuracy against attack radius (robust accuracy under PGD with restarts)",
+    title: "Accuracy against attack radius (robust accuracy: per sample, the worst case over PGD with restarts, APGD-CE and APGD-margin; at the headline radius also the strong PGD and the transfer attack)",
     head: ["attack", ...cols.map(([name]) => name)],
     rows: [
       ["clean", ...cols.map(([, e]) => pct(e.clean))],
@@ -108,9 +108,13 @@ export function accuracyTable(r: ExperimentResult): TableData {
 export function checksTable(r: ExperimentResult): TableData {
   const h = r.arms[0].downstream.headline;
   return {
-    title: `Is the attack strong enough? (${h.norm} eps=${h.eps})`,
-    head: ["model", `PGD-${r.config.eval.steps} x ${r.config.eval.restarts}`, `PGD-${h.strongSteps} x ${h.strongRestarts}`, "transfer from the other arm"],
-    rows: models(r).map(([name, e]) => [name, pct(e.headline.accuracy), pct(e.headline.strongAccuracy), pct(e.headline.transferAccuracy)]),
+    title: `Is the attack strong enough? Each attack's own robust accuracy, and the per-sample worst case over all (${h.norm} eps=${h.eps})`,
+    head: ["model", `PGD-${r.config.eval.steps} x ${r.config.eval.restarts}`, `APGD-CE-${r.config.eval.apgdSteps}`, `APGD-margin-${r.config.eval.apgdSteps}`,
+      `PGD-${h.strongSteps} x ${h.strongRestarts} (after PGD)`, "transfer from the other arm", "worst case"],
+    rows: models(r).map(([name, e]) => {
+      const a = e.headline.attacks;
+      return [name, pct(a.pgd), pct(a.apgdCe), pct(a.apgdMargin), pct(e.headline.strongAccuracy), pct(e.headline.transferAccuracy), pct(e.headline.accuracy)];
+    }),
   };
 }
 

@@ -101,7 +101,7 @@ function allocGradients(engine: Engine, net: TwoLayer, cfg: Config, head: boolea
   const A = trainHead ? arena.alloc(p.A.len, "grad head") : null;
   const c = head && p.c ? arena.alloc(p.c.len, "grad output bias") : null;
   const trainable: ParamGroup[] = W ? [{ param: p.W, grad: W }] : [];
-  if (thr) trainable.push({ param: p.thr, grad: thr, nonNegative: true });
+  if (thr) trainable.push({ param: p.thr, grad: thr, nonNegative: cfg.model.thresholdClamp === "nonneg" });
   if (A) trainable.push({ param: p.A, grad: A });
   if (p.c && c) trainable.push({ param: p.c, grad: c });
   const rec = writeNet(arena, { W, thr, A, c }, net.shape);

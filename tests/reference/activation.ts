@@ -9,7 +9,8 @@ export function activationForward(out: Vec, pre: Vec, thr: Vec, B: number, M: nu
   for (let b = 0; b < B; b++) {
     for (let j = 0; j < M; j++) {
       const p = pre[b * M + j], t = thr[j];
-      out[b * M + j] = p > t ? p - t : kind === SYMRELU && p < -t ? p + t : 0;
+      // both terms, which overlap for |p| < -t when t < 0 (config model.thresholdClamp "none")
+      out[b * M + j] = (p > t ? p - t : 0) + (kind === SYMRELU && p < -t ? p + t : 0);
     }
   }
 }
@@ -20,15 +21,16 @@ export function activationBackward(dpre: Vec, dthr: Vec | null, dout: Vec, pre: 
   for (let b = 0; b < B; b++) {
     for (let j = 0; j < M; j++) {
       const i = b * M + j, g = dout[i], p = pre[i], t = thr[j];
-      if (p > t) {
+      const hi = p > t, lo = kind === SYMRELU && p < -t;
+      if (hi) {
         dpre[i] += g;
         if (dthr) dthr[j] -= g;
-      } else if (kind === SYMRELU && p < -t) {
+      }
+      if (lo) {
         dpre[i] += g;
         if (dthr) dthr[j] += g;
-      } else {
-        dpre[i] += g * deadSlope;
       }
+      if (!hi && !lo) dpre[i] += g * deadSlope;
     }
   }
 }

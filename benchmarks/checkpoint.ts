@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveConfig, runExperiment } from "../src/api.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpointFile.js";
-import { writeFileAtomic } from "../src/io/atomic.js";
+import { writeFileAtomic } from "../src/files/atomic.js";
 import { medians, timeIt } from "./timing.js";
 
 const STEPS = 40;

@@ -14,9 +14,9 @@ import { decimalNumber, describeIssue, flagHelp, flagSpecs, layerFromFlags, opti
 import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
 import { accuracyTable, adaptationsTable, checksTable, configTable, headSensitivityTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/model/mosaic.js";
-import { writeFileAtomic } from "../src/io/atomic.js";
-import { outputFileProblem, outputFolderProblem } from "../src/io/outputCheck.js";
-import { MAX_THREADS } from "../src/engine/limits.js";
+import { writeFileAtomic } from "../src/files/atomic.js";
+import { outputFileProblem, outputFolderProblem } from "../src/files/outputCheck.js";
+import { MAX_THREADS } from "../src/config/limits.js";
 import { addCheckpointFlags, checkpointFlagProblem, cliCheckpoint, type CliCheckpoint } from "../src/cli/checkpointFlags.js";
 import { downstreamOverrideIssues } from "../src/experiments/encoder.js";
 import { addSweepCommands } from "../src/cli/sweepCommands.js";

@@ -58,14 +58,14 @@ export async function runExperiment(config: DeepPartial<Config> | Config | Plan 
   };
 }
 
-export { FileFormatError, MAGIC, FORMAT_VERSION } from "./io/container.js";
+export { FileFormatError, MAGIC, FORMAT_VERSION } from "./files/container.js";
 export { encodeEncoder, decodeEncoder, type Encoder } from "./io/encoderFile.js";
 export { decodeCheckpoint, encodeCheckpoint, type RunCheckpoint } from "./io/checkpointFile.js";
 export type { CheckpointOptions } from "./experiments/runCheckpoint.js";
 export type { DownstreamOptions } from "./experiments/encoder.js";
 export { estimateArenaBytes } from "./experiments/memoryBudget.js";
 export { planRun, planEncoder, runnableConfig, CheckpointMismatchError, type Plan } from "./experiments/plan.js";
-export { ENGINE_MEMORY_LIMIT_BYTES } from "./engine/limits.js";
+export { ENGINE_MEMORY_LIMIT_BYTES } from "./config/limits.js";
 
 /** Pre-trains one arm (config.train must be clean or adv) and returns the encoder, ready to save or adapt. A Plan (planEncoder) is taken as it is. */
 export async function pretrainEncoder(config: DeepPartial<Config> | Config | Plan = {}, opts: RunOptions = {}): Promise<Encoder> {
@@ -78,13 +78,13 @@ function isPlan(x: unknown): x is Plan {
 
 /** Writes an encoder file atomically (Node only). */
 export async function saveEncoder(path: string, encoder: Encoder): Promise<void> {
-  const { writeFileAtomic } = await import("./io/atomic.js");
+  const { writeFileAtomic } = await import("./files/atomic.js");
   writeFileAtomic(path, encodeEncoder(encoder));
 }
 
 /** Reads and verifies an encoder file (Node only); a damaged or foreign file throws FileFormatError. */
 export async function loadEncoder(path: string): Promise<Encoder> {
-  const { readBytes } = await import("./io/readBytes.js");
+  const { readBytes } = await import("./files/readBytes.js");
   return decodeEncoder(readBytes(path));
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../src/config/validate.js";
 import { decodeEncoder, encodeEncoder, type Encoder } from "../src/io/encoderFile.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpointFile.js";
-import { FileFormatError } from "../src/io/container.js";
+import { FileFormatError } from "../src/files/container.js";
 
 const config = resolveConfig({ train: "adv", data: { dim: 4, sparsity: 1 }, model: { width: 3 } });
 

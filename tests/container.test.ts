@@ -3,8 +3,8 @@
 // files always give a FileFormatError, never another exception, a hang or wrong numbers.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { crc32 } from "../src/io/crc32.js";
-import { decodeContainer, encodeContainer, FileFormatError, FORMAT_VERSION, type SectionData } from "../src/io/container.js";
+import { crc32 } from "../src/files/crc32.js";
+import { decodeContainer, encodeContainer, FileFormatError, FORMAT_VERSION, type SectionData } from "../src/files/container.js";
 import { decodeCheckpoint, encodeCheckpoint } from "../src/io/checkpointFile.js";
 import { decodeEncoder } from "../src/io/encoderFile.js";
 import { resolveConfig } from "../src/config/validate.js";
@@ -129,7 +129,7 @@ describe("atomic writes", () => {
     const { mkdtempSync, readdirSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { removeStaleTemporaries, writeFileAtomic } = await import("../src/io/atomic.js");
+    const { removeStaleTemporaries, writeFileAtomic } = await import("../src/files/atomic.js");
     const dir = mkdtempSync(join(tmpdir(), "featpure-atomic-"));
     const target = join(dir, "ck.fpt");
     writeFileAtomic(target, "whole");

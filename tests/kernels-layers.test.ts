@@ -2,7 +2,7 @@
 // shapes that are not multiples of the SIMD width. Inputs are f32-exact, so differences are f32 rounding only.
 import { describe, expect, it } from "vitest";
 import { BACKENDS } from "../src/engine/wasm.js";
-import { KERNEL_SCRATCH_BYTES } from "../src/engine/limits.js";
+import { KERNEL_SCRATCH_BYTES } from "../src/config/limits.js";
 import * as ref from "./reference/linear.js";
 import * as refAct from "./reference/activation.js";
 import * as refLoss from "./reference/loss.js";

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../src/config/validate.js";
 import type { Config, DeepPartial } from "../src/config/types.js";
-import { ENGINE_MEMORY_LIMIT_BYTES } from "../src/engine/limits.js";
+import { ENGINE_MEMORY_LIMIT_BYTES } from "../src/config/limits.js";
 import { estimateArenaBytes } from "../src/experiments/memoryBudget.js";
 import { adaptAndEvaluate, pretrainArm } from "../src/experiments/experiment.js";
 import { makeDataset } from "../src/data/datasets.js";

@@ -1,7 +1,7 @@
 // Regenerates the marked blocks and generated files of the documentation, or lists the stale ones.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../src/io/atomic.js";
+import { writeFileAtomic } from "../../src/files/atomic.js";
 import { BLOCKS, FILES } from "./blocks.js";
 import { DocsInput } from "./input.js";
 import { findBlocks, rewriteBlocks } from "./markers.js";

@@ -1,7 +1,7 @@
 // --checkpoint FILE, --checkpoint-every N and --resume, shared by `featpure run` and `featpure pretrain`.
 import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { removeStaleTemporaries, writeFileAtomic } from "../io/atomic.js";
+import { removeStaleTemporaries, writeFileAtomic } from "../files/atomic.js";
 import type { CheckpointOptions } from "../experiments/runCheckpoint.js";
 import type { Arm } from "../train/pretrainers.js";
 import { decimalNumber } from "../config/flags.js";

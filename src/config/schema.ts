@@ -2,8 +2,7 @@
 // Defaults, validation (config files, CLI flags, API calls) and the CLI's option list all derive
 // from SCHEMA, so an option cannot exist in one place and be missing in another.
 import type { Config, DeepPartial } from "./types.js";
-import { MNIST_TASK_NAMES, TOTAL_DIGITS } from "./limits.js";
-import { MAX_THREADS } from "../engine/limits.js";
+import { MAX_THREADS, MNIST_TASK_NAMES, TOTAL_DIGITS } from "./limits.js";
 
 export const ADAPT_MODES = ["clean-linear", "adv-linear", "adv-full", "adv-scratch"] as const;
 

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../files/atomic.js";
 import { CLASSES, MNIST_FILE, MNIST_PACKAGE_VERSION, decodeMnist, digitsFromArrays, encodeMnist, type MnistDigits } from "./mnist.js";
 
 /** Where the cache file lives (Node). */

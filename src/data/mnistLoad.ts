@@ -27,7 +27,7 @@ export function loadMnist(opts: MnistLoadOptions = {}): Promise<MnistDigits> {
 async function fetchBinary(url: string | URL): Promise<MnistDigits> {
   const text = String(url);
   if (isNode && (text.startsWith("file:") || !/^[a-z][a-z0-9+.-]*:/i.test(text))) {
-    const { readBytes } = await import("../io/readBytes.js");
+    const { readBytes } = await import("../files/readBytes.js");
     return decodeMnist(readBytes(text.startsWith("file:") ? new URL(text) : text));
   }
   const res = await fetch(url);

@@ -5,7 +5,7 @@ import { browserBundle, isNode } from "../runtime.js";
 import { Arena } from "./arena.js";
 import type { Kernels } from "./kernels.js";
 import { startPool, type Pool } from "./threads.js";
-import { AUTO_THREADS_MAX, ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "./limits.js";
+import { AUTO_THREADS_MAX, ENGINE_MEMORY_LIMIT_MIB, MAX_THREADS } from "../config/limits.js";
 
 export type Backend = "relaxed" | "simd" | "scalar";
 /** Fastest first: the order "auto" tries them in. */

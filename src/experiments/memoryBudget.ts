@@ -6,7 +6,7 @@ import { randomStartWords } from "../attacks/randomStart.js";
 import { apgdWords, incrementalWords } from "../attacks/pgd.js";
 import { sparseCodingBatchWords } from "../data/sparseCodingBatches.js";
 import { ctrWords } from "../engine/layout.js";
-import { AUTO_THREADS_MAX, KERNEL_SCRATCH_BYTES } from "../engine/limits.js";
+import { AUTO_THREADS_MAX, KERNEL_SCRATCH_BYTES } from "../config/limits.js";
 import { WorkWord } from "../../assembly/contract.js";
 
 /** The module's static data below the arena's base, with room to spare. */

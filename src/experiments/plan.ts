@@ -4,7 +4,7 @@
 // Plan and never re-resolve or re-decode.
 import type { Config, DeepPartial } from "../config/types.js";
 import { ConfigError, resolveConfig, type ConfigIssue } from "../config/validate.js";
-import { ENGINE_MEMORY_LIMIT_BYTES } from "../engine/limits.js";
+import { ENGINE_MEMORY_LIMIT_BYTES } from "../config/limits.js";
 import { arenaTerms, estimateArenaBytes, mib } from "./memoryBudget.js";
 import { decodeCheckpoint, type RunCheckpoint } from "../io/checkpointFile.js";
 import { configDifferences } from "./runCheckpoint.js";

@@ -5,7 +5,7 @@ import type { Arm } from "../train/pretrainers.js";
 import type { TrainState } from "../train/trainState.js";
 import type { RngState } from "../rng.js";
 import { VERSION } from "../version.js";
-import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "./container.js";
+import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "../files/container.js";
 import { expectKind, isArm, storedConfig, storedCurve } from "./fileKinds.js";
 
 export interface RunCheckpoint {

@@ -8,7 +8,7 @@ import type { NetShape } from "../engine/layout.js";
 import type { Dictionary } from "../data/dictionary.js";
 import type { Arm } from "../train/pretrainers.js";
 import type { CurvePoint } from "../train/curve.js";
-import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "./container.js";
+import { decodeContainer, encodeContainer, FileFormatError, section, type SectionData } from "../files/container.js";
 import { expectKind, isArm, storedConfig, storedCurve } from "./fileKinds.js";
 
 export interface Encoder {

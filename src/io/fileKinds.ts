@@ -2,7 +2,7 @@
 import { ConfigError, resolveConfig } from "../config/validate.js";
 import type { Config } from "../config/types.js";
 import type { CurvePoint } from "../train/curve.js";
-import { FileFormatError, type Container } from "./container.js";
+import { FileFormatError, type Container } from "../files/container.js";
 
 export type FileKind = "encoder" | "checkpoint";
 

@@ -2,7 +2,7 @@
 // inlined, every file atomically.
 import { join } from "node:path";
 import type { ExperimentResult } from "../api.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../files/atomic.js";
 import type { ResultLine } from "../sweep/results.js";
 import { judgeClaims, judgeSensitivity } from "./claims.js";
 import { renderSvg, reportFigures } from "./figures.js";

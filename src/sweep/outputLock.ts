@@ -7,8 +7,8 @@ import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
-import { isRunning } from "../io/atomic.js";
-import { outputFileProblem } from "../io/outputCheck.js";
+import { isRunning } from "../files/atomic.js";
+import { outputFileProblem } from "../files/outputCheck.js";
 import { SweepInputError } from "./grid.js";
 
 const HEARTBEAT_MS = 5_000;

@@ -4,7 +4,7 @@
 import "../engine/relaxedSimdFlag.js";
 import { join } from "node:path";
 import { runExperiment } from "../api.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../files/atomic.js";
 import type { Config } from "../config/types.js";
 import { summarizeResult } from "./results.js";
 import type { ParentMessage, WorkerMessage } from "./protocol.js";

@@ -8,7 +8,7 @@ import type { BatchSource, SourceState } from "../data/dataset.js";
 import type { Rng, RngState } from "../rng.js";
 import type { Optimizer, OptimizerState } from "./optimizer.js";
 import type { CurvePoint } from "./curve.js";
-import { FileFormatError } from "../io/container.js";
+import { FileFormatError } from "../files/container.js";
 
 export interface TrainState {
   /** Steps completed. */

@@ -5,8 +5,8 @@ import type { BenchResult } from "../../benchmarks/bench.js";
 import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
 import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, type Figure } from "../../src/report/figures.js";
 import type { DocsInput } from "./input.js";
-import { claimsBlock, seedsBlock, sweepBlock } from "./reproduce.js";
-import { contrastiveTable, kernelsTable, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
+import { adaptationsBlock, claimsBlock, headSensitivityBlock, seedsBlock, sensitivitySentence, sweepBlock } from "./reproduce.js";
+import { contrastiveTable, kernelsTable, MAIN_PEERS, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
 
 /** `featpure reproduce --out docs/results/reproduce` keeps its results.jsonl here. */
 export const REPRODUCE = "docs/results/reproduce/results.jsonl";
@@ -33,7 +33,11 @@ const reproduce = (input: DocsInput) => input.resultLines(REPRODUCE);
 export const BLOCKS: Record<string, Block> = {
   "reproduce-claims": { sources: [REPRODUCE], render: (i) => claimsBlock(reproduce(i), REPRODUCE, REPRODUCE_COMMAND) },
   "reproduce-seeds": { sources: [REPRODUCE], render: (i) => seedsBlock(reproduce(i)) },
+  "reproduce-adaptations": { sources: [REPRODUCE], render: (i) => adaptationsBlock(reproduce(i)) },
+  "reproduce-head-sensitivity": { sources: [REPRODUCE], render: (i) => headSensitivityBlock(reproduce(i)) },
+  "reproduce-sensitivity-sentence": { sources: [REPRODUCE], render: (i) => sensitivitySentence(reproduce(i)) },
   "speed-summary": { sources: [SPEED_BENCH], render: (i) => speedSummary(bench(i), SPEED_BENCH) },
+  "speed-summary-main": { sources: [SPEED_BENCH], render: (i) => speedSummary(bench(i), SPEED_BENCH, MAIN_PEERS) },
   "speed-kernels": { sources: [SPEED_BENCH], render: (i) => kernelsTable(bench(i)) },
   "speed-steps": { sources: [SPEED_BENCH], render: (i) => stepsTable(bench(i)) },
   "speed-contrastive": { sources: [SPEED_BENCH], render: (i) => contrastiveTable(bench(i)) },

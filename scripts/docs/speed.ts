@@ -26,14 +26,17 @@ const STEP_HEAD = ["implementation", "threads", "clean step, ms", "adversarial s
  * README: each peer family at its best correct setting against featpure's best, per task and step
  * kind (BenchResult.summary), the notes on settings a peer could not use numbered under the table.
  */
-export function speedSummary(r: BenchResult, file: string): string {
+/** The summary's rows against the peers a user would most likely pick instead (the front page's table). */
+export const MAIN_PEERS = ["PyTorch", "tfjs-backend-wasm"];
+
+export function speedSummary(r: BenchResult, file: string, peers?: readonly string[]): string {
   const notes: string[] = [];
   const mark = (n?: string) => {
     if (!n) return "";
     if (!notes.includes(n)) notes.push(n);
     return ` [${notes.indexOf(n) + 1}]`;
   };
-  const rows = r.summary.rows.map((s) => [`${s.task} ${s.kind}`, `${s.match === "best" ? s.peer : `${s.peer}, one thread`}${mark(s.note)}`,
+  const rows = r.summary.rows.filter((s) => !peers || peers.includes(s.peer)).map((s) => [`${s.task} ${s.kind}`, `${s.match === "best" ? s.peer : `${s.peer}, one thread`}${mark(s.note)}`,
     s.peerSetting || "none correct", Number.isNaN(s.peerMs) ? "-" : f(s.peerMs), s.featpureSetting, f(s.featpureMs),
     Number.isNaN(s.ratio) ? "-" : `**${f(s.ratio)}×**`, Number.isNaN(s.ratio) ? "-" : `${f(s.spread[0])}-${f(s.spread[1])}× (${s.rounds} rounds)`]);
   return [

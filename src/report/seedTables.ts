@@ -127,11 +127,11 @@ export function headlineSensitivityTable(lines: readonly ResultLine[]): TableDat
       const p = s.arm.headSensitivity?.find((x) => x.l2 === l2);
       return p ? f(p) : NaN;
     }));
-    const robust = penalties.map((l2) => at(l2, (p) => p.downstream.robust));
+    const robust = penalties.map((l2) => withinRange(at(l2, (p) => p.downstream.robust), UNIT));
     const means = robust.map((r) => r.mean).filter(Number.isFinite);
     const label = modeLabel(g.mode, g.samples[0].line.config.data.source);
     rowsOut.push([`${label}, ${g.arm}`, "robust", ...robust.map((r) => formatInterval(r)), means.length ? `${num(Math.min(...means), 3)} to ${num(Math.max(...means), 3)} (${num(Math.max(...means) - Math.min(...means), 3)})` : "—"]);
-    rowsOut.push([`${label}, ${g.arm}`, "clean", ...penalties.map((l2) => formatInterval(at(l2, (p) => p.downstream.clean))), ""]);
+    rowsOut.push([`${label}, ${g.arm}`, "clean", ...penalties.map((l2) => formatInterval(withinRange(at(l2, (p) => p.downstream.clean), UNIT))), ""]);
   }
   const h = lines[0]?.arms[0].downstream.headline;
   return {
@@ -150,10 +150,10 @@ export function adaptationTable(lines: readonly ResultLine[]): TableData {
       const of = g.samples.map((s) => s.arm.adaptations?.find((x) => x.mode === mode));
       if (of.some((x) => x === undefined)) continue;
       const xs = of as AdaptResult[];
-      const iv = (f: (x: AdaptResult) => number, digits = 3) => formatInterval(tInterval(xs.map(f)), digits);
+      const accuracy = (f: (x: AdaptResult) => number) => formatInterval(withinRange(tInterval(xs.map(f)), UNIT));
       const seconds = formatInterval(tInterval(g.samples.map((s) => (s.arm.timingsMs.adaptTraining?.[mode] ?? NaN) / 1000)), 2);
-      rowsOut.push([`${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`, mode, iv((x) => x.eval.clean), iv((x) => x.eval.headline.accuracy),
-        iv((x) => x.eval.headline.strongAccuracy), seconds, iv((x) => x.flops / 1e9, 2)]);
+      rowsOut.push([`${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`, mode, accuracy((x) => x.eval.clean), accuracy((x) => x.eval.headline.accuracy),
+        accuracy((x) => x.eval.headline.strongAccuracy), seconds, formatInterval(tInterval(xs.map((x) => x.flops / 1e9)), 2)]);
     }
   }
   const h = lines[0]?.arms[0].downstream.headline;

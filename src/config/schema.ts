@@ -74,7 +74,7 @@ export const SCHEMA: SchemaOf<Config> = {
     activation: oneOf(["symrelu", "relu"] as const, "symrelu", "symmetric thresholded ReLU relu(w.x-b)-relu(-w.x-b), or plain relu(w.x-b)", "activation", R),
     thresholdInit: num(0, 100, 0, "initial threshold b_j", "threshold"),
     trainThreshold: bool(true, "learn the thresholds (kept >= 0) or keep them fixed", "train-threshold", R),
-    thresholdClamp: oneOf(["nonneg", "none"] as const, "nonneg", "trained thresholds: projected back to b >= 0 after every optimiser step (the symmetric ReLU's dead zone |<w,x>| <= b of paper.md §2), or left free, as a plain parameter in an autograd framework is (docs/thresholds.md)", "threshold-clamp", R),
+    thresholdClamp: oneOf(["nonneg", "none"] as const, "nonneg", "trained thresholds: projected back to b >= 0 after every optimiser step (the symmetric ReLU's dead zone |<w,x>| <= b of docs/model.md), or left free, as a plain parameter in an autograd framework is (docs/thresholds.md)", "threshold-clamp", R),
     initStd: pos(100, 0.01, "std of the Gaussian initialisation of W", "init-std"),
     headInitStd: num(0, 100, 0.01, "std of the Gaussian initialisation of the head a", "head-init-std"),
     trainHead: bool(true, "learn the head a or keep it at its initialisation", "train-head", R),

@@ -119,6 +119,7 @@ describe("featpure sweep", () => {
     [["sweep", "--grid", "/nonexistent.json", "--out", "x.jsonl"], "--grid: cannot read"],
     [["sweep", "--grid", "GRID"], "required option '--out <file>'"],
     [["reproduce", "--seeds", "two"], "--seeds: must be an integer in [1, 1000]"],
+    [["reproduce", "--seeds", "0x3"], "--seeds: must be an integer in [1, 1000]"],
     [["merge", "/nonexistent.jsonl", "--out", "x.jsonl"], "cannot read /nonexistent.jsonl"],
     [["slurm-script", "--grid", "GRID", "--shards", "13"], "--shards: must be an integer in [1, 12]"],
     [["slurm-script", "--grid", "GRID", "--shards", "4", "--cpus-per-task", "0"], "--cpus-per-task: must be an integer in [1, 256]"],

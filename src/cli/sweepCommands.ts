@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { decimalNumber } from "../config/flags.js";
 import type { ExperimentResult } from "../api.js";
 import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
 import { buildCounts, describeBuilds, mergeResults, readResults, type FailureLine, type ResultFile, type ResultLine } from "../sweep/results.js";
@@ -22,8 +23,9 @@ type Render = (t: TableData) => string;
 
 function intOption(name: string, raw: unknown, min: number, max: number, def: number): number {
   if (raw === undefined) return def;
-  const v = Number(raw);
-  if (typeof raw !== "string" || raw.trim() === "" || !Number.isInteger(v) || v < min || v > max) {
+  // Plain decimals only, as for every config flag: "0x10" is not 16.
+  const v = typeof raw === "string" ? decimalNumber(raw) : null;
+  if (v === null || !Number.isInteger(v) || v < min || v > max) {
     throw new SweepInputError(`--${name}: must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
   }
   return v;

@@ -1,4 +1,4 @@
-// The layering of featpure, checked by dependency-cruiser in `npm test` (tests/layers.test.ts): no
+// The layering of featpure, checked by dependency-cruiser in `npm test` (tests/project/layers.test.ts): no
 // import cycles, and imports only downwards through
 //   assembly -> engine -> data, model, train, attacks, metrics, io -> experiments -> api -> cli, web, sweep, report, bin, benchmarks
 // with src/config (the typed configuration) and the shared leaves (src/rng.ts, src/math/, src/files/,

@@ -2,7 +2,7 @@
 // drawn inside WASM from the engine's one PRNG stream. Every operation of src/data/sparseCoding.ts
 // (sampleCodes, then encode: the reference's order of draws; labels from sampleCodes' sums) is
 // repeated one for one, so the batches and the stream afterwards are bit-identical to it
-// (tests/sparseCodingBatches.test.ts); only the time a batch takes changes (docs/speed.md).
+// (tests/data/sparseCodingBatches.test.ts); only the time a batch takes changes (docs/speed.md).
 import { RngState, enterStream, leaveStream, nextU32, uniform, normal } from "./random";
 import { SparseTaskWord } from "./contract";
 

@@ -3,7 +3,7 @@
 // transform of an l2 random start, hidden units for the training backward pass (each thread owns
 // its units' gradient rows, so no reduction is needed) and elements for Adam. Every output is
 // computed by the same instructions whatever the split, so the results are bit-identical to one
-// thread (tests/threads.test.ts checks it). The calling thread takes the first range itself and
+// thread (tests/kernels/threads.test.ts checks it). The calling thread takes the first range itself and
 // then blocks in Atomics.wait until the workers are done: the training loop stays synchronous.
 // (Atomics.wait is allowed on Node's main thread and in a browser Web Worker, not on a browser's
 // main thread.)

@@ -6,7 +6,7 @@ import { LINF, perturb } from "./attack.js";
 
 export const CE = 0;
 export const MARGIN = 1;
-/** A plain margin loss -y f: not in the kernel, whose iterates it reproduces (tests/kernels-apgd.test.ts shows it). */
+/** A plain margin loss -y f: not in the kernel, whose iterates it reproduces (tests/kernels/kernels-apgd.test.ts shows it). */
 export const PLAIN_MARGIN = 2;
 
 export interface ApgdRow { eta: number; fBest: number; fCheck: number; reduced: boolean; fPrev: number; rises: number }

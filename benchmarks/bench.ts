@@ -100,7 +100,11 @@ const overrideChoices = () => (BLAS_OVERRIDES.some((k) => process.env[k] !== und
  * KEEP_HEAP, more with the default only (on this project's 2-core machine two threads were far
  * slower than one in every run).
  */
-const torchSettings = (counts: number[]): (readonly [number, boolean])[] => [[1, false], [1, true], ...counts.filter((t) => t > 1).map((t) => [t, false] as const)];
+const torchSettings = (counts: number[]): (readonly [number, boolean])[] => [
+  [1, false],
+  [1, true],
+  ...counts.filter((t) => t > 1).map((t) => [t, false] as const),
+];
 
 export interface Skipped {
   peer: string;
@@ -113,8 +117,12 @@ export interface Skipped {
  * sets any), on one thread also with malloc keeping its heap; tfjs wasm and cpu; plain JS. A peer
  * that cannot run is skipped with its reason, not a failure: PyTorch and tfjs are optional.
  */
-export async function peerContenders(wl: Workloads, best: Backend, threadCounts: number[],
-                                     opts: { python?: string; loadTfjs?: Parameters<typeof tfjsContender>[2]; torch?: (readonly [number, boolean])[] } = {}): Promise<{ contenders: Contender[]; skipped: Skipped[] }> {
+export async function peerContenders(
+  wl: Workloads,
+  best: Backend,
+  threadCounts: number[],
+  opts: { python?: string; loadTfjs?: Parameters<typeof tfjsContender>[2]; torch?: (readonly [number, boolean])[] } = {},
+): Promise<{ contenders: Contender[]; skipped: Skipped[] }> {
   const contenders: Contender[] = [];
   const skipped: Skipped[] = [];
   const counts = [...new Set([1, ...threadCounts])];
@@ -122,12 +130,15 @@ export async function peerContenders(wl: Workloads, best: Backend, threadCounts:
   const missingTorch = torchMissing(opts.python);
   if (missingTorch) skipped.push({ peer: "PyTorch", reason: missingTorch });
   else {
-    const settings = (opts.torch ?? torchSettings(counts)).flatMap(([t, heap]) => overrideChoices().map((drop) => [t, drop, heap] as const));
+    const settings = (opts.torch ?? torchSettings(counts)).flatMap(([t, heap]) =>
+      overrideChoices().map((drop) => [t, drop, heap] as const),
+    );
     // Started together: importing torch takes seconds. One that fails to start (a broken install) is skipped.
     const started = await Promise.allSettled(settings.map(([t, drop, heap]) => torchContender(t, drop, heap, wl, opts.python)));
     for (const r of started) {
       if (r.status === "fulfilled") contenders.push(r.value);
-      else if (!skipped.some((s) => s.peer === "PyTorch")) skipped.push({ peer: "PyTorch", reason: `failed to start: ${(r.reason as Error).message}` });
+      else if (!skipped.some((s) => s.peer === "PyTorch"))
+        skipped.push({ peer: "PyTorch", reason: `failed to start: ${(r.reason as Error).message}` });
     }
   }
   for (const tb of ["wasm", "cpu"] as const) {
@@ -150,11 +161,22 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const want = new Set(opts.sections ?? SECTIONS);
   if (opts.noPeers) want.delete("peers");
   const threadCounts = opts.threads ?? [...new Set([1, Math.min(2, mach.cores), Math.min(4, mach.cores)])];
-  if (!backends.includes("relaxed")) notes.push("relaxed SIMD not validated by this runtime (Node 20 needs --experimental-wasm-relaxed-simd; the featpure CLI sets it)");
+  if (!backends.includes("relaxed"))
+    notes.push("relaxed SIMD not validated by this runtime (Node 20 needs --experimental-wasm-relaxed-simd; the featpure CLI sets it)");
 
   // Kernels.
-  const expShapes: MatShape[] = quick ? [[64, 20, 40]] : [[256, 100, 200], [1000, 100, 200]];
-  const bigShapes: MatShape[] = quick ? [] : [[256, 512, 1024], [1024, 1000, 2000]];
+  const expShapes: MatShape[] = quick
+    ? [[64, 20, 40]]
+    : [
+        [256, 100, 200],
+        [1000, 100, 200],
+      ];
+  const bigShapes: MatShape[] = quick
+    ? []
+    : [
+        [256, 512, 1024],
+        [1024, 1000, 2000],
+      ];
   const reps = quick ? 2 : 21;
   const kernels: BenchResult["kernels"] = [];
   for (const b of want.has("kernels") ? backends : []) {
@@ -170,13 +192,15 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   // featpure training steps at the default shape, per backend and thread count.
   const shape0: StepShape = quick ? { d: 20, m: 24, B: 32, pgd: 2 } : DEFAULT_SHAPE;
   const w0 = makeWorkload(shape0);
-  const nSteps = quick ? 2 : 20, nReps = quick ? 1 : 7;
+  const nSteps = quick ? 2 : 20,
+    nReps = quick ? 1 : 7;
   const steps: StepRow[] = [];
   for (const b of want.has("steps") ? backends : []) {
     // Quick mode checks the threaded path once, on the best backend.
     const counts = b === "scalar" || (quick && b !== best) ? [1] : threadCounts;
     log(`steps: ${b}, ${counts.join(" and ")} thread(s), taking turns`);
-    for (const r of await featpureSteps(w0, b, counts, nSteps, nReps)) steps.push({ ...row(`featpure ${r.backend}`, r.threads, shape0, r), speedup: r.speedup });
+    for (const r of await featpureSteps(w0, b, counts, nSteps, nReps))
+      steps.push({ ...row(`featpure ${r.backend}`, r.threads, shape0, r), speedup: r.speedup });
   }
 
   const ceilings: Ceiling[] = [];
@@ -195,7 +219,12 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const dataBatches: DataBatchRow[] = [];
   if (want.has("steps")) {
     log(`data batches: TypeScript and ${best}, taking turns`);
-    const shapes = quick ? [{ d: shape0.d, B: shape0.B }] : [{ d: 100, B: 256 }, { d: 400, B: 1024 }];
+    const shapes = quick
+      ? [{ d: shape0.d, B: shape0.B }]
+      : [
+          { d: 100, B: 256 },
+          { d: 400, B: 1024 },
+        ];
     dataBatches.push(...(await dataBatchBench(best, shapes, quick ? 2 : 20, quick ? 1 : 7)));
   }
 
@@ -211,12 +240,21 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const skipped: Skipped[] = [];
   const missingTorch = torchMissing();
   if (missingTorch && want.has("peers")) skipped.push({ peer: "PyTorch", reason: missingTorch });
-  const rounds = quick ? 2 : 7, budgetMs = quick ? 1 : 150;
+  const rounds = quick ? 2 : 7,
+    budgetMs = quick ? 1 : 150;
 
   // How the step grows: one dimension at a time from the default, best backend, one thread.
-  const grow: StepShape[] = !want.has("scaling") ? [] : quick
-    ? [{ ...shape0, pgd: 4 }]
-    : [{ ...shape0, d: 1000 }, { ...shape0, m: 2000 }, { ...shape0, B: 1024 }, { ...shape0, pgd: 10 }, { ...shape0, pgd: 20 }];
+  const grow: StepShape[] = !want.has("scaling")
+    ? []
+    : quick
+      ? [{ ...shape0, pgd: 4 }]
+      : [
+          { ...shape0, d: 1000 },
+          { ...shape0, m: 2000 },
+          { ...shape0, B: 1024 },
+          { ...shape0, pgd: 10 },
+          { ...shape0, pgd: 20 },
+        ];
   const scaling: PeerRow[] = [];
   for (const s of grow) {
     log(`scaling: ${JSON.stringify(s)}`);
@@ -248,6 +286,21 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   }
   for (const s of skipped) notes.push(`${s.peer} skipped: ${s.reason}`);
   const evaluation = want.has("evaluation") ? await evaluationBench(best, threadCounts, quick, log) : [];
-  return { machine: mach, date: new Date().toISOString(), quick, kernels, steps, ceilings, incremental, dataBatches, contrastive, scaling, evaluation, peers,
-    summary: summarize(peers), skipped, notes };
+  return {
+    machine: mach,
+    date: new Date().toISOString(),
+    quick,
+    kernels,
+    steps,
+    ceilings,
+    incremental,
+    dataBatches,
+    contrastive,
+    scaling,
+    evaluation,
+    peers,
+    summary: summarize(peers),
+    skipped,
+    notes,
+  };
 }

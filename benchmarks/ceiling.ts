@@ -22,16 +22,24 @@ export async function parallelCeiling(backend: Backend, shape: StepShape, n: num
   const url = new URL("./ceilingWorker.js", import.meta.url);
   const workers = Array.from({ length: n }, () => new Worker(url, { workerData: { backend, shape } }));
   try {
-    await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-      w.once("message", resolve);
-      w.once("error", reject);
-    })));
-    const ask = (w: Worker) => new Promise<number>((resolve) => {
-      w.once("message", resolve);
-      w.postMessage(steps);
-    });
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((resolve, reject) => {
+            w.once("message", resolve);
+            w.once("error", reject);
+          }),
+      ),
+    );
+    const ask = (w: Worker) =>
+      new Promise<number>((resolve) => {
+        w.once("message", resolve);
+        w.postMessage(steps);
+      });
     await Promise.all(workers.map(ask)); // warm-up
-    const alone: number[] = [], side: number[] = [], ratio: number[] = [];
+    const alone: number[] = [],
+      side: number[] = [],
+      ratio: number[] = [];
     for (let r = 0; r < reps; r++) {
       const a = await ask(workers[0]);
       const all = await Promise.all(workers.map(ask));

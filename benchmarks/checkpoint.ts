@@ -13,7 +13,11 @@ const STEPS = 40;
 
 async function main() {
   // Default sizes, few steps, a minimal evaluation: only the training state matters here.
-  const cfg = resolveConfig({ optim: { steps: STEPS }, eval: { n: 1, epsL2: [], epsLinf: [], steps: 1, restarts: 1, strongSteps: 1, strongRestarts: 1 }, downstream: { n: 2 } });
+  const cfg = resolveConfig({
+    optim: { steps: STEPS },
+    eval: { n: 1, epsL2: [], epsLinf: [], steps: 1, restarts: 1, strongSteps: 1, strongRestarts: 1 },
+    downstream: { n: 2 },
+  });
   let last: Uint8Array | null = null;
   const t0 = performance.now();
   await runExperiment(cfg, { checkpoint: { every: 0, write: (b) => (last = b) } });

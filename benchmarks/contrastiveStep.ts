@@ -20,7 +20,13 @@ export interface ContrastiveStepRow {
 }
 
 /** `steps` contrastive training steps of the workload on `engine`, from its initial parameters; the arena is left as it was found. */
-export async function runContrastiveSteps(engine: Engine, w: ContrastiveWorkload, steps: number, adversarial: boolean, seed: number): Promise<void> {
+export async function runContrastiveSteps(
+  engine: Engine,
+  w: ContrastiveWorkload,
+  steps: number,
+  adversarial: boolean,
+  seed: number,
+): Promise<void> {
   const cfg = resolveConfig(w.cfg, { backend: engine.backend, threads: engine.threads, optim: { steps } });
   const mark = engine.arena.mark();
   try {
@@ -35,13 +41,20 @@ export async function runContrastiveSteps(engine: Engine, w: ContrastiveWorkload
 
 /** What a row's step is, in words. */
 export function contrastiveKind(w: ContrastiveWorkload, adversarial: boolean): string {
-  const { cfg, shape } = w, c = cfg.contrastive;
+  const { cfg, shape } = w,
+    c = cfg.contrastive;
   const kind = `contrastive ${adversarial ? `adversarial step (PGD-${shape.pgd} on view 1, ${cfg.adv.norm})` : "clean step"}, ${c.loss}${c.normalize ? " normalised" : ""}`;
   return `${kind}, d=${shape.d} m=${shape.m} B=${shape.B} pairs`;
 }
 
-export async function contrastiveStepBench(backend: Backend, adversarial: boolean, threadCounts: number[], steps: number, runs: number,
-                                           w: ContrastiveWorkload = makeContrastiveWorkload()): Promise<ContrastiveStepRow[]> {
+export async function contrastiveStepBench(
+  backend: Backend,
+  adversarial: boolean,
+  threadCounts: number[],
+  steps: number,
+  runs: number,
+  w: ContrastiveWorkload = makeContrastiveWorkload(),
+): Promise<ContrastiveStepRow[]> {
   const engines: Engine[] = [];
   try {
     for (const threads of threadCounts) engines.push(await createEngine({ backend, threads }));
@@ -55,8 +68,11 @@ export async function contrastiveStepBench(backend: Backend, adversarial: boolea
       }
     }
     return engines.map((e, i) => ({
-      backend, threads: e.threads, kind: contrastiveKind(w, adversarial),
-      ms: median(times[i]), speedup: median(times[0].map((t, r) => t / times[i][r])),
+      backend,
+      threads: e.threads,
+      kind: contrastiveKind(w, adversarial),
+      ms: median(times[i]),
+      speedup: median(times[0].map((t, r) => t / times[i][r])),
     }));
   } finally {
     for (const e of engines) e.close();

@@ -19,13 +19,19 @@ export interface DataBatchRow {
   speedup: number;
 }
 
-export async function dataBatchBench(backend: Backend, shapes: { d: number; B: number }[], batches: number, reps: number): Promise<DataBatchRow[]> {
+export async function dataBatchBench(
+  backend: Backend,
+  shapes: { d: number; B: number }[],
+  batches: number,
+  reps: number,
+): Promise<DataBatchRow[]> {
   const engine = await createEngine({ backend, threads: 1 });
   try {
     const rows: DataBatchRow[] = [];
     for (const { d, B } of shapes) {
       const { pre } = sparseCodingTasks(resolveConfig({ data: { dim: d }, optim: { batch: B } }), new Rng(1));
-      const x = new Float32Array(B * d), y = new Float32Array(B);
+      const x = new Float32Array(B * d),
+        y = new Float32Array(B);
       const mark = engine.arena.mark();
       const sources = [batchSource(pre, 0, B, new Rng(2)), batchSource(pre, 0, B, new Rng(2), engine)];
       const ms = (which: number) => {
@@ -34,9 +40,11 @@ export async function dataBatchBench(backend: Backend, shapes: { d: number; B: n
         const c = process.cpuUsage(c0);
         return (c.user + c.system) / 1000 / batches;
       };
-      const ts: number[] = [], wasm: number[] = [];
+      const ts: number[] = [],
+        wasm: number[] = [];
       for (let r = 0; r <= reps; r++) {
-        const a = ms(0), b = ms(1);
+        const a = ms(0),
+          b = ms(1);
         // the first round warms both up
         if (r > 0) {
           ts.push(a);

@@ -28,10 +28,18 @@ export interface EvaluationRow {
   headline: { pgd: number; worstCase: number };
 }
 
-export async function evaluationBench(backend: Backend, threadCounts: number[], quick: boolean, log: (l: string) => void): Promise<EvaluationRow[]> {
+export async function evaluationBench(
+  backend: Backend,
+  threadCounts: number[],
+  quick: boolean,
+  log: (l: string) => void,
+): Promise<EvaluationRow[]> {
   // The reproduce preset's evaluation (src/sweep/reproduce.ts) on the default model.
   const cfg = resolveConfig({
-    backend, train: "clean", optim: { steps: quick ? 20 : 1000 }, ...(quick ? { data: { dim: 20 }, model: { width: 24 } } : {}),
+    backend,
+    train: "clean",
+    optim: { steps: quick ? 20 : 1000 },
+    ...(quick ? { data: { dim: 20 }, model: { width: 24 } } : {}),
     eval: { n: quick ? 64 : 1000, epsL2: [0.1, 0.2, 0.5, 1], epsLinf: [0.02, 0.05, 0.1], strongSteps: 50, strongRestarts: 2 },
   });
   const rounds = quick ? 1 : 3;
@@ -44,7 +52,8 @@ export async function evaluationBench(backend: Backend, threadCounts: number[], 
     try {
       const { arena } = engine;
       const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, cfg.eval.chunk), net.shape.d, null, true);
-      const x = arena.alloc(data.preTest.x.length), y = arena.alloc(data.preTest.n);
+      const x = arena.alloc(data.preTest.x.length),
+        y = arena.alloc(data.preTest.n);
       arena.f32(x).set(data.preTest.x);
       arena.f32(y).set(data.preTest.y);
       const set: LabelledSet = { x, y, n: data.preTest.n };
@@ -54,7 +63,8 @@ export async function evaluationBench(backend: Backend, threadCounts: number[], 
         return { ms: ((performance.now() - t0) * 1000) / set.n, headline: e.eval.headline };
       };
       await run(true); // warm-up
-      const off: number[] = [], on: number[] = [];
+      const off: number[] = [],
+        on: number[] = [];
       let last = await run(true);
       for (let r = 0; r < rounds; r++) {
         off.push((await run(false)).ms);
@@ -63,10 +73,14 @@ export async function evaluationBench(backend: Backend, threadCounts: number[], 
       }
       const e = cfg.eval;
       rows.push({
-        threads: engine.threads, n: set.n, radii: e.epsL2.length + e.epsLinf.length,
+        threads: engine.threads,
+        n: set.n,
+        radii: e.epsL2.length + e.epsLinf.length,
         pgd: `PGD-${e.steps} x ${e.restarts} per radius, PGD-${e.strongSteps} x ${e.strongRestarts} at ${e.radiusNorm} ${e.radius}`,
         apgd: `APGD-CE-${e.apgdSteps} and APGD-margin-${e.apgdSteps} per radius`,
-        pgdOnly: median(off), withApgd: median(on), ratio: median(on.map((v, i) => v / off[i])),
+        pgdOnly: median(off),
+        withApgd: median(on),
+        ratio: median(on.map((v, i) => v / off[i])),
         headline: { pgd: last.headline.attacks.pgd, worstCase: last.headline.accuracy },
       });
     } finally {

@@ -17,7 +17,12 @@ export interface IncrementalRow {
   speedup: number;
 }
 
-export async function incrementalBench(backend: Backend, cases: { norm: "l2" | "linf"; shape: StepShape }[], steps: number, reps: number): Promise<IncrementalRow[]> {
+export async function incrementalBench(
+  backend: Backend,
+  cases: { norm: "l2" | "linf"; shape: StepShape }[],
+  steps: number,
+  reps: number,
+): Promise<IncrementalRow[]> {
   const engine = await createEngine({ backend, threads: 1 });
   try {
     const rows: IncrementalRow[] = [];
@@ -29,9 +34,11 @@ export async function incrementalBench(backend: Backend, cases: { norm: "l2" | "
         const c = process.cpuUsage(c0);
         return (c.user + c.system) / 1000 / steps;
       };
-      const full: number[] = [], inc: number[] = [];
+      const full: number[] = [],
+        inc: number[] = [];
       for (let r = 0; r <= reps; r++) {
-        const f = await ms(false, r), i = await ms(true, r);
+        const f = await ms(false, r),
+          i = await ms(true, r);
         // the first round warms both up
         if (r > 0) {
           full.push(f);

@@ -36,8 +36,12 @@ export async function kernelRows(backend: Backend, shapes: MatShape[], densities
     const loopFlops = k.maddPeak(LOOP_ROUNDS, arena.alloc(1).ptr);
     for (const [B, C, OC] of shapes) {
       const mark = arena.mark();
-      const inp = arena.alloc(B * C), w = arena.alloc(OC * C), out = arena.alloc(B * OC), dout = arena.alloc(B * OC);
-      const din = arena.alloc(B * C), dw = arena.alloc(OC * C);
+      const inp = arena.alloc(B * C),
+        w = arena.alloc(OC * C),
+        out = arena.alloc(B * OC),
+        dout = arena.alloc(B * OC);
+      const din = arena.alloc(B * C),
+        dw = arena.alloc(OC * C);
       rng.fillNormal(arena.f32(inp));
       rng.fillNormal(arena.f32(w));
       const flops = 2 * B * C * OC;
@@ -47,7 +51,16 @@ export async function kernelRows(backend: Backend, shapes: MatShape[], densities
       // What the FMA pipes give right now (relaxed build only), against which this shape's kernels are read.
       const loop = medians(timeIt(() => k.maddPeak(LOOP_ROUNDS, out.ptr), reps));
       const loopGflops = loopFlops > 0 ? loopFlops / loop.cpuMs / 1e6 : 0;
-      if (loopFlops > 0) rows.push({ backend, kernel: MADD_LOOP, shape: `12 chains, before ${B}x${C}x${OC}`, density: 1, ...loop, gflops: loopGflops, shareOfLoop: 1 });
+      if (loopFlops > 0)
+        rows.push({
+          backend,
+          kernel: MADD_LOOP,
+          shape: `12 chains, before ${B}x${C}x${OC}`,
+          density: 1,
+          ...loop,
+          gflops: loopGflops,
+          shareOfLoop: 1,
+        });
       const add = (kernel: string, density: number, t: { ms: number; cpuMs: number }) => {
         const gflops = flops / t.cpuMs / 1e6;
         rows.push({ backend, kernel, shape, density, ...t, gflops, ...(loopFlops > 0 ? { shareOfLoop: gflops / loopGflops } : {}) });
@@ -58,8 +71,16 @@ export async function kernelRows(backend: Backend, shapes: MatShape[], densities
         rng.fillNormal(g);
         // Zero whole entries at random, as thresholded activations do.
         if (density < 1) for (let i = 0; i < g.length; i++) if (rng.uniform() >= density) g[i] = 0;
-        add("matmulBackward dinp", density, medians(timeIt(() => k.matmulBackward(din.ptr, 0, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
-        add("matmulBackward dweight", density, medians(timeIt(() => k.matmulBackward(0, dw.ptr, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)));
+        add(
+          "matmulBackward dinp",
+          density,
+          medians(timeIt(() => k.matmulBackward(din.ptr, 0, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)),
+        );
+        add(
+          "matmulBackward dweight",
+          density,
+          medians(timeIt(() => k.matmulBackward(0, dw.ptr, 0, dout.ptr, inp.ptr, w.ptr, B, C, OC), n, big ? 1 : 3)),
+        );
       }
       arena.reset(mark);
     }

@@ -24,8 +24,22 @@ export interface Machine {
 // apiece on every core V8 targets, so the chain runs at the clock, whatever the pipeline width.
 function chain(n: number, x: number, y: number, z: number): number {
   for (let i = 0; i < n; i++) {
-    x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z;
-    x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z; x = (x + y) | 0; x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
+    x = (x + y) | 0;
+    x ^= z;
   }
   return x;
 }

@@ -53,8 +53,15 @@ export interface PeerSummary {
 const byMedian = (k: StepKind) => (a: PeerRow, b: PeerRow) => a[k].ms - b[k].ms;
 
 /** Rounds of `contenders` on `task`; the first contender is featpure's reference for the checks. */
-export async function peerRounds(contenders: Contender[], task: Task, shape: StepShape, eps: number, rounds: number, budgetMs: number,
-                                 log: (s: string) => void): Promise<PeerRow[]> {
+export async function peerRounds(
+  contenders: Contender[],
+  task: Task,
+  shape: StepShape,
+  eps: number,
+  rounds: number,
+  budgetMs: number,
+  log: (s: string) => void,
+): Promise<PeerRow[]> {
   const here = contenders.filter((c) => c.tasks.includes(task));
   for (const c of here) await c.load(task);
   const delta = l2Start(shape.B, shape.d, eps, new Rng("peer check"));
@@ -62,9 +69,19 @@ export async function peerRounds(contenders: Contender[], task: Task, shape: Ste
   const rows: PeerRow[] = [];
   for (const c of here) {
     const agreement = c.family === "featpure" ? null : compareChecks(await c.check(delta), reference);
-    if (agreement && !agreement.ok) log(`${c.label}: ${task} results differ from featpure's (worst relative error ${agreement.worst.toExponential(1)})`);
-    rows.push({ family: c.family, label: c.label, task, shape, threads: c.threads, settings: c.settings, agreement,
-      clean: { ms: 0, cpuMs: 0, rounds: [], steps: 0 }, adversarial: { ms: 0, cpuMs: 0, rounds: [], steps: 0 } });
+    if (agreement && !agreement.ok)
+      log(`${c.label}: ${task} results differ from featpure's (worst relative error ${agreement.worst.toExponential(1)})`);
+    rows.push({
+      family: c.family,
+      label: c.label,
+      task,
+      shape,
+      threads: c.threads,
+      settings: c.settings,
+      agreement,
+      clean: { ms: 0, cpuMs: 0, rounds: [], steps: 0 },
+      adversarial: { ms: 0, cpuMs: 0, rounds: [], steps: 0 },
+    });
   }
   for (const kind of STEP_KINDS) {
     log(`peers: ${task} ${kind} step, ${here.length} settings taking turns, ${rounds} rounds`);
@@ -75,7 +92,8 @@ export async function peerRounds(contenders: Contender[], task: Task, shape: Ste
       const t = await c.time(kind, 2);
       steps.push(Math.max(1, Math.min(30, Math.round(budgetMs / t.ms))));
     }
-    const wall: number[][] = here.map(() => []), cpu: number[][] = here.map(() => []);
+    const wall: number[][] = here.map(() => []),
+      cpu: number[][] = here.map(() => []);
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < here.length; k++) {
         const i = (k + r) % here.length;
@@ -84,7 +102,9 @@ export async function peerRounds(contenders: Contender[], task: Task, shape: Ste
         cpu[i].push(t.cpuMs);
       }
     }
-    rows.forEach((row, i) => { row[kind] = { ms: median(wall[i]), cpuMs: median(cpu[i]), rounds: wall[i], steps: steps[i] }; });
+    rows.forEach((row, i) => {
+      row[kind] = { ms: median(wall[i]), cpuMs: median(cpu[i]), rounds: wall[i], steps: steps[i] };
+    });
   }
   return rows;
 }
@@ -92,9 +112,18 @@ export async function peerRounds(contenders: Contender[], task: Task, shape: Ste
 function compare(task: Task, kind: StepKind, match: SummaryRow["match"], peer: PeerRow, mine: PeerRow, note?: string): SummaryRow {
   const ratios = peer[kind].rounds.map((t, r) => t / mine[kind].rounds[r]);
   return {
-    task, kind, match, peer: peer.family, peerSetting: peer.label, featpureSetting: mine.label,
-    peerMs: peer[kind].ms, featpureMs: mine[kind].ms, ratio: peer[kind].ms / mine[kind].ms,
-    spread: [Math.min(...ratios), Math.max(...ratios)], rounds: ratios.length, ...(note ? { note } : {}),
+    task,
+    kind,
+    match,
+    peer: peer.family,
+    peerSetting: peer.label,
+    featpureSetting: mine.label,
+    peerMs: peer[kind].ms,
+    featpureMs: mine[kind].ms,
+    ratio: peer[kind].ms / mine[kind].ms,
+    spread: [Math.min(...ratios), Math.max(...ratios)],
+    rounds: ratios.length,
+    ...(note ? { note } : {}),
   };
 }
 
@@ -102,10 +131,14 @@ function compare(task: Task, kind: StepKind, match: SummaryRow["match"], peer: P
 function familyNote(rows: PeerRow[]): string | undefined {
   const notes: string[] = [];
   const wrong = rows.filter((r) => r.agreement && !r.agreement.ok);
-  if (wrong.length) notes.push(`excluded for results that differ from featpure's: ${wrong.map((r) => `${r.label} (${r.agreement!.worst.toExponential(1)})`).join("; ")}`);
+  if (wrong.length)
+    notes.push(
+      `excluded for results that differ from featpure's: ${wrong.map((r) => `${r.label} (${r.agreement!.worst.toExponential(1)})`).join("; ")}`,
+    );
   const s = rows[0].settings;
   if (s?.simd === false) notes.push("no SIMD build: this runtime does not validate WASM SIMD");
-  if (s && s.wasmThreads === false) notes.push("one thread: tfjs-backend-wasm disables its threads build under Node (tensorflow/tfjs#3830)");
+  if (s && s.wasmThreads === false)
+    notes.push("one thread: tfjs-backend-wasm disables its threads build under Node (tensorflow/tfjs#3830)");
   return notes.length ? notes.join("; ") : undefined;
 }
 
@@ -123,14 +156,27 @@ export function summarize(rows: PeerRow[]): PeerSummary {
         const ok = all.filter((r) => r.agreement?.ok).sort(byMedian(kind));
         const note = familyNote(all);
         if (!ok.length) {
-          out.push({ task, kind, match: "best", peer: family, peerSetting: "", featpureSetting: bestMine.label, peerMs: NaN, featpureMs: bestMine[kind].ms,
-            ratio: NaN, spread: [NaN, NaN], rounds: 0, note: note ?? "no setting gave featpure's results" });
+          out.push({
+            task,
+            kind,
+            match: "best",
+            peer: family,
+            peerSetting: "",
+            featpureSetting: bestMine.label,
+            peerMs: NaN,
+            featpureMs: bestMine[kind].ms,
+            ratio: NaN,
+            spread: [NaN, NaN],
+            rounds: 0,
+            note: note ?? "no setting gave featpure's results",
+          });
           continue;
         }
         out.push(compare(task, kind, "best", ok[0], bestMine, note));
         const ok1 = ok.filter((r) => r.threads === 1);
         // For families that also ran on more threads, and only where it is another comparison than the one above.
-        if (ok1.length && mine1 && all.some((r) => r.threads > 1) && (ok1[0] !== ok[0] || mine1 !== bestMine)) out.push(compare(task, kind, "one thread", ok1[0], mine1));
+        if (ok1.length && mine1 && all.some((r) => r.threads > 1) && (ok1[0] !== ok[0] || mine1 !== bestMine))
+          out.push(compare(task, kind, "one thread", ok1[0], mine1));
       }
     }
   }

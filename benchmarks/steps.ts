@@ -35,13 +35,24 @@ export interface StepVariant {
  * `steps` supervised training steps (adversarial or clean) of the workload on `engine`, from its
  * initial parameters, through pretrainSupervised; the arena is left as it was found.
  */
-export async function runSteps(engine: Engine, w: Workload, steps: number, adversarial: boolean, seed: number, variant: StepVariant = {}): Promise<void> {
+export async function runSteps(
+  engine: Engine,
+  w: Workload,
+  steps: number,
+  adversarial: boolean,
+  seed: number,
+  variant: StepVariant = {},
+): Promise<void> {
   const s = w.shape;
   const norm = variant.norm ?? "l2";
   const cfg = resolveConfig({
-    data: { dim: s.d }, model: { width: s.m }, optim: { batch: s.B, steps, lr: LR },
+    data: { dim: s.d },
+    model: { width: s.m },
+    optim: { batch: s.B, steps, lr: LR },
     adv: { norm, eps: norm === "l2" ? EPS : EPS_LINF, steps: s.pgd },
-    backend: engine.backend, threads: engine.threads, incrementalForward: variant.incrementalForward ?? false,
+    backend: engine.backend,
+    threads: engine.threads,
+    incrementalForward: variant.incrementalForward ?? false,
   });
   const mark = engine.arena.mark();
   try {
@@ -61,17 +72,33 @@ export async function runSteps(engine: Engine, w: Workload, steps: number, adver
  * fast spells (a shared VM's speed drifts by tens of percent within minutes), and the speed-up is the
  * median of the per-run ratios against the first count.
  */
-export async function featpureSteps(w: Workload, backend: Backend, threadCounts: number[], steps: number, reps: number): Promise<ThreadedStepTiming[]> {
+export async function featpureSteps(
+  w: Workload,
+  backend: Backend,
+  threadCounts: number[],
+  steps: number,
+  reps: number,
+): Promise<ThreadedStepTiming[]> {
   const engines: Engine[] = [];
   try {
     for (const threads of threadCounts) engines.push(await createEngine({ backend, threads }));
-    const out = engines.map((e) => ({ backend: e.backend, threads: e.threads, clean: 0, adversarial: 0, cleanCpu: 0, adversarialCpu: 0, speedup: { clean: 1, adversarial: 1 } }));
+    const out = engines.map((e) => ({
+      backend: e.backend,
+      threads: e.threads,
+      clean: 0,
+      adversarial: 0,
+      cleanCpu: 0,
+      adversarialCpu: 0,
+      speedup: { clean: 1, adversarial: 1 },
+    }));
     for (const adversarial of [false, true]) {
       const kind = adversarial ? "adversarial" : "clean";
-      const wall: number[][] = engines.map(() => []), cpu: number[][] = engines.map(() => []);
+      const wall: number[][] = engines.map(() => []),
+        cpu: number[][] = engines.map(() => []);
       for (let r = 0; r <= reps; r++) {
         for (const [i, engine] of engines.entries()) {
-          const c0 = process.cpuUsage(), t0 = performance.now();
+          const c0 = process.cpuUsage(),
+            t0 = performance.now();
           await runSteps(engine, w, steps, adversarial, r);
           const c = process.cpuUsage(c0);
           if (r > 0) {

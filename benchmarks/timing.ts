@@ -18,7 +18,8 @@ export function timeIt(fn: () => void, reps: number, warmup = 3): Times {
   for (let i = 0; i < warmup; i++) fn();
   const out: Times = { wall: [], cpu: [] };
   for (let i = 0; i < reps; i++) {
-    const c0 = cpuMs(), t0 = performance.now();
+    const c0 = cpuMs(),
+      t0 = performance.now();
     fn();
     out.wall.push(performance.now() - t0);
     out.cpu.push(cpuMs() - c0);
@@ -31,7 +32,8 @@ export async function timeItAsync(fn: () => Promise<void>, reps: number, warmup 
   for (let i = 0; i < warmup; i++) await fn();
   const out: Times = { wall: [], cpu: [] };
   for (let i = 0; i < reps; i++) {
-    const c0 = cpuMs(), t0 = performance.now();
+    const c0 = cpuMs(),
+      t0 = performance.now();
     await fn();
     out.wall.push(performance.now() - t0);
     out.cpu.push(cpuMs() - c0);

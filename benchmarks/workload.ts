@@ -40,7 +40,8 @@ export function makeWorkload(shape: StepShape, batches = 4, seed = 1): Workload 
   const dict = makeDictionary("orthogonal", d, d, rng.fork("dictionary"));
   const theta = labelDirection(d, 1, rng.fork("theta"));
   const spec = { D: d, k: Math.min(5, d), magnitude: "sign" as const, magnitudeLow: 0.5 };
-  const xs: Float32Array[] = [], ys: Float32Array[] = [];
+  const xs: Float32Array[] = [],
+    ys: Float32Array[] = [];
   const data = rng.fork("data");
   for (let i = 0; i < batches; i++) {
     const z = sampleCodes(B, spec, theta, data);
@@ -48,7 +49,8 @@ export function makeWorkload(shape: StepShape, batches = 4, seed = 1): Workload 
     ys.push(labels(z, B, theta));
   }
   const init = rng.fork("init");
-  const W = new Float32Array(m * d), A = new Float32Array(m);
+  const W = new Float32Array(m * d),
+    A = new Float32Array(m);
   init.fillNormal(W, 0.01);
   init.fillNormal(A, 0.01);
   return { shape, xs, ys, W, thr: new Float32Array(m), A };
@@ -91,11 +93,15 @@ export interface ContrastiveWorkload {
 /** A few pair batches of the default contrastive experiment (or a smaller shape), its initialisation. */
 export function makeContrastiveWorkload(shape?: Partial<StepShape>, batches = 4): ContrastiveWorkload {
   const cfg = resolveConfig({
-    mode: "contrastive", eval: { n: 1 }, downstream: { n: 2 },
+    mode: "contrastive",
+    eval: { n: 1 },
+    downstream: { n: 2 },
     ...(shape ? { data: { dim: shape.d }, model: { width: shape.m }, optim: { batch: shape.B }, adv: { steps: shape.pgd } } : {}),
   });
   const root = new Rng(cfg.seed);
-  const B = cfg.optim.batch, d = cfg.data.dim, m = cfg.model.width;
+  const B = cfg.optim.batch,
+    d = cfg.data.dim,
+    m = cfg.model.width;
   const pairs = sparseCodingDataset(cfg, root).pairBatches!(B, cfg.contrastive, root.fork("pairs"));
   const xs: Float32Array[] = [];
   for (let i = 0; i < batches; i++) {

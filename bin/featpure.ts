@@ -7,12 +7,38 @@ import { Command, CommanderError, Option } from "commander";
 import Table from "cli-table3";
 import cliProgress from "cli-progress";
 import {
-  CheckpointMismatchError, ConfigError, decodeCheckpoint, ineffectiveOptions, planEncoder, planRun, runnableConfig, type Plan, type RunCheckpoint, DivergenceError, FileFormatError, loadEncoder, pretrainEncoder, resolveConfig, runDownstream, runExperiment,
-  saveEncoder, VERSION, type Progress,
+  CheckpointMismatchError,
+  ConfigError,
+  decodeCheckpoint,
+  ineffectiveOptions,
+  planEncoder,
+  planRun,
+  runnableConfig,
+  type Plan,
+  type RunCheckpoint,
+  DivergenceError,
+  FileFormatError,
+  loadEncoder,
+  pretrainEncoder,
+  resolveConfig,
+  runDownstream,
+  runExperiment,
+  saveEncoder,
+  VERSION,
+  type Progress,
 } from "../src/api.js";
 import { decimalNumber, describeIssue, flagHelp, flagSpecs, layerFromFlags, optionKey, type FlagSpec } from "../src/config/flags.js";
 import { formatOptions, optionGroups, optionsMarkdown, terminalColumns } from "../src/cli/options.js";
-import { accuracyTable, adaptationsTable, checksTable, configTable, headSensitivityTable, proxiesTable, purityTable, type TableData } from "../src/report/tables.js";
+import {
+  accuracyTable,
+  adaptationsTable,
+  checksTable,
+  configTable,
+  headSensitivityTable,
+  proxiesTable,
+  purityTable,
+  type TableData,
+} from "../src/report/tables.js";
 import { encodePng, sideBySide, weightMosaic } from "../src/model/mosaic.js";
 import { writeFileAtomic } from "../src/files/atomic.js";
 import { outputFileProblem, outputFolderProblem } from "../src/files/outputCheck.js";
@@ -62,7 +88,8 @@ function configFrom(opts: Record<string, unknown>, base?: unknown) {
   try {
     resolveConfig(base, file);
   } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
+    if (e instanceof ConfigError)
+      throw new UsageError(e.issues.map((i) => `--config ${opts.config}: ${describeIssue(i, "file")}`).join("\n"));
     throw e;
   }
   const flags = flagsLayer(opts);
@@ -140,7 +167,8 @@ async function writeMosaics(dir: string, arms: ArmWeights[]): Promise<string> {
 function fileError(flag: string, path: string, e: unknown): never {
   if (e instanceof FileFormatError) throw new UsageError(`${flag} ${path}: ${e.message}`);
   if (e instanceof ConfigError) throw new UsageError(e.issues.map((i) => `${flag} ${path}: ${i.path}: ${i.message}`).join("\n"));
-  if (e instanceof Error && "code" in e && typeof e.code === "string" && e.code.startsWith("E")) throw new UsageError(`${flag}: cannot read ${path}: ${e.message}`);
+  if (e instanceof Error && "code" in e && typeof e.code === "string" && e.code.startsWith("E"))
+    throw new UsageError(`${flag}: cannot read ${path}: ${e.message}`);
   throw e;
 }
 
@@ -150,7 +178,10 @@ function fileError(flag: string, path: string, e: unknown): never {
  */
 function checkOutputs(opts: Record<string, unknown>, files: string[], folders: string[] = []): void {
   const path = (flag: string) => (typeof opts[optionKey(flag)] === "string" ? (opts[optionKey(flag)] as string) : null);
-  for (const [flags, problem] of [[files, outputFileProblem], [folders, outputFolderProblem]] as const) {
+  for (const [flags, problem] of [
+    [files, outputFileProblem],
+    [folders, outputFolderProblem],
+  ] as const) {
     for (const flag of flags) {
       const p = path(flag);
       const issue = p === null ? null : problem(p);
@@ -162,7 +193,10 @@ function checkOutputs(opts: Record<string, unknown>, files: string[], folders: s
     const p = path(out);
     if (p === null) continue;
     const other = named.find((f) => f !== out && resolve(path(f)!) === resolve(p));
-    if (other) throw new UsageError(`--${out} and --${other} name the same file ${p}: writing --${out} would destroy it; give --${out} another path`);
+    if (other)
+      throw new UsageError(
+        `--${out} and --${other} name the same file ${p}: writing --${out} would destroy it; give --${out} another path`,
+      );
   }
 }
 
@@ -179,7 +213,10 @@ function checkpointSetup(opts: Record<string, unknown>): { ck: CliCheckpoint | n
   if (ck && opts.resume === true && !ck.resumed) {
     // The configuration of a resumed run comes from its checkpoint: without one, only the command line can say which run to start.
     const given = typeof opts.config === "string" || Object.keys(flagsLayer(opts)).length > 0;
-    if (!given) throw new UsageError(`--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`);
+    if (!given)
+      throw new UsageError(
+        `--resume: no checkpoint at ${ck.path} yet, so it holds no configuration to continue; give the run's flags (or --config) with --resume to start it from step 1`,
+      );
     process.stderr.write(`featpure: no checkpoint at ${ck.path} yet; starting the run given on the command line from step 1\n`);
   }
   if (!ck?.resumed) return { ck, saved: null };
@@ -217,7 +254,9 @@ async function interruptible<T>(ck: CliCheckpoint | null, resumeHint: string, wo
     return await work(stop.signal);
   } catch (e) {
     if (stop.signal.aborted) {
-      const kept = ck?.last ? `the checkpoint ${ck.path} holds arm ${ck.last.arm} at step ${ck.last.step}; resume with: ${resumeHint}` : "nothing was saved (--checkpoint FILE makes a run resumable)";
+      const kept = ck?.last
+        ? `the checkpoint ${ck.path} holds arm ${ck.last.arm} at step ${ck.last.step}; resume with: ${resumeHint}`
+        : "nothing was saved (--checkpoint FILE makes a run resumable)";
       throw new Interrupted(`interrupted; ${kept}`);
     }
     throw e;
@@ -235,7 +274,8 @@ async function run(opts: Record<string, unknown>): Promise<void> {
   const { ck, plan } = planFrom(opts, planRun);
   const { config } = plan;
   const mosaic = typeof opts.mosaic === "string" ? opts.mosaic : null;
-  if (mosaic !== null && config.data.source !== "mnist") throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
+  if (mosaic !== null && config.data.source !== "mnist")
+    throw new UsageError("--mosaic draws each neuron's weights as a 28x28 image and needs --data mnist");
   const weights: ArmWeights[] = [];
   const quiet = opts.quiet === true;
   const progress = progressReporter(!quiet);
@@ -249,13 +289,22 @@ async function run(opts: Record<string, unknown>): Promise<void> {
         signal,
         checkpoint: ck?.options,
         onWeights: mosaic === null ? undefined : (arm, W, shape) => weights.push({ arm, W, ...shape }),
-      }));
+      }),
+    );
   } finally {
     progress.stop();
   }
   if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
-    for (const t of [purityTable(result), proxiesTable(result), accuracyTable(result), checksTable(result), adaptationsTable(result), headSensitivityTable(result)]) if (t) console.log(render(t) + "\n");
+    for (const t of [
+      purityTable(result),
+      proxiesTable(result),
+      accuracyTable(result),
+      checksTable(result),
+      adaptationsTable(result),
+      headSensitivityTable(result),
+    ])
+      if (t) console.log(render(t) + "\n");
     console.log(`backend ${result.backend}; ${(result.timingsMs.total / 1000).toFixed(1)} s in all`);
   }
   const wrote: string[] = [];
@@ -279,14 +328,17 @@ async function pretrain(opts: Record<string, unknown>): Promise<void> {
   let encoder;
   try {
     encoder = await interruptible(ck, resumeCommand("pretrain", ck, ` --save ${opts.save}`), (signal) =>
-      pretrainEncoder(plan, { onProgress: progress.onProgress, signal, checkpoint: ck?.options }));
+      pretrainEncoder(plan, { onProgress: progress.onProgress, signal, checkpoint: ck?.options }),
+    );
   } finally {
     progress.stop();
   }
   await saveEncoder(opts.save, encoder);
   if (!quiet) {
     const last = encoder.curve[encoder.curve.length - 1];
-    console.log(`saved the ${encoder.arm} encoder to ${opts.save} (${config.optim.steps} steps, final loss ${last?.loss.toFixed(4)}, ${(encoder.pretrainMs / 1000).toFixed(1)} s)`);
+    console.log(
+      `saved the ${encoder.arm} encoder to ${opts.save} (${config.optim.steps} steps, final loss ${last?.loss.toFixed(4)}, ${(encoder.pretrainMs / 1000).toFixed(1)} s)`,
+    );
   }
 }
 
@@ -330,8 +382,11 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
   if (result.backendWarning) process.stderr.write(`featpure: warning: ${result.backendWarning}\n`);
   if (!quiet) {
     const asRun = { ...result, arms: [result.arm] };
-    console.log(`encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`);
-    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun), adaptationsTable(asRun), headSensitivityTable(asRun)]) if (t) console.log(render(t) + "\n");
+    console.log(
+      `encoder: ${opts.encoder} (${encoder.arm}); task: ${taskSeed === null ? "the configuration's own downstream task" : `seed ${taskSeed}`}, subset ${result.task.downstreamSubset}\n`,
+    );
+    for (const t of [purityTable(asRun), accuracyTable(asRun), checksTable(asRun), adaptationsTable(asRun), headSensitivityTable(asRun)])
+      if (t) console.log(render(t) + "\n");
   }
   if (typeof opts.json === "string") {
     writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
@@ -343,19 +398,43 @@ async function downstream(opts: Record<string, unknown>): Promise<void> {
 function listOption<T>(flag: string, text: string, accepted: string, item: (s: string) => T | null): T[] {
   const items = text.split(",").map((s) => s.trim());
   const out = items.map(item);
-  if (!items.length || out.some((v) => v === null)) throw new UsageError(`${flag}: expected a comma-separated list of ${accepted}, got ${JSON.stringify(text)}`);
+  if (!items.length || out.some((v) => v === null))
+    throw new UsageError(`${flag}: expected a comma-separated list of ${accepted}, got ${JSON.stringify(text)}`);
   return [...new Set(out as T[])];
 }
 
-async function bench(opts: { json?: string; quick?: boolean; peers?: boolean; ghz?: string; threads?: string; only?: string }): Promise<void> {
+async function bench(opts: {
+  json?: string;
+  quick?: boolean;
+  peers?: boolean;
+  ghz?: string;
+  threads?: string;
+  only?: string;
+}): Promise<void> {
   checkOutputs(opts, ["json"]);
   const ghz = opts.ghz === undefined ? undefined : decimalNumber(opts.ghz);
-  if (ghz !== undefined && !(ghz !== null && ghz > 0.1 && ghz <= 10)) throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
-  const threads = opts.threads === undefined ? undefined
-    : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) => /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null);
-  const sections = opts.only === undefined ? undefined
-    : listOption("--only", opts.only, `sections among ${SECTIONS.join(", ")}`, (s) => (SECTIONS as readonly string[]).includes(s) ? (s as Section) : null);
-  const result = await runBench({ quick: opts.quick, noPeers: opts.peers === false, ghz, threads, sections, log: (l) => process.stderr.write(`bench: ${l}\n`) });
+  if (ghz !== undefined && !(ghz !== null && ghz > 0.1 && ghz <= 10))
+    throw new UsageError(`--ghz: expected a clock in GHz in (0.1, 10], got ${JSON.stringify(opts.ghz)}`);
+  const threads =
+    opts.threads === undefined
+      ? undefined
+      : listOption("--threads", opts.threads, `thread counts, integers in [1, ${MAX_THREADS}]`, (s) =>
+          /^\d+$/.test(s) && +s >= 1 && +s <= MAX_THREADS ? +s : null,
+        );
+  const sections =
+    opts.only === undefined
+      ? undefined
+      : listOption("--only", opts.only, `sections among ${SECTIONS.join(", ")}`, (s) =>
+          (SECTIONS as readonly string[]).includes(s) ? (s as Section) : null,
+        );
+  const result = await runBench({
+    quick: opts.quick,
+    noPeers: opts.peers === false,
+    ghz,
+    threads,
+    sections,
+    log: (l) => process.stderr.write(`bench: ${l}\n`),
+  });
   console.log(formatBench(result));
   if (opts.json) writeFileAtomic(opts.json, JSON.stringify(result, null, 1) + "\n");
 }
@@ -380,7 +459,10 @@ function main(argv: string[]): Promise<void> {
   };
   trainingCommand("run", "pre-train (clean and/or adversarial), fit a clean downstream head, and attack both")
     .option("--json <file>", "write the full result as JSON (atomically)")
-    .option("--mosaic <dir>", "draw every neuron's weights as an image into DIR: weights-clean.png, weights-adv.png and weights.png side by side (--data mnist)")
+    .option(
+      "--mosaic <dir>",
+      "draw every neuron's weights as an image into DIR: weights-clean.png, weights-adv.png and weights.png side by side (--data mnist)",
+    )
     .action(run);
   trainingCommand("pretrain", "pre-train one arm (--train clean or adv) and save the encoder for later downstream tasks")
     .option("--save <file>", "where to write the encoder (atomically)")
@@ -412,12 +494,17 @@ function main(argv: string[]): Promise<void> {
   addSweepCommands(program, render);
   program
     .command("bench")
-    .description("measure the kernels (GFLOP/s against the per-core SIMD limit), the training step, and the peers (plain JS, tfjs, PyTorch)")
+    .description(
+      "measure the kernels (GFLOP/s against the per-core SIMD limit), the training step, and the peers (plain JS, tfjs, PyTorch)",
+    )
     .option("--json <file>", "write every measurement as JSON (atomically)")
     .option("--quick", "tiny sizes and few repetitions: checks that everything runs")
     .option("--no-peers", "skip plain JS, tfjs and PyTorch")
     .option("--ghz <GHz>", "clock for the limit, instead of the measured one")
-    .option("--threads <list>", "thread counts of the threaded step, its parallel ceilings and PyTorch, e.g. 1,2,4,8 (default: 1,2,4 capped at the cores)")
+    .option(
+      "--threads <list>",
+      "thread counts of the threaded step, its parallel ceilings and PyTorch, e.g. 1,2,4,8 (default: 1,2,4 capped at the cores)",
+    )
     .option("--only <sections>", `run only these sections, comma-separated: ${SECTIONS.join(", ")}`)
     .action(bench);
   return program.parseAsync(argv).then(() => undefined);

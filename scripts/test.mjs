@@ -15,7 +15,9 @@ let broken = false;
 // vitest: the JSON reporter gives exact counts; the default reporter stays on for people.
 const dir = mkdtempSync(join(tmpdir(), "featpure-test-"));
 const report = join(dir, "vitest.json");
-const vt = spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra], { stdio: "inherit" });
+const vt = spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...extra], {
+  stdio: "inherit",
+});
 try {
   const r = JSON.parse(readFileSync(report, "utf8"));
   passed += r.numPassedTests;
@@ -30,7 +32,11 @@ if (vt.status !== 0 && failed === 0) broken = true;
 
 // as-pect: "Pass: X / Y" per spec file.
 if (extra.length === 0) {
-  const asp = spawnSync(bin("asp"), ["--config", "tests/assembly/as-pect.config.js", "--as-config", "tests/assembly/as-pect.asconfig.json", "--summary"], { encoding: "utf8" });
+  const asp = spawnSync(
+    bin("asp"),
+    ["--config", "tests/assembly/as-pect.config.js", "--as-config", "tests/assembly/as-pect.asconfig.json", "--summary"],
+    { encoding: "utf8" },
+  );
   const out = (asp.stdout ?? "") + (asp.stderr ?? "");
   process.stdout.write(out.replace(/\x1b\[[0-9;]*m/g, ""));
   let seen = 0;

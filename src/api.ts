@@ -53,8 +53,12 @@ export async function runExperiment(config: DeepPartial<Config> | Config | Plan 
   const t0 = performance.now();
   const r = await runArms(plan, opts);
   return {
-    version: VERSION, config: cfg, backend: r.backend, ...(r.backendWarning ? { backendWarning: r.backendWarning } : {}),
-    arms: r.arms, timingsMs: { total: performance.now() - t0 },
+    version: VERSION,
+    config: cfg,
+    backend: r.backend,
+    ...(r.backendWarning ? { backendWarning: r.backendWarning } : {}),
+    arms: r.arms,
+    timingsMs: { total: performance.now() - t0 },
   };
 }
 
@@ -106,7 +110,13 @@ export async function runDownstream(encoder: Encoder, opts: DownstreamOptions = 
   const t0 = performance.now();
   const r = await adaptEncoder(encoder, opts);
   return {
-    version: VERSION, config: r.config, backend: r.engine.backend, ...(r.engine.backendWarning ? { backendWarning: r.engine.backendWarning } : {}), encoder: { arm: encoder.arm, version: encoder.version },
-    task: r.task, arm: r.result, timingsMs: { total: performance.now() - t0 },
+    version: VERSION,
+    config: r.config,
+    backend: r.engine.backend,
+    ...(r.engine.backendWarning ? { backendWarning: r.engine.backendWarning } : {}),
+    encoder: { arm: encoder.arm, version: encoder.version },
+    task: r.task,
+    arm: r.result,
+    timingsMs: { total: performance.now() - t0 },
   };
 }

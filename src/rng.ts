@@ -78,13 +78,13 @@ function seedKey(seed: number | string): Key {
 export class Rng {
   // All state is set in init() (hence `declare`), so fork() can build a child from a key directly.
   /** Identity of this stream; forks derive from it, never from the state. */
-  private declare key: Key;
-  private declare a: number;
-  private declare b: number;
-  private declare c: number;
-  private declare d: number;
-  private declare spare: number;
-  private declare hasSpare: boolean;
+  declare private key: Key;
+  declare private a: number;
+  declare private b: number;
+  declare private c: number;
+  declare private d: number;
+  declare private spare: number;
+  declare private hasSpare: boolean;
 
   constructor(seed: number | string) {
     this.init(seedKey(seed));
@@ -182,7 +182,8 @@ export class Rng {
     if (typeof s !== "object" || s === null) throw new TypeError("Rng state must be an object");
     if (!isU32x4(s.key)) throw new TypeError("Rng state: key must be four unsigned 32-bit integers");
     if (!isU32x4(s.words)) throw new TypeError("Rng state: words must be four unsigned 32-bit integers");
-    if (s.spare !== null && !(typeof s.spare === "number" && Number.isFinite(s.spare))) throw new TypeError("Rng state: spare must be a finite number or null");
+    if (s.spare !== null && !(typeof s.spare === "number" && Number.isFinite(s.spare)))
+      throw new TypeError("Rng state: spare must be a finite number or null");
     const r = Object.create(Rng.prototype) as Rng;
     r.key = [...s.key] as Key;
     [r.a, r.b, r.c, r.d] = s.words.map((w) => w | 0);

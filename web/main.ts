@@ -1,13 +1,38 @@
 // The demo page: a settings form built from the schema and mirrored in the URL, a worker that runs
 // the experiment, the plots it feeds, and results that always carry the config that produced them.
-import { ConfigError, ineffectiveOptions, resolveBackend, resolveConfig, VERSION, type Arm, type Config, type ExperimentResult, type Progress, type Snapshot } from "../src/api.js";
+import {
+  ConfigError,
+  ineffectiveOptions,
+  resolveBackend,
+  resolveConfig,
+  VERSION,
+  type Arm,
+  type Config,
+  type ExperimentResult,
+  type Progress,
+  type Snapshot,
+} from "../src/api.js";
 import { barChart, drawHeatmap, heatmapSummary, lineChart, pngOf, svgText, type Series } from "./plots.js";
 import { PRESETS } from "./presets.js";
 import { ProgressModel } from "./progress.js";
 import type { RunRequest, WorkerMessage } from "./protocol.js";
 import { csvOf, fmt, spreadRows, summaryRows } from "./tables.js";
 import {
-  allFlags, changedFlags, checkPairs, cliCommand, differingFlags, fileStem, flagIssues, flagOf, flagSpec, formatValue, FORM_FLAGS, PAGE_PRESET, queryFromConfig, valueAt, type FlagIssue,
+  allFlags,
+  changedFlags,
+  checkPairs,
+  cliCommand,
+  differingFlags,
+  fileStem,
+  flagIssues,
+  flagOf,
+  flagSpec,
+  formatValue,
+  FORM_FLAGS,
+  PAGE_PRESET,
+  queryFromConfig,
+  valueAt,
+  type FlagIssue,
 } from "./settings.js";
 
 const ARMS: Record<Arm, { label: string; colour: string }> = {
@@ -116,11 +141,18 @@ function evaluate(): void {
     const el = input(flag);
     if (!el) continue;
     if (el !== focused) el.value = explicit.get(flag) ?? formatValue(flagSpec(flag).spec, valueAt(lastGood, flagSpec(flag).path));
-    el.classList.toggle("invalid", issues.some((i) => i.flag === flag));
+    el.classList.toggle(
+      "invalid",
+      issues.some((i) => i.flag === flag),
+    );
   }
   $("#errors").textContent = issues.map((i) => `${i.flag}: ${i.message}`).join("\n");
   // What the CLI warns about: settings that cannot change this run's result.
-  $("#warnings").textContent = config ? ineffectiveOptions(checked.layer, config).map((i) => `${flagOf(i.path)} ${i.message}`).join("\n") : "";
+  $("#warnings").textContent = config
+    ? ineffectiveOptions(checked.layer, config)
+        .map((i) => `${flagOf(i.path)} ${i.message}`)
+        .join("\n")
+    : "";
   if (issues.some((i) => $("#more-fields").contains(input(i.flag)))) $<HTMLDetailsElement>("#more").open = true;
   const seeds = seedCount();
   if (backend === null) {
@@ -130,7 +162,10 @@ function evaluate(): void {
     if (seeds > 1) q.set("seeds", String(seeds));
     history.replaceState(null, "", `?${q}`);
     const cmd = cliCommand(config);
-    $("#cli").textContent = seeds > 1 ? `for s in ${seedList(config.seed, seeds).join(" ")}; do ${cmd.replace(/--seed \d+ ?/, "")} --seed $s --json seed$s.json; done` : cmd;
+    $("#cli").textContent =
+      seeds > 1
+        ? `for s in ${seedList(config.seed, seeds).join(" ")}; do ${cmd.replace(/--seed \d+ ?/, "")} --seed $s --json seed$s.json; done`
+        : cmd;
   } else {
     // A bad link stays as it came, so the visitor sees what to fix.
     history.replaceState(null, "", `?${new URLSearchParams([...explicit])}`);
@@ -203,7 +238,11 @@ function say(text: string): void {
 }
 
 function phaseText(p: Progress): string {
-  return p.phase === "pretrain" ? `pre-training step ${p.done}/${p.total}` : p.phase === "downstream" ? "fitting the downstream head" : "attacking (robust accuracy)";
+  return p.phase === "pretrain"
+    ? `pre-training step ${p.done}/${p.total}`
+    : p.phase === "downstream"
+      ? "fitting the downstream head"
+      : "attacking (robust accuracy)";
 }
 
 function showProgress(): void {
@@ -213,7 +252,8 @@ function showProgress(): void {
   active.model.update(p, now);
   const f = active.model.fraction(now);
   const left = active.model.secondsLeft(now);
-  const seedPart = active.seeds > 1 ? `seed ${active.config.seed + active.done.length} (${active.done.length + 1} of ${active.seeds}), ` : "";
+  const seedPart =
+    active.seeds > 1 ? `seed ${active.config.seed + active.done.length} (${active.done.length + 1} of ${active.seeds}), ` : "";
   progressBar.value = (active.done.length + f) / active.seeds;
   const pct = Math.round(progressBar.value * 100);
   const eta = left === null ? "" : `, about ${Math.ceil(left)} s left`;
@@ -261,7 +301,9 @@ function onMessage(m: WorkerMessage): void {
       const secs = ((performance.now() - run.model.startedAt) / 1000).toFixed(1);
       const n = threadsOf(run.config);
       const warning = m.result.backendWarning ? ` (${m.result.backendWarning})` : "";
-      finish(`Done in ${secs} s on the ${m.result.backend} backend${warning}, ${n} kernel thread${n === 1 ? "" : "s"}${run.seeds > 1 ? `, ${run.seeds} seeds` : ""}.`);
+      finish(
+        `Done in ${secs} s on the ${m.result.backend} backend${warning}, ${n} kernel thread${n === 1 ? "" : "s"}${run.seeds > 1 ? `, ${run.seeds} seeds` : ""}.`,
+      );
       break;
     }
     case "stopped":
@@ -290,7 +332,7 @@ function startOne(): void {
   const cfg = { ...run.config, seed: run.config.seed + run.done.length };
   for (const s of document.querySelectorAll("figure .step")) s.textContent = "";
   run.model = new ProgressModel(cfg, performance.now(), run.model.startedAt);
-  worker!.postMessage({ config: cfg, stop: stopFlag?.buffer as SharedArrayBuffer | null ?? null } satisfies RunRequest);
+  worker!.postMessage({ config: cfg, stop: (stopFlag?.buffer as SharedArrayBuffer | null) ?? null } satisfies RunRequest);
 }
 
 function run(): void {
@@ -299,7 +341,14 @@ function run(): void {
   worker.onmessage = (e: MessageEvent<WorkerMessage>) => onMessage(e.data);
   worker.onerror = (e) => finish(`Failed: ${e.message}`);
   stopFlag = isolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
-  active = { config, seeds: seedCount(), done: [], model: new ProgressModel(config, performance.now()), stopping: false, lastAnnounced: "" };
+  active = {
+    config,
+    seeds: seedCount(),
+    done: [],
+    model: new ProgressModel(config, performance.now()),
+    stopping: false,
+    lastAnnounced: "",
+  };
   progressBar.value = 0;
   setState("running");
   status.textContent = "Starting…";
@@ -316,12 +365,15 @@ function stop(): void {
   updateButtons();
   if (stopFlag) Atomics.store(stopFlag, 0, 1);
   // The flag is read between training steps only: a worker busy attacking is ended instead.
-  run.stopTimer = setTimeout(() => {
-    if (active !== run) return;
-    worker?.terminate();
-    worker = null;
-    finish("Stopped (worker ended).");
-  }, stopFlag ? 1000 : 0);
+  run.stopTimer = setTimeout(
+    () => {
+      if (active !== run) return;
+      worker?.terminate();
+      worker = null;
+      finish("Stopped (worker ended).");
+    },
+    stopFlag ? 1000 : 0,
+  );
 }
 
 // ---- results -------------------------------------------------------------------------------------
@@ -333,8 +385,14 @@ function linkOf(cfg: Config): string {
 function show(s: Shown): void {
   shown = s;
   const r = s.result;
-  $("#shown-what").textContent = s.kind === "example" ? "Example: the default run, computed in advance." : s.seeds.length > 1 ? `Your run, ${s.seeds.length} seeds (figures: seed ${r.config.seed}).` : "Your run.";
-  $("#shown-note").textContent = s.kind === "example" ? "Press Run to compute it yourself (it gives these numbers, bit for bit), or pick a claim above." : "";
+  $("#shown-what").textContent =
+    s.kind === "example"
+      ? "Example: the default run, computed in advance."
+      : s.seeds.length > 1
+        ? `Your run, ${s.seeds.length} seeds (figures: seed ${r.config.seed}).`
+        : "Your run.";
+  $("#shown-note").textContent =
+    s.kind === "example" ? "Press Run to compute it yourself (it gives these numbers, bit for bit), or pick a claim above." : "";
   $<HTMLAnchorElement>("#result-link").href = linkOf(r.config);
   $("#result-cli").textContent = cliCommand(r.config);
   for (const b of ["#download", "#download-csv", "#copy-link", "#keep"]) $<HTMLButtonElement>(b).disabled = false;
@@ -377,8 +435,14 @@ function renderResult(r: ExperimentResult): void {
   const purities = r.arms.flatMap((a) => (a.purity ? [{ arm: a.arm, purity: a.purity }] : []));
   const bins = purities[0]?.purity.histogram.length ?? 0;
   const categories = Array.from({ length: bins }, (_, k) => (k === bins - 1 ? `${bins}+` : String(k + 1)));
-  barChart($<SVGSVGElement>("#histogram"), categories, purities.map((a) => ({ label: ARMS[a.arm].label, colour: ARMS[a.arm].colour, values: a.purity.histogram })),
-    "significant features per live neuron", "features with |c| ≥ half the neuron's top", "neurons");
+  barChart(
+    $<SVGSVGElement>("#histogram"),
+    categories,
+    purities.map((a) => ({ label: ARMS[a.arm].label, colour: ARMS[a.arm].colour, values: a.purity.histogram })),
+    "significant features per live neuron",
+    "features with |c| ≥ half the neuron's top",
+    "neurons",
+  );
   fillTable($<HTMLTableElement>("#summary"), ["", ...r.arms.map((a) => ARMS[a.arm].label)], summaryRows(r));
   $("#expected").textContent = expectedText(r);
 }
@@ -391,10 +455,14 @@ function expectedText(r: ExperimentResult): string {
   if (!ex || !c?.purity || !a?.purity) return "";
   const h = c.downstream.headline;
   const mine = [arm(r, "clean"), arm(r, "adv")];
-  return `Expected from the default run (seed ${ex.config.seed}): top-1 purity ${c.purity.top1.mean.toFixed(2)} after clean and ${a.purity.top1.mean.toFixed(2)} after ` +
+  return (
+    `Expected from the default run (seed ${ex.config.seed}): top-1 purity ${c.purity.top1.mean.toFixed(2)} after clean and ${a.purity.top1.mean.toFixed(2)} after ` +
     `adversarial pre-training; downstream accuracy at ${h.norm} eps ${h.eps}, ${c.downstream.headline.accuracy.toFixed(2)} against ${a.downstream.headline.accuracy.toFixed(2)}: ` +
     "the clean-trained head is robust only on purified features." +
-    (r !== ex && mine[0] && mine[1] ? ` This run: ${mine[0].downstream.headline.accuracy.toFixed(2)} against ${mine[1].downstream.headline.accuracy.toFixed(2)} at ${mine[0].downstream.headline.norm} eps ${mine[0].downstream.headline.eps}.` : "");
+    (r !== ex && mine[0] && mine[1]
+      ? ` This run: ${mine[0].downstream.headline.accuracy.toFixed(2)} against ${mine[1].downstream.headline.accuracy.toFixed(2)} at ${mine[0].downstream.headline.norm} eps ${mine[0].downstream.headline.eps}.`
+      : "")
+  );
 }
 
 function fillTable(table: HTMLTableElement, head: string[], rows: { cells: string[]; marked?: boolean; title?: string }[]): void {
@@ -403,7 +471,14 @@ function fillTable(table: HTMLTableElement, head: string[], rows: { cells: strin
     const row = table.insertRow();
     if (marked) row.className = "marked";
     if (title) row.title = title;
-    cells.forEach((c, k) => row.append(Object.assign(document.createElement(k === 0 || tag === "th" ? "th" : "td"), { textContent: c, ...(k === 0 && tag === "td" ? { scope: "row" } : {}) })));
+    cells.forEach((c, k) =>
+      row.append(
+        Object.assign(document.createElement(k === 0 || tag === "th" ? "th" : "td"), {
+          textContent: c,
+          ...(k === 0 && tag === "td" ? { scope: "row" } : {}),
+        }),
+      ),
+    );
   };
   tr(head, "th");
   for (const r of rows) tr(r.cells, "td", r.marked, r.title);
@@ -419,9 +494,14 @@ function renderCompare(): void {
   $<HTMLElement>("#compare").hidden = kept.length === 0;
   if (kept.length === 0) return;
   const differs = new Set(kept.flatMap((r) => kept.flatMap((o) => differingFlags(r.config, o.config))));
-  const settings = [...differs].map((flag) => ({ cells: [`--${flag}`, ...kept.map((r) => formatValue(flagSpec(flag).spec, valueAt(r.config, flagSpec(flag).path)))], marked: true }));
+  const settings = [...differs].map((flag) => ({
+    cells: [`--${flag}`, ...kept.map((r) => formatValue(flagSpec(flag).spec, valueAt(r.config, flagSpec(flag).path)))],
+    marked: true,
+  }));
   const metric = (name: string, pick: (r: ExperimentResult, arm: Arm) => number | null | undefined) =>
-    (["clean", "adv"] as Arm[]).map((arm) => ({ cells: [`${ARMS[arm].label}: ${name}`, ...kept.map((r) => fmt(r.arms.some((a) => a.arm === arm) ? pick(r, arm) : null))] }));
+    (["clean", "adv"] as Arm[]).map((arm) => ({
+      cells: [`${ARMS[arm].label}: ${name}`, ...kept.map((r) => fmt(r.arms.some((a) => a.arm === arm) ? pick(r, arm) : null))],
+    }));
   const arm = (r: ExperimentResult, a: Arm) => r.arms.find((x) => x.arm === a)!;
   const rows = [
     ...settings,
@@ -478,7 +558,10 @@ function buildPresets(): void {
     b.type = "button";
     b.className = "preset";
     b.dataset.preset = p.id;
-    b.append(Object.assign(document.createElement("b"), { textContent: p.title }), Object.assign(document.createElement("span"), { textContent: p.claim }));
+    b.append(
+      Object.assign(document.createElement("b"), { textContent: p.title }),
+      Object.assign(document.createElement("span"), { textContent: p.claim }),
+    );
     b.addEventListener("click", () => {
       loadQuery(new URLSearchParams(p.query));
       status.textContent = `Preset "${p.title}" set; press Run.`;
@@ -514,8 +597,19 @@ form.addEventListener("submit", (e) => {
   run();
 });
 stopButton.addEventListener("click", stop);
-$("#download").addEventListener("click", () => shown && save(`${stem()}.json`, new Blob([JSON.stringify(shown.result, null, 2)], { type: "application/json" })));
-$("#download-csv").addEventListener("click", () => shown && save(`${stem()}${shown.seeds.length > 1 ? `-${shown.seeds.length}seeds` : ""}.csv`, new Blob([csvOf(shown.seeds.length > 1 ? shown.seeds : [shown.result])], { type: "text/csv" })));
+$("#download").addEventListener(
+  "click",
+  () => shown && save(`${stem()}.json`, new Blob([JSON.stringify(shown.result, null, 2)], { type: "application/json" })),
+);
+$("#download-csv").addEventListener(
+  "click",
+  () =>
+    shown &&
+    save(
+      `${stem()}${shown.seeds.length > 1 ? `-${shown.seeds.length}seeds` : ""}.csv`,
+      new Blob([csvOf(shown.seeds.length > 1 ? shown.seeds : [shown.result])], { type: "text/csv" }),
+    ),
+);
 $("#copy-link").addEventListener("click", copyLink);
 $("#keep").addEventListener("click", () => {
   if (shown && !kept.includes(shown.result)) kept.push(shown.result);
@@ -525,7 +619,8 @@ $("#compare-clear").addEventListener("click", () => {
   kept.length = 0;
   renderCompare();
 });
-for (const b of document.querySelectorAll<HTMLButtonElement>(".fig-export")) b.addEventListener("click", () => void exportFigure(b.dataset.fig!, b.dataset.format!));
+for (const b of document.querySelectorAll<HTMLButtonElement>(".fig-export"))
+  b.addEventListener("click", () => void exportFigure(b.dataset.fig!, b.dataset.format!));
 $("#eval-norm").addEventListener("change", () => shown && renderAccuracy(shown.result));
 $<HTMLSelectElement>("#eval-norm").value = lastGood.eval.radiusNorm;
 
@@ -539,7 +634,8 @@ resolveBackend("relaxed").then(
   ({ backend: b, warning }) => {
     backend = b;
     if (explicit.get("backend") === "auto") explicit.set("backend", b);
-    $("#env").textContent = `featpure ${VERSION} · backend ${b}${warning ? ` (${warning})` : ""} · cross-origin isolated: ${isolated ? `yes, up to ${Math.min(8, navigator.hardwareConcurrency || 1)} kernel threads` : "no, one kernel thread"}`;
+    $("#env").textContent =
+      `featpure ${VERSION} · backend ${b}${warning ? ` (${warning})` : ""} · cross-origin isolated: ${isolated ? `yes, up to ${Math.min(8, navigator.hardwareConcurrency || 1)} kernel threads` : "no, one kernel thread"}`;
     status.textContent = "Ready.";
     evaluate();
   },

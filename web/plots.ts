@@ -3,7 +3,11 @@ import type { Snapshot } from "../src/api.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+function svgEl<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   if (text !== undefined) e.textContent = text;
@@ -11,7 +15,13 @@ function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<strin
 }
 
 // Viridis at five stops, linearly interpolated: dark where a neuron ignores a feature, yellow at its top one.
-const STOPS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+const STOPS = [
+  [68, 1, 84],
+  [59, 82, 139],
+  [33, 145, 140],
+  [94, 201, 98],
+  [253, 231, 37],
+];
 
 function colour(t: number, out: Uint8ClampedArray, at: number): void {
   const x = Math.min(Math.max(t, 0), 1) * (STOPS.length - 1);
@@ -75,7 +85,19 @@ function frame(svg: SVGSVGElement, title: string, xLabel: string, yLabel: string
     svg.append(svgEl("text", { x: M.left - 4, y: y(t) + 3, class: "tick", "text-anchor": "end" }, String(t)));
   }
   svg.append(svgEl("text", { x: (M.left + W - M.right) / 2, y: H - 4, class: "label", "text-anchor": "middle" }, xLabel));
-  svg.append(svgEl("text", { x: 10, y: (M.top + H - M.bottom) / 2, class: "label", "text-anchor": "middle", transform: `rotate(-90 10 ${(M.top + H - M.bottom) / 2})` }, yLabel));
+  svg.append(
+    svgEl(
+      "text",
+      {
+        x: 10,
+        y: (M.top + H - M.bottom) / 2,
+        class: "label",
+        "text-anchor": "middle",
+        transform: `rotate(-90 10 ${(M.top + H - M.bottom) / 2})`,
+      },
+      yLabel,
+    ),
+  );
   return y;
 }
 
@@ -109,7 +131,14 @@ export function barChart(svg: SVGSVGElement, categories: string[], series: Serie
   const top = Math.max(1, ...series.flatMap((s) => s.values));
   const step = Math.max(1, niceStep(top)); // counts are integers
   const yMax = Math.ceil(top / step) * step;
-  const y = frame(svg, title, xLabel, yLabel, yMax, Array.from({ length: Math.round(yMax / step) + 1 }, (_, k) => k * step));
+  const y = frame(
+    svg,
+    title,
+    xLabel,
+    yLabel,
+    yMax,
+    Array.from({ length: Math.round(yMax / step) + 1 }, (_, k) => k * step),
+  );
   const group = (W - M.left - M.right) / categories.length;
   const bar = (group * 0.8) / series.length;
   categories.forEach((c, k) => {
@@ -144,7 +173,8 @@ export function heatmapSummary(s: Snapshot): string {
 }
 
 // The page's stylesheet does not travel with an exported SVG: its rules for the chart classes go inline.
-const SVG_STYLE = ".title{font:600 12px system-ui,sans-serif;fill:#1d2329}.tick{font:10px system-ui,sans-serif;fill:#5b6670}" +
+const SVG_STYLE =
+  ".title{font:600 12px system-ui,sans-serif;fill:#1d2329}.tick{font:10px system-ui,sans-serif;fill:#5b6670}" +
   ".label{font:11px system-ui,sans-serif;fill:#5b6670}.grid{stroke:#d8dde2;stroke-width:1}.chance{stroke:#5b6670;stroke-dasharray:4 3;stroke-width:1}";
 
 export function svgText(svg: SVGSVGElement): string {
@@ -169,7 +199,9 @@ export async function pngOf(svg: SVGSVGElement, scale: number): Promise<Blob> {
     const ctx = canvas.getContext("2d")!;
     ctx.scale(scale, scale);
     ctx.drawImage(img, 0, 0);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }

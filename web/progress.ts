@@ -41,7 +41,11 @@ export class ProgressModel {
   private doneTime = 0;
 
   /** startedAt: when the first of a row of runs (several seeds) began, for the total time. */
-  constructor(cfg: Config, now: number, readonly startedAt = now) {
+  constructor(
+    cfg: Config,
+    now: number,
+    readonly startedAt = now,
+  ) {
     this.phases = phaseCosts(cfg);
     this.total = this.phases.reduce((s, p) => s + p.cost, 0);
     this.t0 = now;
@@ -73,7 +77,7 @@ export class ProgressModel {
   secondsLeft(now: number): number | null {
     const f = this.fraction(now);
     if (f < 0.03) return null;
-    return ((now - this.t0) / 1000) * (1 - f) / f;
+    return (((now - this.t0) / 1000) * (1 - f)) / f;
   }
 
   phase(): Phase {

@@ -13,8 +13,13 @@ import { runExperiment } from "../dist/src/api.js";
 const [query = "", png = "docs/web-screenshot.png"] = process.argv.slice(2);
 const phonePng = png.replace(/\.png$/, "-phone.png");
 const server = spawn(process.execPath, ["web/serve.mjs"], { env: { ...process.env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
-const url = await new Promise((resolve) => server.stdout.on("data", (c) => /http:\S+\/web\//.test(String(c)) && resolve(/http:\S+\/web\//.exec(String(c))[0])));
-const browser = await chromium.launch({ executablePath: process.env.FEATPURE_CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const url = await new Promise((resolve) =>
+  server.stdout.on("data", (c) => /http:\S+\/web\//.test(String(c)) && resolve(/http:\S+\/web\//.exec(String(c))[0])),
+);
+const browser = await chromium.launch({
+  executablePath: process.env.FEATPURE_CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu"],
+});
 let fromBrowser;
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -39,10 +44,12 @@ if (query === "") {
   // (each row scaled to its maximum, as the page draws them).
   const heatmaps = fromBrowser.arms.map((a) => {
     const rows = a.coefficients.map((r) => r.map(Math.abs));
-    const bytes = Buffer.from(rows.flatMap((r) => {
-      const max = Math.max(...r);
-      return r.map((v) => (max > 0 ? Math.round((255 * v) / max) : 0));
-    }));
+    const bytes = Buffer.from(
+      rows.flatMap((r) => {
+        const max = Math.max(...r);
+        return r.map((v) => (max > 0 ? Math.round((255 * v) / max) : 0));
+      }),
+    );
     return { arm: a.arm, step: fromBrowser.config.optim.steps, m: rows.length, D: rows[0].length, data: bytes.toString("base64") };
   });
   const result = { ...fromBrowser, arms: fromBrowser.arms.map(({ neurons, coefficients, ...rest }) => rest) };
@@ -59,8 +66,10 @@ console.log(`Node ${process.version}: done in ${((performance.now() - t0) / 1000
 console.log(`same numbers in both (every field but timings): ${numbers(fromBrowser) === numbers(fromNode)}`);
 for (const a of fromBrowser.arms) {
   const h = a.downstream.headline;
-  console.log(`  ${a.arm}: top-1 purity ${a.purity?.top1.mean.toFixed(3) ?? "-"}, participation ${a.purity?.participation.mean.toFixed(1) ?? "-"}, ` +
-    `pre-trained clean ${a.pretrained.clean}, ${a.pretrained.headline.norm} ${a.pretrained.headline.eps}: ${a.pretrained.headline.accuracy}; ` +
-    `downstream clean ${a.downstream.clean}, ${h.norm} ${h.eps}: ${h.accuracy} (strong ${h.strongAccuracy}, transfer ${h.transferAccuracy})`);
+  console.log(
+    `  ${a.arm}: top-1 purity ${a.purity?.top1.mean.toFixed(3) ?? "-"}, participation ${a.purity?.participation.mean.toFixed(1) ?? "-"}, ` +
+      `pre-trained clean ${a.pretrained.clean}, ${a.pretrained.headline.norm} ${a.pretrained.headline.eps}: ${a.pretrained.headline.accuracy}; ` +
+      `downstream clean ${a.downstream.clean}, ${h.norm} ${h.eps}: ${h.accuracy} (strong ${h.strongAccuracy}, transfer ${h.transferAccuracy})`,
+  );
 }
 process.exitCode = numbers(fromBrowser) === numbers(fromNode) ? 0 : 1;

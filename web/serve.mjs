@@ -23,7 +23,11 @@ const TYPES = {
   ".svg": "image/svg+xml",
   ".md": "text/plain; charset=utf-8",
 };
-const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cache-Control": "no-store" };
+const ISOLATION = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+  "Cache-Control": "no-store",
+};
 
 const server = createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
@@ -32,7 +36,9 @@ const server = createServer(async (req, res) => {
     return;
   }
   const docs = path.startsWith("/docs/");
-  let file = docs ? normalize(join(DOCS, path.slice("/docs/".length))) : normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
+  let file = docs
+    ? normalize(join(DOCS, path.slice("/docs/".length)))
+    : normalize(join(ROOT, path.endsWith("/") ? `${path}index.html` : path));
   if (path === `/browser/${MNIST_FILE}`) {
     await loadCached();
     file = await mnistCacheFile();

@@ -2,7 +2,17 @@
 // shared link and `npx featpure run --flag value ...` describe the same experiment. A link holds
 // the flags that differ from what the CLI gives for its mode and data source, plus the backend,
 // which is always written: the kernel build is part of a result's identity, like the seed.
-import { checkValue, ConfigError, flagSpecs, parseFlag, resolveConfig, type Config, type DeepPartial, type FieldSpec, type FlagSpec } from "../src/api.js";
+import {
+  checkValue,
+  ConfigError,
+  flagSpecs,
+  parseFlag,
+  resolveConfig,
+  type Config,
+  type DeepPartial,
+  type FieldSpec,
+  type FlagSpec,
+} from "../src/api.js";
 
 /** The options the form shows first, by flag; every other flag is under "More options". */
 export const FORM_FLAGS = ["mode", "train", "norm", "eps", "width", "dim", "sparsity", "seed", "steps", "n-eval"];
@@ -126,7 +136,9 @@ export function cliCommand(cfg: Config): string {
 
 /** Which flags two configurations set differently (the page highlights them when comparing runs). */
 export function differingFlags(a: Config, b: Config): string[] {
-  return [...BY_FLAG.values()].filter((f) => f.flag !== "threads" && formatValue(f.spec, valueAt(a, f.path)) !== formatValue(f.spec, valueAt(b, f.path))).map((f) => f.flag);
+  return [...BY_FLAG.values()]
+    .filter((f) => f.flag !== "threads" && formatValue(f.spec, valueAt(a, f.path)) !== formatValue(f.spec, valueAt(b, f.path)))
+    .map((f) => f.flag);
 }
 
 /** FNV-1a of a string, 8 hex digits: names files apart when their short names agree. */
@@ -138,6 +150,9 @@ function hash8(s: string): string {
 
 /** A file name stem that names the run: mode, data, seed, backend and a hash of every other setting but threads. */
 export function fileStem(cfg: Config): string {
-  const query = changedFlags(cfg).filter(([f]) => f !== "threads").map(([f, v]) => `${f}=${v}`).join("&");
+  const query = changedFlags(cfg)
+    .filter(([f]) => f !== "threads")
+    .map(([f, v]) => `${f}=${v}`)
+    .join("&");
   return `featpure-${cfg.mode}-${cfg.data.source}-seed${cfg.seed}-${cfg.backend}-${hash8(query)}`;
 }

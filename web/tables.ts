@@ -26,14 +26,47 @@ function quantities(r: ExperimentResult): Quantity[] {
   const at = `${h.norm} ${h.eps}`;
   const e = r.config.eval;
   return [
-    { name: "top-1 purity", title: "share of a neuron's weight on its top feature, mean over live neurons (1: pure)", pick: (a) => a.purity?.top1.mean },
-    { name: "participation", title: "participation ratio: about how many features a neuron mixes, mean over live neurons (1: pure)", pick: (a) => a.purity?.participation.mean, digits: 1 },
-    { name: "pre-trained clean", title: "accuracy of the pre-trained network (or its clean probe) on clean test samples", pick: (a) => a.pretrained.clean },
-    { name: `pre-trained robust ${at}`, title: `under PGD-${e.steps} with ${e.restarts} restarts at ${at}`, pick: (a) => a.pretrained.headline.accuracy },
-    { name: "downstream clean", title: "the clean-trained downstream head on frozen features, clean test samples", pick: (a) => a.downstream.clean },
-    { name: `downstream robust ${at}`, title: `under PGD-${e.steps} with ${e.restarts} restarts at ${at}: the inherited robustness`, pick: (a) => a.downstream.headline.accuracy },
-    { name: "strong check", title: `the same radius under PGD-${e.strongSteps} with ${e.strongRestarts} restarts: far below the robust row means the grid attack was too weak`, pick: (a) => a.downstream.headline.strongAccuracy },
-    { name: "transfer", title: "under the other arm's worst perturbations: must not be below the robust row", pick: (a) => a.downstream.headline.transferAccuracy },
+    {
+      name: "top-1 purity",
+      title: "share of a neuron's weight on its top feature, mean over live neurons (1: pure)",
+      pick: (a) => a.purity?.top1.mean,
+    },
+    {
+      name: "participation",
+      title: "participation ratio: about how many features a neuron mixes, mean over live neurons (1: pure)",
+      pick: (a) => a.purity?.participation.mean,
+      digits: 1,
+    },
+    {
+      name: "pre-trained clean",
+      title: "accuracy of the pre-trained network (or its clean probe) on clean test samples",
+      pick: (a) => a.pretrained.clean,
+    },
+    {
+      name: `pre-trained robust ${at}`,
+      title: `under PGD-${e.steps} with ${e.restarts} restarts at ${at}`,
+      pick: (a) => a.pretrained.headline.accuracy,
+    },
+    {
+      name: "downstream clean",
+      title: "the clean-trained downstream head on frozen features, clean test samples",
+      pick: (a) => a.downstream.clean,
+    },
+    {
+      name: `downstream robust ${at}`,
+      title: `under PGD-${e.steps} with ${e.restarts} restarts at ${at}: the inherited robustness`,
+      pick: (a) => a.downstream.headline.accuracy,
+    },
+    {
+      name: "strong check",
+      title: `the same radius under PGD-${e.strongSteps} with ${e.strongRestarts} restarts: far below the robust row means the grid attack was too weak`,
+      pick: (a) => a.downstream.headline.strongAccuracy,
+    },
+    {
+      name: "transfer",
+      title: "under the other arm's worst perturbations: must not be below the robust row",
+      pick: (a) => a.downstream.headline.transferAccuracy,
+    },
   ];
 }
 
@@ -54,13 +87,16 @@ function meanSd(xs: number[]): { mean: number; sd: number } {
 /** Mean ± sample standard deviation (min–max) over seeds, per quantity and arm. */
 export function spreadRows(seeds: ExperimentResult[]): Row[] {
   return quantities(seeds[0]).map((q) => ({
-    cells: [q.name, ...armsOf(seeds[0]).map((a0) => {
-      const xs = seeds.map((r) => q.pick(r.arms.find((a) => a.arm === a0.arm)!)).filter((v): v is number => typeof v === "number");
-      if (xs.length === 0) return "–";
-      const { mean, sd } = meanSd(xs);
-      const d = q.digits ?? 3;
-      return `${mean.toFixed(d)} ± ${sd.toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
-    })],
+    cells: [
+      q.name,
+      ...armsOf(seeds[0]).map((a0) => {
+        const xs = seeds.map((r) => q.pick(r.arms.find((a) => a.arm === a0.arm)!)).filter((v): v is number => typeof v === "number");
+        if (xs.length === 0) return "–";
+        const { mean, sd } = meanSd(xs);
+        const d = q.digits ?? 3;
+        return `${mean.toFixed(d)} ± ${sd.toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
+      }),
+    ],
     title: q.title,
   }));
 }

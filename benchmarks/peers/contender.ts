@@ -44,7 +44,8 @@ function cpuMs(): number {
 
 /** Times fn (running `steps` steps) in this process. */
 export async function timeSteps(steps: number, fn: () => void | Promise<void>): Promise<{ ms: number; cpuMs: number }> {
-  const c0 = cpuMs(), t0 = performance.now();
+  const c0 = cpuMs(),
+    t0 = performance.now();
   await fn();
   return { ms: (performance.now() - t0) / steps, cpuMs: (cpuMs() - c0) / steps };
 }
@@ -54,13 +55,24 @@ export async function featpureContender(backend: Backend, threads: number, w: Wo
   let task: Task = "supervised";
   let seed = 0;
   return {
-    family: "featpure", label: `featpure ${backend}, ${engine.threads} thread${engine.threads > 1 ? "s" : ""}`, threads: engine.threads, settings: null,
+    family: "featpure",
+    label: `featpure ${backend}, ${engine.threads} thread${engine.threads > 1 ? "s" : ""}`,
+    threads: engine.threads,
+    settings: null,
     tasks: TASKS,
-    async load(t) { task = t; },
-    time: (kind, steps) => timeSteps(steps, () =>
-      task === "supervised" ? runSteps(engine, w.supervised, steps, kind === "adversarial", ++seed) : runContrastiveSteps(engine, w.contrastive!, steps, kind === "adversarial", ++seed)),
+    async load(t) {
+      task = t;
+    },
+    time: (kind, steps) =>
+      timeSteps(steps, () =>
+        task === "supervised"
+          ? runSteps(engine, w.supervised, steps, kind === "adversarial", ++seed)
+          : runContrastiveSteps(engine, w.contrastive!, steps, kind === "adversarial", ++seed),
+      ),
     async check(delta) {
-      return task === "supervised" ? featpureSupervisedCheck(engine, w.supervised, delta) : featpureContrastiveCheck(engine, w.contrastive!, delta);
+      return task === "supervised"
+        ? featpureSupervisedCheck(engine, w.supervised, delta)
+        : featpureContrastiveCheck(engine, w.contrastive!, delta);
     },
     close: () => engine.close(),
   };
@@ -70,22 +82,52 @@ export async function featpureContender(backend: Backend, threads: number, w: Wo
 function torchJob(task: Task, w: Workloads): object {
   if (task === "supervised") {
     const s = w.supervised;
-    return { ...s.shape, eps: EPS, lr: LR, xs: s.xs.map((x) => Array.from(x)), ys: s.ys.map((y) => Array.from(y)), W: Array.from(s.W), thr: Array.from(s.thr), A: Array.from(s.A) };
+    return {
+      ...s.shape,
+      eps: EPS,
+      lr: LR,
+      xs: s.xs.map((x) => Array.from(x)),
+      ys: s.ys.map((y) => Array.from(y)),
+      W: Array.from(s.W),
+      thr: Array.from(s.thr),
+      A: Array.from(s.A),
+    };
   }
   const c = w.contrastive!;
-  return { ...c.shape, eps: c.cfg.adv.eps, lr: c.cfg.optim.lr, tau: c.cfg.contrastive.tau, xs: c.xs.map((x) => Array.from(x)), W: Array.from(c.W), thr: Array.from(c.thr) };
+  return {
+    ...c.shape,
+    eps: c.cfg.adv.eps,
+    lr: c.cfg.optim.lr,
+    tau: c.cfg.contrastive.tau,
+    xs: c.xs.map((x) => Array.from(x)),
+    W: Array.from(c.W),
+    thr: Array.from(c.thr),
+  };
 }
 
-export async function torchContender(threads: number, dropOverrides: boolean, keepHeap: boolean, w: Workloads, python?: string): Promise<Contender> {
+export async function torchContender(
+  threads: number,
+  dropOverrides: boolean,
+  keepHeap: boolean,
+  w: Workloads,
+  python?: string,
+): Promise<Contender> {
   const peer = await TorchPeer.start(threads, dropOverrides, keepHeap, python);
   const s = peer.settings;
   const blas = s.blas?.kernel ? `, OpenBLAS ${s.blas.kernel}` : "";
   return {
-    family: "PyTorch", label: `${s.version}, ${s.threads} thread${s.threads > 1 ? "s" : ""}${blas}, BLAS overrides ${s.overrides === "dropped" ? "dropped" : "as the shell sets them"}${keepHeap ? ", malloc keeping its heap" : ""}`,
-    threads: s.threads, settings: s, tasks: TASKS,
-    async load(task) { await peer.request({ cmd: "load", task, ...torchJob(task, w) }); },
+    family: "PyTorch",
+    label: `${s.version}, ${s.threads} thread${s.threads > 1 ? "s" : ""}${blas}, BLAS overrides ${s.overrides === "dropped" ? "dropped" : "as the shell sets them"}${keepHeap ? ", malloc keeping its heap" : ""}`,
+    threads: s.threads,
+    settings: s,
+    tasks: TASKS,
+    async load(task) {
+      await peer.request({ cmd: "load", task, ...torchJob(task, w) });
+    },
     time: (kind, steps) => peer.request({ cmd: "time", kind, steps }),
-    async check(delta) { return peer.request<CheckResult>({ cmd: "check", delta: Array.from(delta) }); },
+    async check(delta) {
+      return peer.request<CheckResult>({ cmd: "check", delta: Array.from(delta) });
+    },
     close: () => peer.close(),
   };
 }
@@ -94,10 +136,19 @@ export async function torchContender(threads: number, dropOverrides: boolean, ke
 export function jsContender(w: Workloads): Contender {
   const js = jsStep(w.supervised);
   return {
-    family: "plain JS", label: "plain JS (Float32Array), 1 thread", threads: 1, settings: null, tasks: ["supervised"],
+    family: "plain JS",
+    label: "plain JS (Float32Array), 1 thread",
+    threads: 1,
+    settings: null,
+    tasks: ["supervised"],
     async load() {},
-    time: (kind, steps) => timeSteps(steps, () => { for (let i = 0; i < steps; i++) js[kind](); }),
-    async check(delta) { return js.check(delta); },
+    time: (kind, steps) =>
+      timeSteps(steps, () => {
+        for (let i = 0; i < steps; i++) js[kind]();
+      }),
+    async check(delta) {
+      return js.check(delta);
+    },
     close() {},
   };
 }

@@ -6,15 +6,24 @@ import type { CheckResult } from "./torch.js";
 
 export function jsStep(w: Workload): { clean: () => void; adversarial: () => void; check: (delta: Float32Array) => CheckResult } {
   const { d, m, B, pgd } = w.shape;
-  const W = w.W.slice(), thr = w.thr.slice(), A = w.A.slice();
+  const W = w.W.slice(),
+    thr = w.thr.slice(),
+    A = w.A.slice();
   const params = [W, thr, A];
   const grads = params.map((p) => new Float32Array(p.length));
-  const mom = params.map((p) => new Float32Array(p.length)), vel = params.map((p) => new Float32Array(p.length));
-  const pre = new Float32Array(B * m), h = new Float32Array(B * m), dpre = new Float32Array(B * m);
-  const f = new Float32Array(B), df = new Float32Array(B), dx = new Float32Array(B * d);
-  const delta = new Float32Array(B * d), xadv = new Float32Array(B * d);
+  const mom = params.map((p) => new Float32Array(p.length)),
+    vel = params.map((p) => new Float32Array(p.length));
+  const pre = new Float32Array(B * m),
+    h = new Float32Array(B * m),
+    dpre = new Float32Array(B * m);
+  const f = new Float32Array(B),
+    df = new Float32Array(B),
+    dx = new Float32Array(B * d);
+  const delta = new Float32Array(B * d),
+    xadv = new Float32Array(B * d);
   const rng = new Rng("js-peer");
-  let t = 0, batch = 0;
+  let t = 0,
+    batch = 0;
 
   function forward(x: Float32Array) {
     for (let b = 0; b < B; b++) {
@@ -36,7 +45,8 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
     if (wantDx) dx.fill(0);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < m; j++) {
-        const p = pre[b * m + j], active = p > thr[j] || p < -thr[j];
+        const p = pre[b * m + j],
+          active = p > thr[j] || p < -thr[j];
         const g = active ? df[b] * A[j] : 0;
         dpre[b * m + j] = g;
         if (wantParams) {
@@ -53,23 +63,35 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
   function attack(x: Float32Array, y: Float32Array, start?: Float32Array) {
     const alpha = (2.5 * EPS) / pgd;
     if (start) delta.set(start);
-    else for (let b = 0; b < B; b++) {
-      let n = 0;
-      for (let i = 0; i < d; i++) { const v = rng.normal(); delta[b * d + i] = v; n += v * v; }
-      const s = (EPS * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n);
-      for (let i = 0; i < d; i++) delta[b * d + i] *= s;
-    }
+    else
+      for (let b = 0; b < B; b++) {
+        let n = 0;
+        for (let i = 0; i < d; i++) {
+          const v = rng.normal();
+          delta[b * d + i] = v;
+          n += v * v;
+        }
+        const s = (EPS * Math.pow(rng.uniform(), 1 / d)) / Math.sqrt(n);
+        for (let i = 0; i < d; i++) delta[b * d + i] *= s;
+      }
     for (let s = 0; s < pgd; s++) {
       for (let i = 0; i < B * d; i++) xadv[i] = x[i] + delta[i];
       forward(xadv);
       for (let b = 0; b < B; b++) df[b] = -y[b];
       backward(xadv, true, false);
       for (let b = 0; b < B; b++) {
-        let gn = 0, dn = 0;
+        let gn = 0,
+          dn = 0;
         for (let i = 0; i < d; i++) gn += dx[b * d + i] ** 2;
         const k = gn > 0 ? alpha / Math.sqrt(gn) : 0;
-        for (let i = 0; i < d; i++) { delta[b * d + i] += k * dx[b * d + i]; dn += delta[b * d + i] ** 2; }
-        if (dn > EPS * EPS) { const r = EPS / Math.sqrt(dn); for (let i = 0; i < d; i++) delta[b * d + i] *= r; }
+        for (let i = 0; i < d; i++) {
+          delta[b * d + i] += k * dx[b * d + i];
+          dn += delta[b * d + i] ** 2;
+        }
+        if (dn > EPS * EPS) {
+          const r = EPS / Math.sqrt(dn);
+          for (let i = 0; i < d; i++) delta[b * d + i] *= r;
+        }
       }
     }
     for (let i = 0; i < B * d; i++) xadv[i] = x[i] + delta[i];
@@ -82,7 +104,7 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
     for (let b = 0; b < B; b++) {
       const z = y[b] * f[b];
       loss += z > 0 ? Math.log1p(Math.exp(-z)) : -z + Math.log1p(Math.exp(z));
-      df[b] = (-y[b] / (1 + Math.exp(z))) / B;
+      df[b] = -y[b] / (1 + Math.exp(z)) / B;
     }
     backward(x, false, true);
     return loss / B;
@@ -90,9 +112,12 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
   function train(x: Float32Array, y: Float32Array) {
     gradients(x, y);
     t++;
-    const c1 = 1 - 0.9 ** t, c2 = 1 - 0.999 ** t;
+    const c1 = 1 - 0.9 ** t,
+      c2 = 1 - 0.999 ** t;
     params.forEach((p, k) => {
-      const g = grads[k], mk = mom[k], vk = vel[k];
+      const g = grads[k],
+        mk = mom[k],
+        vk = vel[k];
       for (let i = 0; i < p.length; i++) {
         mk[i] = 0.9 * mk[i] + 0.1 * g[i];
         vk[i] = 0.999 * vk[i] + 0.001 * g[i] * g[i];
@@ -101,14 +126,27 @@ export function jsStep(w: Workload): { clean: () => void; adversarial: () => voi
     });
     for (let j = 0; j < m; j++) thr[j] = Math.max(thr[j], 0);
   }
-  const next = () => { const i = batch++ % w.xs.length; return [w.xs[i], w.ys[i]] as const; };
+  const next = () => {
+    const i = batch++ % w.xs.length;
+    return [w.xs[i], w.ys[i]] as const;
+  };
   return {
-    clean() { const [x, y] = next(); train(x, y); },
-    adversarial() { const [x, y] = next(); attack(x, y); train(xadv, y); },
+    clean() {
+      const [x, y] = next();
+      train(x, y);
+    },
+    adversarial() {
+      const [x, y] = next();
+      attack(x, y);
+      train(xadv, y);
+    },
     check(start) {
       const trained = params.map((p) => p.slice());
       [w.W, w.thr, w.A].forEach((p, k) => params[k].set(p));
-      const at = (x: Float32Array) => ({ loss: gradients(x, w.ys[0]), grads: { W: Array.from(grads[0]), thr: Array.from(grads[1]), A: Array.from(grads[2]) } });
+      const at = (x: Float32Array) => ({
+        loss: gradients(x, w.ys[0]),
+        grads: { W: Array.from(grads[0]), thr: Array.from(grads[1]), A: Array.from(grads[2]) },
+      });
       const clean = at(w.xs[0]);
       attack(w.xs[0], w.ys[0], start);
       const out = { clean, adversarial: at(xadv) };

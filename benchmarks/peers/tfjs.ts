@@ -40,7 +40,12 @@ function l2Start(tf: Tf, B: number, d: number, eps: number): Tensor2D {
 }
 
 /** Gradients of f with respect to vars, as arrays in featpure's layouts (W as (m,d)). */
-function lossAndGrads(tf: Tf, f: () => Scalar, vars: Record<string, Variable>, transposed: string[]): { loss: number; grads: Record<string, number[]> } {
+function lossAndGrads(
+  tf: Tf,
+  f: () => Scalar,
+  vars: Record<string, Variable>,
+  transposed: string[],
+): { loss: number; grads: Record<string, number[]> } {
   const { value, grads } = tf.variableGrads(f, Object.values(vars));
   const out: Record<string, number[]> = {};
   for (const [name, v] of Object.entries(vars)) {
@@ -56,7 +61,9 @@ function supervised(tf: Tf, w: Workloads["supervised"]): TfTask {
   const { d, m, B, pgd: steps } = w.shape;
   // W is kept as (d, m): tfjs-wasm runs A·B far faster than A·Bᵀ.
   const vars: Record<"W" | "thr" | "A", Variable> = {
-    W: tf.variable(tf.transpose(tf.tensor2d(w.W, [m, d]))), thr: tf.variable(tf.tensor1d(w.thr)), A: tf.variable(tf.tensor2d(w.A, [m, 1])),
+    W: tf.variable(tf.transpose(tf.tensor2d(w.W, [m, d]))),
+    thr: tf.variable(tf.tensor1d(w.thr)),
+    A: tf.variable(tf.tensor2d(w.A, [m, 1])),
   };
   const init = Object.values(vars).map((v) => tf.keep(v.clone()));
   const opt = tf.train.adam(LR, 0.9, 0.999, 1e-8);
@@ -69,7 +76,11 @@ function supervised(tf: Tf, w: Workloads["supervised"]): TfTask {
   const ys = w.ys.map((y) => tf.keep(tf.tensor1d(y)));
   const loss = (x: Tensor2D, y: Tensor1D) => tf.mean(tf.softplus(tf.neg(tf.mul(y, net(x))))) as Scalar;
   // The attack objective -y·f(x), as featpure's (its gradient has the logistic loss's direction).
-  const attack = (x: Tensor2D, y: Tensor1D, delta: Tensor2D) => tf.add(x, pgd(tf, (xa) => tf.sum(tf.mul(tf.neg(y), net(xa as Tensor2D))) as Scalar, x, delta, steps, EPS)) as Tensor2D;
+  const attack = (x: Tensor2D, y: Tensor1D, delta: Tensor2D) =>
+    tf.add(
+      x,
+      pgd(tf, (xa) => tf.sum(tf.mul(tf.neg(y), net(xa as Tensor2D))) as Scalar, x, delta, steps, EPS),
+    ) as Tensor2D;
   let batch = 0;
   return {
     step(adversarial) {
@@ -86,7 +97,8 @@ function supervised(tf: Tf, w: Workloads["supervised"]): TfTask {
       const trained = Object.values(vars).map((v) => v.clone());
       Object.values(vars).forEach((v, k) => v.assign(init[k]));
       const out = tf.tidy(() => {
-        const x = xs[0], y = ys[0];
+        const x = xs[0],
+          y = ys[0];
         const clean = lossAndGrads(tf, () => loss(x, y), vars, ["W"]);
         const xadv = attack(x, y, tf.tensor2d(delta, [B, d]));
         return { clean, adversarial: lossAndGrads(tf, () => loss(xadv, y), vars, ["W"]) };
@@ -101,7 +113,8 @@ function supervised(tf: Tf, w: Workloads["supervised"]): TfTask {
 
 function contrastive(tf: Tf, w: NonNullable<Workloads["contrastive"]>): TfTask {
   const { d, m, B, pgd: steps } = w.shape;
-  const { tau } = w.cfg.contrastive, eps = w.cfg.adv.eps;
+  const { tau } = w.cfg.contrastive,
+    eps = w.cfg.adv.eps;
   const vars: Record<"W", Variable> = { W: tf.variable(tf.transpose(tf.tensor2d(w.W, [m, d]))) };
   const init = tf.keep(vars.W.clone());
   const thr = tf.keep(tf.tensor1d(w.thr));
@@ -119,7 +132,13 @@ function contrastive(tf: Tf, w: NonNullable<Workloads["contrastive"]>): TfTask {
   };
   const attack = (x: Tensor2D, delta: Tensor2D) => {
     const [v1, v2] = tf.split(x, 2) as Tensor2D[];
-    return tf.concat([tf.add(v1, pgd(tf, (a) => loss(tf.concat([a as Tensor2D, v2])), v1, delta, steps, eps)), v2]) as Tensor2D;
+    return tf.concat([
+      tf.add(
+        v1,
+        pgd(tf, (a) => loss(tf.concat([a as Tensor2D, v2])), v1, delta, steps, eps),
+      ),
+      v2,
+    ]) as Tensor2D;
   };
   let batch = 0;
   return {
@@ -150,11 +169,18 @@ function contrastive(tf: Tf, w: NonNullable<Workloads["contrastive"]>): TfTask {
 
 /** What the wasm backend could run here: tfjs chooses its build by these flags. */
 async function wasmBuild(tf: Tf): Promise<{ simd: boolean; wasmThreads: boolean }> {
-  return { simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean, wasmThreads: (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) as boolean };
+  return {
+    simd: (await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) as boolean,
+    wasmThreads: (await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT")) as boolean,
+  };
 }
 
 /** tfjs on `backend`, or null when tfjs is not installed or the backend does not start. */
-export async function tfjsContender(backend: TfBackend, w: Workloads, load: () => Promise<Tf> = () => import("@tensorflow/tfjs")): Promise<Contender | null> {
+export async function tfjsContender(
+  backend: TfBackend,
+  w: Workloads,
+  load: () => Promise<Tf> = () => import("@tensorflow/tfjs"),
+): Promise<Contender | null> {
   let tf: Tf;
   try {
     tf = await load();
@@ -167,12 +193,21 @@ export async function tfjsContender(backend: TfBackend, w: Workloads, load: () =
   if (!(await tf.setBackend(backend))) return null;
   await tf.ready();
   const build: { simd?: boolean; wasmThreads?: boolean } = backend === "wasm" ? await wasmBuild(tf) : {};
-  const settings: PeerSettings = { version: `tfjs-backend-${backend} ${tf.version.tfjs}`, threads: 1, processor: cpus()[0]?.model.trim() ?? "unknown", env: {}, overrides: "shell", ...build };
+  const settings: PeerSettings = {
+    version: `tfjs-backend-${backend} ${tf.version.tfjs}`,
+    threads: 1,
+    processor: cpus()[0]?.model.trim() ?? "unknown",
+    env: {},
+    overrides: "shell",
+    ...build,
+  };
   let current: TfTask | null = null;
   return {
     family: `tfjs-backend-${backend}`,
     label: `${settings.version}, 1 thread${backend === "wasm" ? `, ${build.simd ? "SIMD" : "no SIMD"} build${build.wasmThreads ? ", threads build" : ""}` : ""}`,
-    threads: 1, settings, tasks: ["supervised", "contrastive"],
+    threads: 1,
+    settings,
+    tasks: ["supervised", "contrastive"],
     async load(task: Task) {
       current?.dispose();
       await tf.setBackend(backend);
@@ -181,12 +216,17 @@ export async function tfjsContender(backend: TfBackend, w: Workloads, load: () =
     async time(kind, steps) {
       // The wasm and cpu peers share one tfjs: each takes its backend back before its turn.
       await tf.setBackend(backend);
-      return timeSteps(steps, () => { for (let i = 0; i < steps; i++) current!.step(kind === "adversarial"); });
+      return timeSteps(steps, () => {
+        for (let i = 0; i < steps; i++) current!.step(kind === "adversarial");
+      });
     },
     async check(delta) {
       await tf.setBackend(backend);
       return current!.check(delta);
     },
-    close() { current?.dispose(); current = null; },
+    close() {
+      current?.dispose();
+      current = null;
+    },
   };
 }

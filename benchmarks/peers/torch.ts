@@ -35,7 +35,15 @@ export interface PeerSettings {
   /** PyTorch: GLIBC_TUNABLES as the bench set it (KEEP_HEAP), or null. */
   malloc?: string | null;
   /** PyTorch: what torch was built against (torch.__config__.show()) and what runs (threadpoolctl). */
-  blas?: { built: string; library?: string; version?: string; kernel?: string; threadingLayer?: string; threads?: number; threadpoolctl?: string };
+  blas?: {
+    built: string;
+    library?: string;
+    version?: string;
+    kernel?: string;
+    threadingLayer?: string;
+    threads?: number;
+    threadpoolctl?: string;
+  };
   /** tfjs-backend-wasm: which of its builds ran. */
   simd?: boolean;
   wasmThreads?: boolean;
@@ -58,12 +66,19 @@ export function torchMissing(python = PYTHON): string | null {
   if (!existsSync(python)) return `${python} not found`;
   if (!script()) return "benchmarks/peers/torch_step.py not found";
   // Finding the module, not importing it (seconds): a broken install fails when the peer starts.
-  const r = spawnSync(python, ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)"], { encoding: "utf8" });
+  const r = spawnSync(python, ["-c", "import importlib.util, sys; sys.exit(importlib.util.find_spec('torch') is None)"], {
+    encoding: "utf8",
+  });
   return r.status === 0 ? null : `torch not importable from ${python} (FEATPURE_PYTHON names another interpreter)`;
 }
 
 /** The environment of a PyTorch process on `threads` threads, with or without the shell's BLAS overrides. */
-export function torchEnv(threads: number, dropOverrides: boolean, keepHeap: boolean, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function torchEnv(
+  threads: number,
+  dropOverrides: boolean,
+  keepHeap: boolean,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   // torch.set_num_threads does not reach OpenBLAS's own pthread pool, which Debian's torch calls for
   // matrix products: without these, "one thread" ran on every core.
   const env: NodeJS.ProcessEnv = { ...base, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) };
@@ -80,16 +95,31 @@ export class TorchPeer {
 
   private constructor(private proc: ChildProcessWithoutNullStreams) {
     createInterface({ input: proc.stdout }).on("line", (line) => this.replies.shift()?.(line));
-    proc.stderr.on("data", (b: Buffer) => { this.stderr = (this.stderr + b.toString()).slice(-2000); });
+    proc.stderr.on("data", (b: Buffer) => {
+      this.stderr = (this.stderr + b.toString()).slice(-2000);
+    });
   }
 
   /** Starts a PyTorch process on `threads` threads; dropOverrides removes BLAS_OVERRIDES from its environment, keepHeap sets KEEP_HEAP. */
   static async start(threads: number, dropOverrides: boolean, keepHeap: boolean, python = PYTHON): Promise<TorchPeer> {
-    const peer = new TorchPeer(spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides, keepHeap), stdio: ["pipe", "pipe", "pipe"] }));
-    const info = await peer.request<{ torch: string; threads: number; processor: string; blas: PeerSettings["blas"]; env: Record<string, string | null> }>({ cmd: "info" });
+    const peer = new TorchPeer(
+      spawn(python, [script()!, String(threads)], { env: torchEnv(threads, dropOverrides, keepHeap), stdio: ["pipe", "pipe", "pipe"] }),
+    );
+    const info = await peer.request<{
+      torch: string;
+      threads: number;
+      processor: string;
+      blas: PeerSettings["blas"];
+      env: Record<string, string | null>;
+    }>({ cmd: "info" });
     peer.settings = {
-      version: `PyTorch ${info.torch}`, threads: info.threads, processor: info.processor, env: Object.fromEntries(BLAS_OVERRIDES.map((k) => [k, info.env[k] ?? null])),
-      overrides: dropOverrides ? "dropped" : "shell", malloc: keepHeap ? KEEP_HEAP : null, blas: info.blas,
+      version: `PyTorch ${info.torch}`,
+      threads: info.threads,
+      processor: info.processor,
+      env: Object.fromEntries(BLAS_OVERRIDES.map((k) => [k, info.env[k] ?? null])),
+      overrides: dropOverrides ? "dropped" : "shell",
+      malloc: keepHeap ? KEEP_HEAP : null,
+      blas: info.blas,
     };
     return peer;
   }

@@ -6,7 +6,16 @@ import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
 import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, type Figure } from "../../src/report/figures.js";
 import type { DocsInput } from "./input.js";
 import { adaptationsBlock, claimsBlock, headSensitivityBlock, seedsBlock, sensitivitySentence, sweepBlock } from "./reproduce.js";
-import { contrastiveTable, kernelsTable, MAIN_PEERS, otherMeasurements, peersTable, scalingTable, speedSummary, stepsTable } from "./speed.js";
+import {
+  contrastiveTable,
+  kernelsTable,
+  MAIN_PEERS,
+  otherMeasurements,
+  peersTable,
+  scalingTable,
+  speedSummary,
+  stepsTable,
+} from "./speed.js";
 
 /** `featpure reproduce --out docs/results/reproduce` keeps its results.jsonl here. */
 export const REPRODUCE = "docs/results/reproduce/results.jsonl";

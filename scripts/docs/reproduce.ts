@@ -2,7 +2,14 @@
 import type { ResultLine } from "../../src/sweep/results.js";
 import { judgeClaims, judgeSensitivity, modeLabel, sweptPenalties } from "../../src/report/claims.js";
 import { groupByModeArm } from "../../src/report/aggregate.js";
-import { adaptationTable, claimsTable, headlineSensitivityTable, seedTable, sensitivityTable, sweepTable } from "../../src/report/seedTables.js";
+import {
+  adaptationTable,
+  claimsTable,
+  headlineSensitivityTable,
+  seedTable,
+  sensitivityTable,
+  sweepTable,
+} from "../../src/report/seedTables.js";
 import { markdownTable } from "./markdown.js";
 
 /** The attacks whose per-sample worst case the robust accuracies are. */
@@ -56,15 +63,24 @@ export function sensitivitySentence(lines: readonly ResultLine[]): string {
       const xs = g.samples.map((s) => s.arm.headSensitivity?.find((x) => x.l2 === l2)?.downstream.robust ?? NaN);
       return xs.reduce((a, b) => a + b, 0) / xs.length;
     });
-    return { label: `${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`, lo: Math.min(...means), hi: Math.max(...means) };
+    return {
+      label: `${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`,
+      lo: Math.min(...means),
+      hi: Math.max(...means),
+    };
   });
   const widest = ranges.reduce((a, b) => (b.hi - b.lo > a.hi - a.lo ? b : a));
-  const held = judgeSensitivity(lines).filter((r) => r.summary.startsWith("supported at every penalty")).map((r) => `${r.id} (${r.mode})`);
+  const held = judgeSensitivity(lines)
+    .filter((r) => r.summary.startsWith("supported at every penalty"))
+    .map((r) => `${r.id} (${r.mode})`);
   const h = lines[0].arms[0].downstream.headline;
   return (
     `Refitting the clean head with l2 penalties ${penalties.join(", ")} on the same encoders moves the mean downstream robust accuracy at ` +
     `${h.norm} eps ${h.eps} (PGD) by up to ${(widest.hi - widest.lo).toFixed(3)} (${widest.label}: ${widest.lo.toFixed(3)} to ${widest.hi.toFixed(3)}; ` +
-    ranges.filter((r) => r !== widest).map((r) => `${r.label}: ${r.lo.toFixed(3)} to ${r.hi.toFixed(3)}`).join("; ") +
+    ranges
+      .filter((r) => r !== widest)
+      .map((r) => `${r.label}: ${r.lo.toFixed(3)} to ${r.hi.toFixed(3)}`)
+      .join("; ") +
     `); the claims that hold at every penalty: ${held.length ? held.join(", ") : "none"}.`
   );
 }

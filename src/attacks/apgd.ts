@@ -23,20 +23,54 @@ export interface ApgdAttack {
  * Robust accuracy under APGD: as robustAccuracy (with `prior`, the attack continues from it), each
  * restart on the survivors from a uniform random start in the ball. Needs a scratch with APGD's state.
  */
-export async function apgdAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: ApgdAttack, scratch: EvalScratch, rng: Rng,
-                                   prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
+export async function apgdAccuracy(
+  engine: Engine,
+  net: TwoLayer,
+  set: LabelledSet,
+  attack: ApgdAttack,
+  scratch: EvalScratch,
+  rng: Rng,
+  prior?: RobustResult,
+  control: EvalControl = {},
+): Promise<RobustResult> {
   const state = scratch.apgd;
   if (!state) throw new Error("featpure: this evaluation scratch has no APGD state (allocEvalScratch's apgd)");
   const d = net.shape.d;
-  return attackSurvivors(engine, set, d, scratch, attack.restarts, attack.eps === 0, (r, B) => {
-    if (r < 0 || attack.eps === 0) return cleanPass(engine, net, scratch, B);
-    fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
-    const block = scratch.callRows;
-    for (let b0 = 0; b0 < B; b0 += block) {
-      const o = 4 * b0 * d;
-      engine.kernels.apgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr + o, scratch.y.ptr + 4 * b0, scratch.delta.ptr + o, scratch.xadv.ptr + o,
-        scratch.best.ptr + o, scratch.margin.ptr + 4 * b0, state.aux.ptr + 3 * o, state.rows.ptr + 4 * b0 * APGD_ROW_WORDS, Math.min(block, B - b0),
-        NORM[attack.norm], APGD_LOSS[attack.loss], attack.eps, attack.steps, 0, ...boxArgs(attack.box));
-    }
-  }, prior, control);
+  return attackSurvivors(
+    engine,
+    set,
+    d,
+    scratch,
+    attack.restarts,
+    attack.eps === 0,
+    (r, B) => {
+      if (r < 0 || attack.eps === 0) return cleanPass(engine, net, scratch, B);
+      fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
+      const block = scratch.callRows;
+      for (let b0 = 0; b0 < B; b0 += block) {
+        const o = 4 * b0 * d;
+        engine.kernels.apgdEval(
+          net.rec.ptr,
+          scratch.work.rec.ptr,
+          scratch.x.ptr + o,
+          scratch.y.ptr + 4 * b0,
+          scratch.delta.ptr + o,
+          scratch.xadv.ptr + o,
+          scratch.best.ptr + o,
+          scratch.margin.ptr + 4 * b0,
+          state.aux.ptr + 3 * o,
+          state.rows.ptr + 4 * b0 * APGD_ROW_WORDS,
+          Math.min(block, B - b0),
+          NORM[attack.norm],
+          APGD_LOSS[attack.loss],
+          attack.eps,
+          attack.steps,
+          0,
+          ...boxArgs(attack.box),
+        );
+      }
+    },
+    prior,
+    control,
+  );
 }

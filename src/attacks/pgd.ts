@@ -57,14 +57,40 @@ function incrementalArgs(engine: Engine, net: TwoLayer, inc: IncrementalScratch 
 }
 
 /** Training-time attack on a batch: leaves x + delta in xadv. */
-export function attackBatch(engine: Engine, net: TwoLayer, work: Work, x: Buf, y: Buf, delta: Buf, xadv: Buf, B: number, spec: AttackSpec,
-                            starts: RandomStartScratch, rng: Rng, inc: IncrementalScratch | null = null): void {
+export function attackBatch(
+  engine: Engine,
+  net: TwoLayer,
+  work: Work,
+  x: Buf,
+  y: Buf,
+  delta: Buf,
+  xadv: Buf,
+  B: number,
+  spec: AttackSpec,
+  starts: RandomStartScratch,
+  rng: Rng,
+  inc: IncrementalScratch | null = null,
+): void {
   const { arena, kernels } = engine;
   const d = net.shape.d;
   if (spec.randomStart) fillRandomStart(engine, starts, delta.ptr, B, d, spec.norm, spec.eps, rng);
   else arena.f32(delta).fill(0, 0, B * d);
-  kernels.pgdAttack(net.rec.ptr, work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, ...incrementalArgs(engine, net, inc, spec.norm), B,
-    NORM[spec.norm], spec.eps, spec.stepSize, spec.steps, 0, ...boxArgs(spec.box));
+  kernels.pgdAttack(
+    net.rec.ptr,
+    work.rec.ptr,
+    x.ptr,
+    y.ptr,
+    delta.ptr,
+    xadv.ptr,
+    ...incrementalArgs(engine, net, inc, spec.norm),
+    B,
+    NORM[spec.norm],
+    spec.eps,
+    spec.stepSize,
+    spec.steps,
+    0,
+    ...boxArgs(spec.box),
+  );
 }
 
 /** A labelled set living in the arena: x (n,d), y (n). */
@@ -120,7 +146,13 @@ export function apgdWords(rows: number, d: number): number {
  * `incremental`: with the workspace of incremental forward passes, for a network of that many hidden
  * units; `apgd`: with APGD's state.
  */
-export function allocEvalScratch(engine: Engine, work: Work, d: number, incremental: { m: number } | null = null, apgd = false): EvalScratch {
+export function allocEvalScratch(
+  engine: Engine,
+  work: Work,
+  d: number,
+  incremental: { m: number } | null = null,
+  apgd = false,
+): EvalScratch {
   const { arena } = engine;
   const B = work.B;
   return {
@@ -134,7 +166,9 @@ export function allocEvalScratch(engine: Engine, work: Work, d: number, incremen
     margin: arena.alloc(B, "worst margins"),
     starts: allocRandomStart(arena, B, d),
     incremental: incremental && allocIncremental(arena, B, d, incremental.m),
-    apgd: apgd ? { aux: arena.alloc(3 * B * d, "APGD iterates and gradients"), rows: arena.alloc(B * APGD_ROW_WORDS, "APGD step sizes and losses") } : null,
+    apgd: apgd
+      ? { aux: arena.alloc(3 * B * d, "APGD iterates and gradients"), rows: arena.alloc(B * APGD_ROW_WORDS, "APGD step sizes and losses") }
+      : null,
     callRows: EVAL_ROWS_PER_THREAD * engine.threads,
   };
 }
@@ -182,8 +216,17 @@ export type AttackPass = (r: number, B: number) => void;
  * the samples that survived so far and keeps their worst iterate. `passes` restarts after the clean
  * pass (which a prior replaces); `single`: the passes after the first would change nothing (eps = 0).
  */
-export async function attackSurvivors(engine: Engine, set: LabelledSet, d: number, scratch: EvalScratch, passes: number, single: boolean, pass: AttackPass,
-                                      prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
+export async function attackSurvivors(
+  engine: Engine,
+  set: LabelledSet,
+  d: number,
+  scratch: EvalScratch,
+  passes: number,
+  single: boolean,
+  pass: AttackPass,
+  prior?: RobustResult,
+  control: EvalControl = {},
+): Promise<RobustResult> {
   const { arena } = engine;
   const worst = prior ? prior.worst.slice() : new Float32Array(set.n * d);
   const margins = prior ? prior.margins.slice() : new Float32Array(set.n).fill(Infinity);
@@ -194,8 +237,10 @@ export async function attackSurvivors(engine: Engine, set: LabelledSet, d: numbe
     let idx = Array.from({ length: end - start }, (_, i) => start + i).filter((s) => margins[s] > 0);
     for (let r = prior ? 0 : -1; r < passes && idx.length > 0; r++) {
       const B = idx.length;
-      const xs = arena.f32(scratch.x), ys = arena.f32(scratch.y);
-      const best = arena.f32(scratch.best), bm = arena.f32(scratch.margin);
+      const xs = arena.f32(scratch.x),
+        ys = arena.f32(scratch.y);
+      const best = arena.f32(scratch.best),
+        bm = arena.f32(scratch.margin);
       idx.forEach((s, i) => {
         xs.set(X.subarray(s * d, (s + 1) * d), i * d);
         ys[i] = Y[s];
@@ -227,13 +272,43 @@ export function cleanPass(engine: Engine, net: TwoLayer, scratch: EvalScratch, B
  * pgdEval on the B gathered samples. Rows are attacked independently, so a call may take a block of
  * them through all its steps, each block's rows of the work buffers reused from row 0.
  */
-function pgdBlocks(engine: Engine, net: TwoLayer, scratch: EvalScratch, B: number, norm: number, eps: number, alpha: number, steps: number, slope: number,
-                   box: [number, number] | null, xprev: number, wt: number): void {
-  const d = net.shape.d, block = scratch.callRows;
+function pgdBlocks(
+  engine: Engine,
+  net: TwoLayer,
+  scratch: EvalScratch,
+  B: number,
+  norm: number,
+  eps: number,
+  alpha: number,
+  steps: number,
+  slope: number,
+  box: [number, number] | null,
+  xprev: number,
+  wt: number,
+): void {
+  const d = net.shape.d,
+    block = scratch.callRows;
   for (let b0 = 0; b0 < B; b0 += block) {
     const o = 4 * b0 * d;
-    engine.kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr + o, scratch.y.ptr + 4 * b0, scratch.delta.ptr + o, scratch.xadv.ptr + o,
-      xprev && xprev + o, wt, scratch.best.ptr + o, scratch.margin.ptr + 4 * b0, Math.min(block, B - b0), norm, eps, alpha, steps, slope, ...boxArgs(box));
+    engine.kernels.pgdEval(
+      net.rec.ptr,
+      scratch.work.rec.ptr,
+      scratch.x.ptr + o,
+      scratch.y.ptr + 4 * b0,
+      scratch.delta.ptr + o,
+      scratch.xadv.ptr + o,
+      xprev && xprev + o,
+      wt,
+      scratch.best.ptr + o,
+      scratch.margin.ptr + 4 * b0,
+      Math.min(block, B - b0),
+      norm,
+      eps,
+      alpha,
+      steps,
+      slope,
+      ...boxArgs(box),
+    );
   }
 }
 
@@ -246,25 +321,63 @@ function pgdBlocks(engine: Engine, net: TwoLayer, scratch: EvalScratch, B: numbe
  * continues from it: its perturbations are feasible here too, so samples it already broke stay
  * broken without being attacked again, and only its survivors are attacked.
  */
-export async function robustAccuracy(engine: Engine, net: TwoLayer, set: LabelledSet, attack: EvalAttack, scratch: EvalScratch, rng: Rng,
-                                     prior?: RobustResult, control: EvalControl = {}): Promise<RobustResult> {
+export async function robustAccuracy(
+  engine: Engine,
+  net: TwoLayer,
+  set: LabelledSet,
+  attack: EvalAttack,
+  scratch: EvalScratch,
+  rng: Rng,
+  prior?: RobustResult,
+  control: EvalControl = {},
+): Promise<RobustResult> {
   const d = net.shape.d;
   const alpha = (attack.stepScale * attack.eps) / attack.steps;
   const norm = NORM[attack.norm];
-  return attackSurvivors(engine, set, d, scratch, attack.restarts, attack.eps === 0, (r, B) => {
-    if (r < 0) return cleanPass(engine, net, scratch, B);
-    if (attack.eps === 0) engine.arena.f32(scratch.delta).fill(0, 0, B * d);
-    else fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
-    const [xprev, wt] = incrementalArgs(engine, net, scratch.incremental, attack.norm);
-    pgdBlocks(engine, net, scratch, B, norm, attack.eps, alpha, attack.steps, r % 2 === 1 ? attack.surrogateSlope : 0, attack.box, xprev, wt);
-  }, prior, control);
+  return attackSurvivors(
+    engine,
+    set,
+    d,
+    scratch,
+    attack.restarts,
+    attack.eps === 0,
+    (r, B) => {
+      if (r < 0) return cleanPass(engine, net, scratch, B);
+      if (attack.eps === 0) engine.arena.f32(scratch.delta).fill(0, 0, B * d);
+      else fillRandomStart(engine, scratch.starts, scratch.delta.ptr, B, d, attack.norm, attack.eps, rng);
+      const [xprev, wt] = incrementalArgs(engine, net, scratch.incremental, attack.norm);
+      pgdBlocks(
+        engine,
+        net,
+        scratch,
+        B,
+        norm,
+        attack.eps,
+        alpha,
+        attack.steps,
+        r % 2 === 1 ? attack.surrogateSlope : 0,
+        attack.box,
+        xprev,
+        wt,
+      );
+    },
+    prior,
+    control,
+  );
 }
 
 /** Per sample, the margin y*f of `net` at x + perturbations (n,d) crafted elsewhere: the transfer attack. */
-export function marginsUnder(engine: Engine, net: TwoLayer, set: LabelledSet, perturbations: Float32Array, scratch: EvalScratch): Float32Array {
+export function marginsUnder(
+  engine: Engine,
+  net: TwoLayer,
+  set: LabelledSet,
+  perturbations: Float32Array,
+  scratch: EvalScratch,
+): Float32Array {
   const { arena, kernels } = engine;
   const d = net.shape.d;
-  const X = arena.f32(set.x), Y = arena.f32(set.y);
+  const X = arena.f32(set.x),
+    Y = arena.f32(set.y);
   const margins = new Float32Array(set.n);
   for (let start = 0; start < set.n; start += scratch.chunk) {
     const B = Math.min(set.n, start + scratch.chunk) - start;
@@ -273,8 +386,26 @@ export function marginsUnder(engine: Engine, net: TwoLayer, set: LabelledSet, pe
     arena.f32(scratch.delta).set(perturbations.subarray(start * d, (start + B) * d));
     arena.f32(scratch.margin).fill(Infinity, 0, B);
     // No steps: one forward pass, nothing for an incremental one to reuse.
-    kernels.pgdEval(net.rec.ptr, scratch.work.rec.ptr, scratch.x.ptr, scratch.y.ptr, scratch.delta.ptr, scratch.xadv.ptr, 0, 0,
-      scratch.best.ptr, scratch.margin.ptr, B, 0, 0, 0, 0, 0, 0, 0);
+    kernels.pgdEval(
+      net.rec.ptr,
+      scratch.work.rec.ptr,
+      scratch.x.ptr,
+      scratch.y.ptr,
+      scratch.delta.ptr,
+      scratch.xadv.ptr,
+      0,
+      0,
+      scratch.best.ptr,
+      scratch.margin.ptr,
+      B,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+    );
     margins.set(arena.f32(scratch.margin).subarray(0, B), start);
   }
   return margins;

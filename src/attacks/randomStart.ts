@@ -40,7 +40,16 @@ export function allocRandomStart(arena: Arena, B: number, d: number): RandomStar
 }
 
 /** Fills delta (B,d) at byte offset deltaPtr with uniform draws from the eps-ball of the norm. */
-export function fillRandomStart(engine: Engine, scratch: RandomStartScratch, deltaPtr: number, B: number, d: number, norm: Norm, eps: number, rng: Rng): void {
+export function fillRandomStart(
+  engine: Engine,
+  scratch: RandomStartScratch,
+  deltaPtr: number,
+  B: number,
+  d: number,
+  norm: Norm,
+  eps: number,
+  rng: Rng,
+): void {
   const { arena, kernels } = engine;
   drawInWasm(arena, scratch.state, rng, (rec) => {
     if (norm === "linf") kernels.linfStart(deltaPtr, B * d, eps, rec);

@@ -11,7 +11,10 @@ export const DEFAULT_CHECKPOINT_EVERY = 100;
 export function addCheckpointFlags(cmd: Command): Command {
   return cmd
     .option("--checkpoint <file>", "write training checkpoints to this file (atomically: a temporary file renamed over the last one)")
-    .option("--checkpoint-every <steps>", `steps between checkpoints (integer >= 0; 0: only on Ctrl-C and when an arm finishes; default ${DEFAULT_CHECKPOINT_EVERY})`)
+    .option(
+      "--checkpoint-every <steps>",
+      `steps between checkpoints (integer >= 0; 0: only on Ctrl-C and when an arm finishes; default ${DEFAULT_CHECKPOINT_EVERY})`,
+    )
     .option("--resume", "continue from the --checkpoint file (its configuration is the default; a missing file starts from step 1)");
 }
 
@@ -26,7 +29,8 @@ export interface CliCheckpoint {
 
 /** Problems with the checkpoint flags, as usage messages; null when fine. */
 export function checkpointFlagProblem(opts: Record<string, unknown>): string | null {
-  if (opts.resume === true && typeof opts.checkpoint !== "string") return "--resume needs --checkpoint FILE (the checkpoint to continue from)";
+  if (opts.resume === true && typeof opts.checkpoint !== "string")
+    return "--resume needs --checkpoint FILE (the checkpoint to continue from)";
   if (opts.checkpointEvery !== undefined) {
     if (typeof opts.checkpoint !== "string") return "--checkpoint-every needs --checkpoint FILE";
     const n = decimalNumber(String(opts.checkpointEvery));

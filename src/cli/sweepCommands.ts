@@ -7,7 +7,15 @@ import type { Command } from "commander";
 import { decimalNumber } from "../config/flags.js";
 import type { ExperimentResult } from "../api.js";
 import { expandGrid, SweepInputError, parseGrid, parseShard, shardCells, type Cell } from "../sweep/grid.js";
-import { buildCounts, describeBuilds, mergeResults, readResults, type FailureLine, type ResultFile, type ResultLine } from "../sweep/results.js";
+import {
+  buildCounts,
+  describeBuilds,
+  mergeResults,
+  readResults,
+  type FailureLine,
+  type ResultFile,
+  type ResultLine,
+} from "../sweep/results.js";
 import { lockOutput } from "../sweep/outputLock.js";
 import { outputFileProblem, outputFolderProblem } from "../files/outputCheck.js";
 import { shellWord, SLURM_TIME, slurmScript } from "../sweep/slurmScript.js";
@@ -62,7 +70,9 @@ const MIXED_BUILDS = "--allow-mixed-builds";
  */
 function checkBuilds(lines: readonly ResultLine[], allowed: boolean): void {
   if (buildCounts(lines).length > 1 && !allowed) {
-    throw new SweepInputError(`the results come from different kernel builds: ${describeBuilds(lines)}; the same seed gives different numbers on each, so they are not pooled unless you pass ${MIXED_BUILDS}`);
+    throw new SweepInputError(
+      `the results come from different kernel builds: ${describeBuilds(lines)}; the same seed gives different numbers on each, so they are not pooled unless you pass ${MIXED_BUILDS}`,
+    );
   }
 }
 
@@ -73,7 +83,9 @@ function describeFailure(f: FailureLine): string {
 const defaultWorkers = () => Math.max(1, availableParallelism());
 
 function describeCell(cell: Cell): string {
-  return Object.entries(cell.values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+  return Object.entries(cell.values)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(" ");
 }
 
 type Stopped = SweepSummary & { signal?: NodeJS.Signals };
@@ -84,7 +96,10 @@ type Stopped = SweepSummary & { signal?: NodeJS.Signals };
  */
 async function sweepWithProgress(cells: Cell[], out: string, workers: number, fullDir?: string): Promise<Stopped> {
   const lock = lockOutput("--out", out);
-  if (lock.replaced) process.stderr.write(`took over the lock of ${out} from ${lock.replaced.command} (pid ${lock.replaced.pid} on ${lock.replaced.host}), which is gone\n`);
+  if (lock.replaced)
+    process.stderr.write(
+      `took over the lock of ${out} from ${lock.replaced.command} (pid ${lock.replaced.pid} on ${lock.replaced.host}), which is gone\n`,
+    );
   const stop = new AbortController();
   let signal: NodeJS.Signals | undefined;
   const onSignal = (s: NodeJS.Signals) => {
@@ -96,8 +111,12 @@ async function sweepWithProgress(cells: Cell[], out: string, workers: number, fu
   const t0 = performance.now();
   const onEvent = (e: SweepEvent) => {
     const at = `${((performance.now() - t0) / 1000).toFixed(0)} s`;
-    if (e.type === "start") process.stderr.write(`${e.total} cells: ${e.skipped} already in ${out}, ${e.pending} to run on ${e.workers} worker(s)\n`);
-    else if (e.type === "done") process.stderr.write(`[${at}] ${e.finished}/${e.finished + e.pending} done: ${describeCell(e.cell)} (${(e.line.timingsMs.total / 1000).toFixed(1)} s)\n`);
+    if (e.type === "start")
+      process.stderr.write(`${e.total} cells: ${e.skipped} already in ${out}, ${e.pending} to run on ${e.workers} worker(s)\n`);
+    else if (e.type === "done")
+      process.stderr.write(
+        `[${at}] ${e.finished}/${e.finished + e.pending} done: ${describeCell(e.cell)} (${(e.line.timingsMs.total / 1000).toFixed(1)} s)\n`,
+      );
     else process.stderr.write(`[${at}] failed: ${describeCell(e.cell)}: ${e.message}\n`);
   };
   try {
@@ -111,7 +130,9 @@ async function sweepWithProgress(cells: Cell[], out: string, workers: number, fu
 
 function closeSweep(s: Stopped, out: string, resume: string): void {
   if (s.interrupted) {
-    process.stderr.write(`interrupted: ${s.skipped + s.done} of ${s.total} cells are in ${out} (the cells that were running restart from scratch); run \`${resume}\` again to resume\n`);
+    process.stderr.write(
+      `interrupted: ${s.skipped + s.done} of ${s.total} cells are in ${out} (the cells that were running restart from scratch); run \`${resume}\` again to resume\n`,
+    );
     process.exitCode = s.signal === "SIGTERM" ? 143 : 130;
   } else if (s.failed.length) {
     process.stderr.write(`${s.failed.length} cell(s) failed (each has a failure line with its error in ${out}); rerun to retry them\n`);
@@ -179,7 +200,11 @@ export function addSweepCommands(program: Command, render: Render): void {
           ];
           const written = await writeReport(dir, lines, firstFullResults(lines, join(dir, "runs")), intro);
           const claimsFile = join(dir, "claims.json");
-          writeFileAtomic(claimsFile, JSON.stringify({ command, wallSeconds: wall, claims: judgeClaims(lines), sensitivity: judgeSensitivity(lines) }, null, 1) + "\n");
+          writeFileAtomic(
+            claimsFile,
+            JSON.stringify({ command, wallSeconds: wall, claims: judgeClaims(lines), sensitivity: judgeSensitivity(lines) }, null, 1) +
+              "\n",
+          );
           written.files.push(claimsFile);
           console.log(`wrote ${written.files.length} files to ${dir} (open ${join(dir, "report.html")})`);
         }
@@ -203,7 +228,9 @@ export function addSweepCommands(program: Command, render: Render): void {
       const all = expandGrid(parseGrid(readJson("--grid", o.grid as string)));
       const cells = shardCells(all, shard);
       const summary = await sweepWithProgress(cells, o.out as string, workers, o.fullDir as string | undefined);
-      console.log(`${summary.total} cells${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ""}: ${summary.done} run now, ${summary.skipped} already done, ${summary.failed.length} failed`);
+      console.log(
+        `${summary.total} cells${shard.count > 1 ? ` (shard ${shard.index}/${shard.count} of ${all.length})` : ""}: ${summary.done} run now, ${summary.skipped} already done, ${summary.failed.length} failed`,
+      );
       closeSweep(summary, o.out as string, "the same featpure sweep command");
     });
 
@@ -221,22 +248,42 @@ export function addSweepCommands(program: Command, render: Render): void {
       const cells = expandGrid(parseGrid(readJson("--grid", o.grid as string)));
       const shards = intOption("shards", o.shards, 1, Math.max(1, cells.length), 1);
       const cpusPerTask = intOption("cpus-per-task", o.cpusPerTask, 1, 256, 2);
-      if (o.time !== undefined && !SLURM_TIME.test(o.time)) throw new SweepInputError(`--time: must be a Slurm time limit (M, M:S, H:M:S, D-H, D-H:M or D-H:M:S), got ${JSON.stringify(o.time)}`);
+      if (o.time !== undefined && !SLURM_TIME.test(o.time))
+        throw new SweepInputError(
+          `--time: must be a Slurm time limit (M, M:S, H:M:S, D-H, D-H:M or D-H:M:S), got ${JSON.stringify(o.time)}`,
+        );
       const jobName = o.jobName ?? "featpure-sweep";
-      if (!/^[A-Za-z0-9_.-]+$/.test(jobName)) throw new SweepInputError(`--job-name: letters, digits, _ . and - only, got ${JSON.stringify(jobName)}`);
+      if (!/^[A-Za-z0-9_.-]+$/.test(jobName))
+        throw new SweepInputError(`--job-name: letters, digits, _ . and - only, got ${JSON.stringify(jobName)}`);
       const outDir = o.outDir ?? "results";
       if (outDir.trim() === "") throw new SweepInputError("--out-dir: must not be empty");
       const featpure = o.featpure ?? "npx featpure";
       if (featpure.trim() === "" || /[\n\r]/.test(featpure)) throw new SweepInputError("--featpure: must be one line, e.g. npx featpure");
       const writtenBy = `featpure slurm-script ${process.argv.slice(3).map(shellWord).join(" ")}`;
-      process.stdout.write(slurmScript({ grid: o.grid as string, cells: cells.length, shards, cpusPerTask, outDir, jobName, time: o.time, featpure, writtenBy }));
+      process.stdout.write(
+        slurmScript({
+          grid: o.grid as string,
+          cells: cells.length,
+          shards,
+          cpusPerTask,
+          outDir,
+          jobName,
+          time: o.time,
+          featpure,
+          writtenBy,
+        }),
+      );
       const per = Math.ceil(cells.length / shards);
-      process.stderr.write(`${cells.length} cells in ${shards} shard(s) of at most ${per}; save the script (featpure slurm-script ... > sweep.sh) and submit it with: sbatch sweep.sh\n`);
+      process.stderr.write(
+        `${cells.length} cells in ${shards} shard(s) of at most ${per}; save the script (featpure slurm-script ... > sweep.sh) and submit it with: sbatch sweep.sh\n`,
+      );
     });
 
   program
     .command("merge")
-    .description("join result files (for example the shards of a sweep), keeping one line per cell; with --grid, name the cells that are missing")
+    .description(
+      "join result files (for example the shards of a sweep), keeping one line per cell; with --grid, name the cells that are missing",
+    )
     .argument("<files...>", "result files (JSON lines)")
     .requiredOption("--out <file>", "merged results file (written atomically)")
     .option("--grid <file>", "the sweep's grid: list the cells that have no line in any file, and exit 1 if any is missing or failed")
@@ -248,14 +295,21 @@ export function addSweepCommands(program: Command, render: Render): void {
       const cells = o.grid === undefined ? undefined : expandGrid(parseGrid(readJson("--grid", o.grid)));
       const merged = mergeResults(files.map(readFile));
       if (merged.conflicts.length > 0 && !o.keepFirst) {
-        const shown = merged.conflicts.slice(0, 5).map((c) => `  ${c.key}: ${c.paths[0]} and ${c.paths[1]}`).join("\n");
-        throw new SweepInputError(`${merged.conflicts.length} cell(s) have lines with different numbers:\n${shown}\nthe same configuration should give the same numbers; find out why, or pass --keep-first to keep the first line of each`);
+        const shown = merged.conflicts
+          .slice(0, 5)
+          .map((c) => `  ${c.key}: ${c.paths[0]} and ${c.paths[1]}`)
+          .join("\n");
+        throw new SweepInputError(
+          `${merged.conflicts.length} cell(s) have lines with different numbers:\n${shown}\nthe same configuration should give the same numbers; find out why, or pass --keep-first to keep the first line of each`,
+        );
       }
       checkBuilds(merged.lines, o.allowMixedBuilds === true);
       const text = [...merged.lines, ...merged.failures].map((l) => JSON.stringify(l) + "\n").join("");
       writeFileAtomic(o.out, text);
       const kept = merged.conflicts.length > 0 ? `; ${merged.conflicts.length} conflicting line(s) dropped (--keep-first)` : "";
-      console.log(`${merged.lines.length} cells from ${files.length} file(s) to ${o.out}; ${merged.duplicates} duplicate line(s) dropped${kept}; kernel build: ${describeBuilds(merged.lines) || "none"}`);
+      console.log(
+        `${merged.lines.length} cells from ${files.length} file(s) to ${o.out}; ${merged.duplicates} duplicate line(s) dropped${kept}; kernel build: ${describeBuilds(merged.lines) || "none"}`,
+      );
       for (const f of merged.failures) process.stderr.write(`failed: ${describeFailure(f)}\n`);
       if (cells) {
         const succeeded = new Set(merged.lines.map((l) => l.key));

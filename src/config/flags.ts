@@ -106,7 +106,9 @@ export function configFromFlags(pairs: Iterable<[string, string]>, ...below: (De
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const flagOf = new Map(flagSpecs().map((f) => [f.path, f.flag]));
-    throw new ConfigError(e.issues.map((i) => ({ path: flagOf.has(i.path) ? `${flagOf.get(i.path)} (${i.path})` : i.path, message: i.message })));
+    throw new ConfigError(
+      e.issues.map((i) => ({ path: flagOf.has(i.path) ? `${flagOf.get(i.path)} (${i.path})` : i.path, message: i.message })),
+    );
   }
 }
 

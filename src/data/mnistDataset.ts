@@ -49,7 +49,11 @@ export function gatherImages(digits: MnistDigits, idx: Int32Array): { x: Float32
 
 /** The dataset over already loaded digits (tests pass small synthetic ones). */
 export function mnistDatasetFrom(digits: MnistDigits, cfg: Config, root: Rng): Dataset {
-  const pools = splitPools(digits.n, { test: cfg.eval.n, downTrain: cfg.downstream.n, pretrain: cfg.mnist.nPretrain }, root.fork("mnist-split"));
+  const pools = splitPools(
+    digits.n,
+    { test: cfg.eval.n, downTrain: cfg.downstream.n, pretrain: cfg.mnist.nPretrain },
+    root.fork("mnist-split"),
+  );
   const labelled = (idx: Int32Array, task: Config["mnist"]["pretrainTask"]): LabelledData => {
     const { x, classes } = gatherImages(digits, idx);
     return { x, y: taskLabels(task, classes), n: idx.length };
@@ -66,7 +70,8 @@ export function mnistDatasetFrom(digits: MnistDigits, cfg: Config, root: Rng): D
     // contrastive.viewNoise sets the pixel noise.
     pairBatches: (B, views, rng) => {
       const batches = shuffledBatches(pre, B, rng);
-      const x = new Float32Array(B * PIXELS), y = new Float32Array(B);
+      const x = new Float32Array(B * PIXELS),
+        y = new Float32Array(B);
       const opts = { ...DEFAULT_VIEWS, noise: views.viewNoise };
       // The views draw from the batches' own generator, so its state is the whole source's.
       return {

@@ -17,7 +17,12 @@ export function loadMnist(opts: MnistLoadOptions = {}): Promise<MnistDigits> {
   const key = `${opts.url ?? ""}|${opts.cacheDir ?? ""}`;
   let p = loaded.get(key);
   if (!p) {
-    p = opts.url !== undefined ? fetchBinary(opts.url) : isNode ? import("./mnistCache.js").then((c) => c.loadCached(opts.cacheDir)) : fetchBinary(new URL(MNIST_FILE, import.meta.url));
+    p =
+      opts.url !== undefined
+        ? fetchBinary(opts.url)
+        : isNode
+          ? import("./mnistCache.js").then((c) => c.loadCached(opts.cacheDir))
+          : fetchBinary(new URL(MNIST_FILE, import.meta.url));
     loaded.set(key, p);
     p.catch(() => loaded.delete(key));
   }
@@ -32,8 +37,10 @@ async function fetchBinary(url: string | URL): Promise<MnistDigits> {
   }
   const res = await fetch(url);
   if (!res.ok) {
-    throw new Error(`featpure: fetching the MNIST binary ${url} failed with HTTP ${res.status}; serve ${MNIST_FILE} there ` +
-      "(Node builds it in node_modules/.cache/featpure on the first run on the digits; web/serve.mjs serves it beside the library)");
+    throw new Error(
+      `featpure: fetching the MNIST binary ${url} failed with HTTP ${res.status}; serve ${MNIST_FILE} there ` +
+        "(Node builds it in node_modules/.cache/featpure on the first run on the digits; web/serve.mjs serves it beside the library)",
+    );
   }
   return decodeMnist(new Uint8Array(await res.arrayBuffer()));
 }

@@ -9,7 +9,6 @@ export const MNIST_TASKS: Readonly<Record<MnistTask, readonly number[]>> = {
   prime: [2, 3, 5, 7],
 };
 
-
 /** Labels in {-1, +1} of digit classes under a task. */
 export function taskLabels(task: MnistTask, digits: ArrayLike<number>, out = new Float32Array(digits.length)): Float32Array {
   const positive = MNIST_TASKS[task];

@@ -70,7 +70,8 @@ export function restoreSource(s: SourceState, rng: Rng, order: Int32Array | null
   } else {
     const n = order.length;
     if (!isPermutation(s.order, n)) throw new TypeError(`batch source state: the sample order must be a permutation of 0..${n - 1}`);
-    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n) throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > n)
+      throw new TypeError(`batch source state: position must be an integer in [0, ${n}], got ${s.pos}`);
   }
   rng.restore(s.rng);
   if (order && s.order) order.set(s.order);

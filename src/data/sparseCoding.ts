@@ -38,7 +38,8 @@ export const MAX_TIE_REDRAWS = 1_000_000;
  */
 export function labelDirection(D: number, subsetFraction: number, rng: Rng): Float64Array {
   checkCount("labelDirection: D", D, 1);
-  if (!(subsetFraction >= 0 && subsetFraction <= 1)) throw new RangeError(`labelDirection: subsetFraction must be in [0, 1], got ${subsetFraction}`);
+  if (!(subsetFraction >= 0 && subsetFraction <= 1))
+    throw new RangeError(`labelDirection: subsetFraction must be in [0, 1], got ${subsetFraction}`);
   const theta = new Float64Array(D);
   if (subsetFraction >= 1) {
     for (let i = 0; i < D; i++) theta[i] = randomSign(rng);
@@ -95,7 +96,9 @@ export function sampleCodes(n: number, spec: LatentSpec, theta: Float64Array | n
 
 /** What sampleCodes throws when a sample's codes keep giving theta·z = 0. */
 export function tiesError({ k, D }: LatentSpec): Error {
-  return new Error(`sampleCodes: ${MAX_TIE_REDRAWS} redraws in a row gave theta·z = 0; k/D (${k}/${D}) or the support of theta is too small`);
+  return new Error(
+    `sampleCodes: ${MAX_TIE_REDRAWS} redraws in a row gave theta·z = 0; k/D (${k}/${D}) or the support of theta is too small`,
+  );
 }
 
 /** y_i = sign(theta·z_i) as ±1 floats. An exact tie (only possible when z was drawn for another theta) counts as +1. */
@@ -152,7 +155,15 @@ export function encode(z: Float64Array, n: number, dict: Dictionary, noise: numb
  * n labelled samples drawn from `rng` (codes first, then noise). Pass `out` (for example the
  * previous result) to reuse its buffers.
  */
-export function sampleLabelled(n: number, dict: Dictionary, spec: LatentSpec, theta: Float64Array, noise: number, rng: Rng, out?: Labelled): Labelled {
+export function sampleLabelled(
+  n: number,
+  dict: Dictionary,
+  spec: LatentSpec,
+  theta: Float64Array,
+  noise: number,
+  rng: Rng,
+  out?: Labelled,
+): Labelled {
   if (spec.D !== dict.D) throw new RangeError(`sampleLabelled: spec.D (${spec.D}) must equal the dictionary's D (${dict.D})`);
   const z = sampleCodes(n, spec, theta, rng, out?.z);
   const y = labels(z, n, theta, out?.y);
@@ -177,7 +188,8 @@ function checkCount(what: string, v: number, min: number): void {
 function checkSpec(spec: LatentSpec): void {
   checkCount("LatentSpec.D", spec.D, 1);
   if (!(spec.k >= 0 && spec.k <= spec.D)) throw new RangeError(`LatentSpec.k must be in [0, D=${spec.D}], got ${spec.k}`);
-  if (spec.magnitude !== "sign" && spec.magnitude !== "uniform") throw new RangeError(`LatentSpec.magnitude must be "sign" or "uniform", got ${String(spec.magnitude)}`);
+  if (spec.magnitude !== "sign" && spec.magnitude !== "uniform")
+    throw new RangeError(`LatentSpec.magnitude must be "sign" or "uniform", got ${String(spec.magnitude)}`);
   if (spec.magnitude === "uniform" && !(spec.magnitudeLow >= 0 && spec.magnitudeLow <= 1)) {
     throw new RangeError(`LatentSpec.magnitudeLow must be in [0, 1], got ${spec.magnitudeLow}`);
   }

@@ -32,8 +32,10 @@ export function kernelDraws(engine: Engine, task: Task, B: number, rng: Rng): Ke
   const rec = arena.alloc(TASK_WORDS, "data task");
   const thetaBuf = f64(D, "label direction");
   const atoms = dict.kind === "identity" ? null : f64(D * d, "dictionary atoms");
-  const z = f64(B * D, "batch codes"), row = f64(d, "encoding row");
-  const x = arena.alloc(B * d, "batch inputs"), y = arena.alloc(B, "batch labels");
+  const z = f64(B * D, "batch codes"),
+    row = f64(d, "encoding row");
+  const x = arena.alloc(B * d, "batch inputs"),
+    y = arena.alloc(B, "batch labels");
   const stream = allocStream(arena);
   new Float64Array(arena.memory.buffer, thetaBuf.ptr, D).set(theta);
   if (atoms) new Float64Array(arena.memory.buffer, atoms.ptr, D * d).set(dict.atoms);
@@ -49,7 +51,9 @@ export function kernelDraws(engine: Engine, task: Task, B: number, rng: Rng): Ke
   setF64(T.noise, noise);
   return {
     draw() {
-      const failed = drawInWasm(arena, stream, rng, (st) => kernels.sparseCodingBatch(rec.ptr, z.ptr, x.ptr, y.ptr, row.ptr, B, MAX_TIE_REDRAWS, st));
+      const failed = drawInWasm(arena, stream, rng, (st) =>
+        kernels.sparseCodingBatch(rec.ptr, z.ptr, x.ptr, y.ptr, row.ptr, B, MAX_TIE_REDRAWS, st),
+      );
       if (failed >= 0) throw tiesError(spec);
     },
     x: () => arena.f32(x),

@@ -38,7 +38,16 @@ export function tasksDataset(cfg: Config, root: Rng, { pre, down }: { pre: Task;
     truth: { dict: pre.dict, theta: pre.theta },
     box: null,
     pretrainBatches: (B, rng, engine) => batchSource(pre, cfg.data.nTrain, B, rng, engine),
-    pairBatches: (B, views, rng, engine) => pairSource(pre, cfg.data.nTrain, B, views, views.sharedDense > 0 ? denseDirection(cfg.data.dim, root.fork("dense-direction")) : null, rng, engine),
+    pairBatches: (B, views, rng, engine) =>
+      pairSource(
+        pre,
+        cfg.data.nTrain,
+        B,
+        views,
+        views.sharedDense > 0 ? denseDirection(cfg.data.dim, root.fork("dense-direction")) : null,
+        rng,
+        engine,
+      ),
     preTest: sample(cfg.eval.n, pre, root, "test-pretrain"),
     preTrain: sample(cfg.downstream.n, pre, root, "train-pretrain"),
     downTrain: sample(cfg.downstream.n, down, taskRoot, "train-downstream"),

@@ -25,7 +25,15 @@ export function denseDirection(d: number, rng: Rng): Float64Array {
  * Pairs of views of the task's samples: fresh codes every batch (nTrain = 0), or minibatches of a
  * fixed set of nTrain codes, reshuffled every epoch, with fresh views each time.
  */
-export function pairSource(task: Task, nTrain: number, B: number, spec: ViewSpec, u: Float64Array | null, rng: Rng, engine?: Engine): PairSource {
+export function pairSource(
+  task: Task,
+  nTrain: number,
+  B: number,
+  spec: ViewSpec,
+  u: Float64Array | null,
+  rng: Rng,
+  engine?: Engine,
+): PairSource {
   const { D } = task.spec;
   const d = task.dict.d;
   const z = new Float64Array(B * D);

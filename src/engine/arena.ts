@@ -13,7 +13,11 @@ export class Arena {
   private top: number;
   private high: number;
 
-  constructor(readonly memory: WebAssembly.Memory, base: number, readonly maxBytes: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    base: number,
+    readonly maxBytes: number,
+  ) {
     this.top = align(base);
     this.high = this.top;
   }

@@ -1,13 +1,50 @@
 // The typed surface of the WASM module (assembly/index.ts). Pointers are byte offsets into the
 // arena; every float buffer is f32, row-major.
-import { Activation as ActivationId, ApgdLoss as ApgdLossId, ApgdRowWord, ContrastiveLoss as ContrastiveLossId, Norm as NormId } from "../../assembly/contract.js";
+import {
+  Activation as ActivationId,
+  ApgdLoss as ApgdLossId,
+  ApgdRowWord,
+  ContrastiveLoss as ContrastiveLossId,
+  Norm as NormId,
+} from "../../assembly/contract.js";
 export interface Kernels {
   matmulForward(out: number, inp: number, weight: number, bias: number, B: number, C: number, OC: number): void;
-  matmulBackward(dinp: number, dweight: number, dbias: number, dout: number, inp: number, weight: number, B: number, C: number, OC: number): void;
+  matmulBackward(
+    dinp: number,
+    dweight: number,
+    dbias: number,
+    dout: number,
+    inp: number,
+    weight: number,
+    B: number,
+    C: number,
+    OC: number,
+  ): void;
   /** N rows (ds bytes apart) at dst += coefficients x src (K rows of C, ss apart), row r's coefficients at coef + r*rowStride + k*kStride: matmulBackward's gradients are calls of it; the contrastive backward splits its weight gradient by rows of it across the pool. */
-  accumulateRows(dst: number, ds: number, coef: number, rowStride: number, kStride: number, src: number, ss: number, N: number, K: number, C: number): void;
+  accumulateRows(
+    dst: number,
+    ds: number,
+    coef: number,
+    rowStride: number,
+    kStride: number,
+    src: number,
+    ss: number,
+    N: number,
+    K: number,
+    C: number,
+  ): void;
   activationForward(out: number, pre: number, thr: number, B: number, M: number, kind: number): void;
-  activationBackward(dpre: number, dthr: number, dout: number, pre: number, thr: number, B: number, M: number, kind: number, deadSlope: number): void;
+  activationBackward(
+    dpre: number,
+    dthr: number,
+    dout: number,
+    pre: number,
+    thr: number,
+    B: number,
+    M: number,
+    kind: number,
+    deadSlope: number,
+  ): void;
   logisticForward(logits: number, y: number, B: number): number;
   logisticBackward(dlogits: number, logits: number, y: number, B: number, scale: number): void;
   countCorrect(logits: number, y: number, B: number): number;
@@ -19,16 +56,68 @@ export interface Kernels {
    */
   netBackwardColumns(net: number, grad: number, work: number, x: number, B: number, deadSlope: number, j0: number, j1: number): void;
   /** xprev (B,d) and wt = Wᵀ (d,m): scratch for incremental forward passes (assembly/attack.ts); 0, 0: none. */
-  pgdAttack(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, B: number,
-            norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
-  pgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, xprev: number, wt: number, best: number, bestMargin: number,
-          B: number, norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  pgdAttack(
+    net: number,
+    work: number,
+    x: number,
+    y: number,
+    delta: number,
+    xadv: number,
+    xprev: number,
+    wt: number,
+    B: number,
+    norm: number,
+    eps: number,
+    alpha: number,
+    steps: number,
+    deadSlope: number,
+    lo: number,
+    hi: number,
+  ): void;
+  pgdEval(
+    net: number,
+    work: number,
+    x: number,
+    y: number,
+    delta: number,
+    xadv: number,
+    xprev: number,
+    wt: number,
+    best: number,
+    bestMargin: number,
+    B: number,
+    norm: number,
+    eps: number,
+    alpha: number,
+    steps: number,
+    deadSlope: number,
+    lo: number,
+    hi: number,
+  ): number;
   /**
    * APGD (assembly/apgd.ts) with the pgdEval contract: aux (B,3d) and rows (B,APGD_ROW_WORDS) are its per-row state;
    * loss: APGD_LOSS. Returns the samples whose best margin is still positive.
    */
-  apgdEval(net: number, work: number, x: number, y: number, delta: number, xadv: number, best: number, bestMargin: number, aux: number, rows: number,
-           B: number, norm: number, loss: number, eps: number, steps: number, deadSlope: number, lo: number, hi: number): number;
+  apgdEval(
+    net: number,
+    work: number,
+    x: number,
+    y: number,
+    delta: number,
+    xadv: number,
+    best: number,
+    bestMargin: number,
+    aux: number,
+    rows: number,
+    B: number,
+    norm: number,
+    loss: number,
+    eps: number,
+    steps: number,
+    deadSlope: number,
+    lo: number,
+    hi: number,
+  ): number;
   /** out (C,R) = inpᵀ for inp (R,C). */
   transpose(out: number, inp: number, R: number, C: number): void;
   /** Hands the main thread's instance the pool's control block, for the products it splits itself (assembly/pool.ts). */
@@ -53,9 +142,33 @@ export interface Kernels {
   spectralForward(sim: number, z: number, B: number, m: number): number;
   spectralBackward(dz: number, sim: number, z: number, B: number, m: number, scale: number): void;
   contrastiveForward(net: number, work: number, ctr: number, x: number, B: number): number;
-  contrastiveBackward(net: number, grad: number, work: number, ctr: number, x: number, dx: number, B: number, deadSlope: number, scale: number): void;
-  contrastiveAttack(net: number, work: number, ctr: number, x: number, delta: number, xadv: number, B: number,
-                    norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void;
+  contrastiveBackward(
+    net: number,
+    grad: number,
+    work: number,
+    ctr: number,
+    x: number,
+    dx: number,
+    B: number,
+    deadSlope: number,
+    scale: number,
+  ): void;
+  contrastiveAttack(
+    net: number,
+    work: number,
+    ctr: number,
+    x: number,
+    delta: number,
+    xadv: number,
+    B: number,
+    norm: number,
+    eps: number,
+    alpha: number,
+    steps: number,
+    deadSlope: number,
+    lo: number,
+    hi: number,
+  ): void;
   /** Random starts (assembly/random.ts); statePtr is an Rng state record (src/engine/stream.ts), which they advance. */
   linfStart(delta: number, n: number, eps: number, statePtr: number): void;
   randomDraws(points: number, radii: number, B: number, d: number, statePtr: number): void;
@@ -67,7 +180,19 @@ export interface Kernels {
   sparseCodingBatch(task: number, z: number, x: number, y: number, row: number, B: number, maxRedraws: number, statePtr: number): number;
   /** Upper triangle of H (p,p) = S diag(v) Sᵀ / n in f64, st = Sᵀ; u0, u1 (n) scratch: the downstream head's Hessian (assembly/logistic.ts). */
   hessianUpper(S: number, st: number, v: number, n: number, p: number, H: number, u0: number, u1: number): void;
-  adamStep(p: number, g: number, m: number, v: number, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    t: number,
+  ): void;
   sgdStep(p: number, g: number, mom: number, n: number, lr: number, momentum: number, weightDecay: number): void;
   clampMin(p: number, n: number, lo: number): void;
   heapBase(): number;

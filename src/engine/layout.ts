@@ -83,7 +83,9 @@ export interface Ctr {
 
 /** f32 words allocCtr takes (src/experiments/memoryBudget.ts counts them). */
 export function ctrWords(spec: CtrSpec, m: number, B: number): number {
-  const N = 2 * B, rows = spec.normalize ? N : 0, ntxent = spec.loss !== "spectral";
+  const N = 2 * B,
+    rows = spec.normalize ? N : 0,
+    ntxent = spec.loss !== "spectral";
   return 2 * rows * m + rows + (ntxent ? N * N + 2 * N * m + B * B : B * B) + CtrWord.count;
 }
 

@@ -22,6 +22,10 @@ export function drawInWasm<T>(arena: Arena, rec: Buf, rng: Rng, draw: (statePtr:
   spare()[0] = st.spare ?? 0;
   const out = draw(rec.ptr);
   const w = u32();
-  rng.restore({ key: st.key, words: [w[RngWord.a], w[RngWord.b], w[RngWord.c], w[RngWord.d]], spare: w[RngWord.hasSpare] ? spare()[0] : null });
+  rng.restore({
+    key: st.key,
+    words: [w[RngWord.a], w[RngWord.b], w[RngWord.c], w[RngWord.d]],
+    spare: w[RngWord.hasSpare] ? spare()[0] : null,
+  });
   return out;
 }

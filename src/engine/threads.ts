@@ -23,7 +23,6 @@ export interface Pool {
   close(): void;
 }
 
-
 async function workerUrl(): Promise<URL> {
   // Not a literal: bundlers would inline the TypeScript source behind a literal URL. The browser
   // build emits the compiled worker.js beside the library (vite.config.ts).
@@ -61,7 +60,13 @@ async function spawn(url: URL, init: Omit<WorkerInit, "ready">): Promise<Handle>
  * Starts threads - 1 workers on `memory` (shared) and returns kernels whose row-parallel entries
  * run across all of them, with the pool that owns the workers.
  */
-export async function startPool(module: WebAssembly.Module, memory: WebAssembly.Memory, arena: Arena, kernels: Kernels, threads: number): Promise<{ kernels: Kernels; pool: Pool }> {
+export async function startPool(
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  arena: Arena,
+  kernels: Kernels,
+  threads: number,
+): Promise<{ kernels: Kernels; pool: Pool }> {
   const nw = threads - 1;
   const ctrlBuf = arena.alloc(Ctrl.count, "thread control block");
   const argsBuf = arena.alloc(2 * MAX_ARGS * threads, "thread arguments");
@@ -74,7 +79,18 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   try {
     for (let i = 1; i <= nw; i++) {
       const scratch = arena.alloc(scratchBytes / 4, "thread scratch");
-      handles.push(await spawn(url, { module, memory, ctrl: ctrlBuf.ptr, args: argsBuf.ptr, results: resultsBuf.ptr, acks: acksBuf.ptr, scratch: scratch.ptr, index: i }));
+      handles.push(
+        await spawn(url, {
+          module,
+          memory,
+          ctrl: ctrlBuf.ptr,
+          args: argsBuf.ptr,
+          results: resultsBuf.ptr,
+          acks: acksBuf.ptr,
+          scratch: scratch.ptr,
+          index: i,
+        }),
+      );
     }
   } catch (e) {
     for (const h of handles) h.terminate();
@@ -124,7 +140,9 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
   function subWork(net: number, work: number, t: number, b0: number): number {
     const m = i32();
     const n = net >> 2;
-    const d = m[n + NetWord.d], hidden = m[n + NetWord.m], C = m[n + NetWord.C];
+    const d = m[n + NetWord.d],
+      hidden = m[n + NetWord.m],
+      C = m[n + NetWord.C];
     const w = work >> 2;
     const widths = new Array<number>(WorkWord.count);
     widths[WorkWord.pre] = widths[WorkWord.h] = widths[WorkWord.dh] = widths[WorkWord.dpre] = hidden;
@@ -149,54 +167,100 @@ export async function startPool(module: WebAssembly.Module, memory: WebAssembly.
       const parts = split("netForward", B);
       if (parts.length === 1) return kernels.netForward(net, work, x, B);
       const d = inputDim(net);
-      run("netForward", parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]));
+      run(
+        "netForward",
+        parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]),
+      );
     },
     netBackward(net, grad, work, x, dx, B, deadSlope) {
       // Attacks want dx, a sum over hidden units: they are split by rows inside pgdAttack instead.
       // Split, the pass leaves dh and dpre as per-range blocks (netBackwardColumns): no caller reads them.
       const parts = grad && !dx ? split("netBackwardColumns", hiddenWidth(net)) : [];
       if (parts.length < 2) return kernels.netBackward(net, grad, work, x, dx, B, deadSlope);
-      run("netBackwardColumns", parts.map(([j0, j1]) => [net, grad, work, x, B, deadSlope, j0, j1]));
+      run(
+        "netBackwardColumns",
+        parts.map(([j0, j1]) => [net, grad, work, x, B, deadSlope, j0, j1]),
+      );
     },
     adamStep(p, g, m, v, n, ...rest) {
       const parts = split("adamStep", n);
       if (parts.length === 1) return kernels.adamStep(p, g, m, v, n, ...rest);
-      run("adamStep", parts.map(([i0, i1]) => [p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, i1 - i0, ...rest]));
+      run(
+        "adamStep",
+        parts.map(([i0, i1]) => [p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, i1 - i0, ...rest]),
+      );
     },
     l2StartRows(delta, points, radii, b0, b1, d, eps) {
       const parts = split("l2StartRows", b1 - b0);
       if (parts.length === 1) return kernels.l2StartRows(delta, points, radii, b0, b1, d, eps);
-      run("l2StartRows", parts.map(([r0, r1]) => [delta, points, radii, b0 + r0, b0 + r1, d, eps]));
+      run(
+        "l2StartRows",
+        parts.map(([r0, r1]) => [delta, points, radii, b0 + r0, b0 + r1, d, eps]),
+      );
     },
     // Wᵀ is read by every thread; the incremental scratch xprev is split by rows like the iterates.
     pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest) {
       const parts = split("pgdAttack", B);
       if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest);
       const d = inputDim(net);
-      run("pgdAttack", parts.map(([b0, b1], t) => {
-        const o = 4 * b0 * d;
-        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, b1 - b0, ...rest];
-      }));
+      run(
+        "pgdAttack",
+        parts.map(([b0, b1], t) => {
+          const o = 4 * b0 * d;
+          return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, b1 - b0, ...rest];
+        }),
+      );
     },
     pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest) {
       const parts = split("pgdEval", B);
       if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest);
       const d = inputDim(net);
-      const robust = run("pgdEval", parts.map(([b0, b1], t) => {
-        const o = 4 * b0 * d;
-        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, best + o, bestMargin + 4 * b0, b1 - b0, ...rest];
-      }));
+      const robust = run(
+        "pgdEval",
+        parts.map(([b0, b1], t) => {
+          const o = 4 * b0 * d;
+          return [
+            net,
+            subWork(net, work, t, b0),
+            x + o,
+            y + 4 * b0,
+            delta + o,
+            xadv + o,
+            xprev && xprev + o,
+            wt,
+            best + o,
+            bestMargin + 4 * b0,
+            b1 - b0,
+            ...rest,
+          ];
+        }),
+      );
       return robust.reduce((s, r) => s + r, 0);
     },
     apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest) {
       const parts = split("apgdEval", B);
       if (parts.length === 1) return kernels.apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest);
       const d = inputDim(net);
-      const robust = run("apgdEval", parts.map(([b0, b1], t) => {
-        const o = 4 * b0 * d;
-        return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, best + o, bestMargin + 4 * b0, aux + 3 * o,
-          rows + 4 * b0 * ApgdRowWord.count, b1 - b0, ...rest];
-      }));
+      const robust = run(
+        "apgdEval",
+        parts.map(([b0, b1], t) => {
+          const o = 4 * b0 * d;
+          return [
+            net,
+            subWork(net, work, t, b0),
+            x + o,
+            y + 4 * b0,
+            delta + o,
+            xadv + o,
+            best + o,
+            bestMargin + 4 * b0,
+            aux + 3 * o,
+            rows + 4 * b0 * ApgdRowWord.count,
+            b1 - b0,
+            ...rest,
+          ];
+        }),
+      );
       return robust.reduce((s, r) => s + r, 0);
     },
   };

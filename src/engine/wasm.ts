@@ -110,7 +110,10 @@ async function runnable(backend: Backend, baseUrl?: string | URL): Promise<boole
  * "auto" takes the first of BACKENDS that this runtime validates; a named simd or scalar build is
  * taken as it is.
  */
-export async function resolveBackend(choice: "auto" | Backend = "relaxed", baseUrl?: string | URL): Promise<{ backend: Backend; warning?: string }> {
+export async function resolveBackend(
+  choice: "auto" | Backend = "relaxed",
+  baseUrl?: string | URL,
+): Promise<{ backend: Backend; warning?: string }> {
   if (choice === "simd" || choice === "scalar") return { backend: choice };
   if (!(await runnable("relaxed", baseUrl))) {
     await enableRelaxedSimd();
@@ -118,7 +121,10 @@ export async function resolveBackend(choice: "auto" | Backend = "relaxed", baseU
   if (await runnable("relaxed", baseUrl)) return { backend: "relaxed" };
   const fallback: Backend = (await runnable("simd", baseUrl)) ? "simd" : "scalar";
   if (choice === "auto") return { backend: fallback };
-  return { backend: fallback, warning: `this runtime cannot run the relaxed SIMD kernels (the default build); running the ${fallback} build instead, whose numbers differ from relaxed in the last bits and, through training, beyond` };
+  return {
+    backend: fallback,
+    warning: `this runtime cannot run the relaxed SIMD kernels (the default build); running the ${fallback} build instead, whose numbers differ from relaxed in the last bits and, through training, beyond`,
+  };
 }
 
 /**
@@ -141,7 +147,8 @@ export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const maxMiB = opts.maxMemoryMiB ?? ENGINE_MEMORY_LIMIT_MIB;
   if (!(maxMiB >= 1 && maxMiB <= 4096)) throw new RangeError(`maxMemoryMiB must be in [1, 4096], got ${maxMiB}`);
   const asked = opts.threads ?? 1;
-  if (!(Number.isInteger(asked) && asked >= 0 && asked <= MAX_THREADS)) throw new RangeError(`threads must be an integer in [0, ${MAX_THREADS}] (0: one per core), got ${asked}`);
+  if (!(Number.isInteger(asked) && asked >= 0 && asked <= MAX_THREADS))
+    throw new RangeError(`threads must be an integer in [0, ${MAX_THREADS}] (0: one per core), got ${asked}`);
   const requested = asked === 0 ? Math.max(1, Math.min(AUTO_THREADS_MAX, await cores())) : asked;
   const threads = requested > 1 && backend !== "scalar" && threadsSupported() ? requested : 1;
   const shared = threads > 1;

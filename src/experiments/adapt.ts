@@ -59,7 +59,14 @@ export async function adaptModes(c: AdaptContext): Promise<TimedAdapt[]> {
 
 function cleanLinear(c: AdaptContext): TimedAdapt {
   const { clean, encoder, cfg } = c;
-  return { mode: "clean-linear", eval: clean.eval, trainMs: clean.ms, flops: headFitFlops(encoder.shape, cfg.downstream.n, clean.iterations), steps: clean.iterations, final: null };
+  return {
+    mode: "clean-linear",
+    eval: clean.eval,
+    trainMs: clean.ms,
+    flops: headFitFlops(encoder.shape, cfg.downstream.n, clean.iterations),
+    steps: clean.iterations,
+    final: null,
+  };
 }
 
 /**
@@ -90,7 +97,11 @@ async function adversarial(c: AdaptContext, mode: Exclude<AdaptMode, "clean-line
     const rng = c.root.fork(`adapt-${c.arm}-${mode}`);
     const t0 = performance.now();
     const curve = await trainAdversarially(engine, net, cfg, dataset.downTrain, rng, {
-      freezeEncoder: mode === "adv-linear", steps, box: dataset.box, signal: c.control.signal, onStep: (s, n) => c.onStep?.(mode, s, n),
+      freezeEncoder: mode === "adv-linear",
+      steps,
+      box: dataset.box,
+      signal: c.control.signal,
+      onStep: (s, n) => c.onStep?.(mode, s, n),
     });
     const trainMs = performance.now() - t0;
     // Every mode's attacks draw the same random starts.

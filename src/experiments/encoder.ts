@@ -42,9 +42,14 @@ export function downstreamOverrideIssues(layer: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const allowed = (path: string) => ADAPTABLE.some((p) => (p.endsWith(".") ? path.startsWith(p) : path === p));
   walkSchema((path) => {
-    const value = path.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), layer);
+    const value = path
+      .split(".")
+      .reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), layer);
     if (value !== undefined && !allowed(path)) {
-      issues.push({ path, message: `is fixed by the encoder's pre-training; a downstream task may change only ${ADAPTABLE.map((p) => (p.endsWith(".") ? p + "*" : p)).join(", ")}` });
+      issues.push({
+        path,
+        message: `is fixed by the encoder's pre-training; a downstream task may change only ${ADAPTABLE.map((p) => (p.endsWith(".") ? p + "*" : p)).join(", ")}`,
+      });
     }
   });
   return issues;

@@ -7,7 +7,14 @@ import type { Config } from "../config/types.js";
 import type { ApgdLoss, Norm } from "../engine/kernels.js";
 import type { Engine } from "../engine/wasm.js";
 import type { TwoLayer } from "../model/twoLayer.js";
-import { robustAccuracy, type EvalControl, type RobustResult, type EvalAttack, type EvalScratch, type LabelledSet } from "../attacks/pgd.js";
+import {
+  robustAccuracy,
+  type EvalControl,
+  type RobustResult,
+  type EvalAttack,
+  type EvalScratch,
+  type LabelledSet,
+} from "../attacks/pgd.js";
 import { apgdAccuracy, type ApgdAttack } from "../attacks/apgd.js";
 import type { Rng } from "../rng.js";
 
@@ -77,7 +84,8 @@ export function gridAttack(cfg: Config, norm: Norm, eps: number, box: [number, n
 /** The per-sample worst case of attacks on the same samples: each sample's lowest margin and its perturbation. */
 export function worstCase(results: RobustResult[], d: number): RobustResult {
   const n = results[0].margins.length;
-  const worst = new Float32Array(n * d), margins = new Float32Array(n);
+  const worst = new Float32Array(n * d),
+    margins = new Float32Array(n);
   let robust = 0;
   for (let i = 0; i < n; i++) {
     let k = 0;
@@ -99,8 +107,16 @@ type Attack = (typeof ATTACKS)[number];
  * strong check continues from PGD at the headline radius, so it reports the union of both PGD attacks.
  * APGD draws its random starts from forks of `rng`, so PGD's numbers are those of an evaluation without it.
  */
-export async function evaluateModel(engine: Engine, net: TwoLayer, set: LabelledSet, cfg: Config, box: [number, number] | null, scratch: EvalScratch, rng: Rng,
-                                    control: EvalControl = {}): Promise<Evaluated> {
+export async function evaluateModel(
+  engine: Engine,
+  net: TwoLayer,
+  set: LabelledSet,
+  cfg: Config,
+  box: [number, number] | null,
+  scratch: EvalScratch,
+  rng: Rng,
+  control: EvalControl = {},
+): Promise<Evaluated> {
   const clean = await robustAccuracy(engine, net, set, gridAttack(cfg, "l2", 0, box), scratch, rng, undefined, control);
   const { radius, radiusNorm } = cfg.eval;
   const d = net.shape.d;
@@ -114,7 +130,10 @@ export async function evaluateModel(engine: Engine, net: TwoLayer, set: Labelled
   // per radius, each attack's own result (the strong check is added at the headline radius below)
   const key = (norm: Norm, eps: number) => `${norm}:${eps}`;
   const radiiOf = (norm: Norm, radii: number[]) => [...new Set(norm === radiusNorm ? [...radii, radius] : radii)].sort((a, b) => a - b);
-  for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
+  for (const [norm, radii] of [
+    ["l2", cfg.eval.epsL2],
+    ["linf", cfg.eval.epsLinf],
+  ] as const) {
     const todo = radiiOf(norm, radii);
     const prior = new Map<Attack, RobustResult>(attacks.map((a) => [a, clean]));
     for (const eps of todo) {
@@ -128,22 +147,38 @@ export async function evaluateModel(engine: Engine, net: TwoLayer, set: Labelled
     apgdMargin: r.get("apgdMargin")?.accuracy ?? null,
   });
   const atHeadline = results.get(key(radiusNorm, radius))!;
-  const strong = await robustAccuracy(engine, net, set, gridAttack(cfg, radiusNorm, radius, box, true), scratch, rng, atHeadline.get("pgd"), control);
+  const strong = await robustAccuracy(
+    engine,
+    net,
+    set,
+    gridAttack(cfg, radiusNorm, radius, box, true),
+    scratch,
+    rng,
+    atHeadline.get("pgd"),
+    control,
+  );
   const headline = worstCase([...atHeadline.values(), strong], d);
   // A perturbation that breaks a sample at one radius breaks it at every larger one: the chained attacks
   // carry this over by themselves, the strong check (at the headline radius only) through this running minimum.
   const cumulative = new Map<string, Float32Array>();
-  for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
+  for (const [norm, radii] of [
+    ["l2", cfg.eval.epsL2],
+    ["linf", cfg.eval.epsLinf],
+  ] as const) {
     let low: Float32Array | null = null;
     for (const eps of radiiOf(norm, radii)) {
-      const here = norm === radiusNorm && eps === radius ? headline.margins : worstCase([...results.get(key(norm, eps))!.values()], d).margins;
+      const here =
+        norm === radiusNorm && eps === radius ? headline.margins : worstCase([...results.get(key(norm, eps))!.values()], d).margins;
       low = low ? here.map((v, i) => Math.min(v, low![i])) : here;
       cumulative.set(key(norm, eps), low);
     }
   }
   const grid: GridPoint[] = [];
   const gridMargins: Float32Array[] = [];
-  for (const [norm, radii] of [["l2", cfg.eval.epsL2], ["linf", cfg.eval.epsLinf]] as const) {
+  for (const [norm, radii] of [
+    ["l2", cfg.eval.epsL2],
+    ["linf", cfg.eval.epsLinf],
+  ] as const) {
     for (const eps of radii) {
       const margins = cumulative.get(key(norm, eps))!;
       grid.push({ norm, eps, accuracy: robustFraction(margins), attacks: own(results.get(key(norm, eps))!) });

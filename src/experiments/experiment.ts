@@ -97,7 +97,14 @@ export interface Pretrained {
 }
 
 /** Pre-trains one arm on a fresh engine. Both arms draw the same initialisation and batches. */
-export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm: Arm, opts: RunOptions = {}, checkpoints?: TrainingCheckpoints): Promise<Pretrained> {
+export async function pretrainArm(
+  cfg: Config,
+  dataset: Dataset,
+  root: Rng,
+  arm: Arm,
+  opts: RunOptions = {},
+  checkpoints?: TrainingCheckpoints,
+): Promise<Pretrained> {
   const engine = await createEngine({ backend: cfg.backend, threads: cfg.threads, wasmBaseUrl: opts.wasmBaseUrl });
   const t0 = performance.now();
   const shape = networkShape(cfg, dataset);
@@ -109,7 +116,14 @@ export async function pretrainArm(cfg: Config, dataset: Dataset, root: Rng, arm:
     opts.onSnapshot?.({ arm, step, m: shape.m, D: coefficients.length / shape.m, coefficients });
   };
   const curve = await PRETRAINERS[cfg.mode].train({
-    engine, net, cfg, dataset, root, arm, signal: opts.signal, checkpoints,
+    engine,
+    net,
+    cfg,
+    dataset,
+    root,
+    arm,
+    signal: opts.signal,
+    checkpoints,
     onStep: (s, n) => {
       opts.onProgress?.({ arm, phase: "pretrain", done: s, total: n });
       if (opts.onSnapshot && isLoggingStep(s, n, cfg.logEvery)) snapshot(s);
@@ -154,19 +168,37 @@ function features(engine: Engine, net: TwoLayer, set: LabelledSet, scratch: Eval
 }
 
 /** Dictionary-free purification proxies of the hidden layer, probed on the downstream test images. */
-function imageProxies(engine: Engine, net: TwoLayer, set: LabelledSet, images: NonNullable<Dataset["images"]>, scratch: EvalScratch, liveFraction: number): ProxySummary {
+function imageProxies(
+  engine: Engine,
+  net: TwoLayer,
+  set: LabelledSet,
+  images: NonNullable<Dataset["images"]>,
+  scratch: EvalScratch,
+  liveFraction: number,
+): ProxySummary {
   const probe = { H: features(engine, net, set, scratch), n: set.n, classes: images.classes, classCount: images.classCount };
-  return summarizeProxies(neuronProxies(engine.arena.f32(net.params.W), net.shape.m, images.side, probe, { liveFraction }), { liveFraction });
+  return summarizeProxies(neuronProxies(engine.arena.f32(net.params.W), net.shape.m, images.side, probe, { liveFraction }), {
+    liveFraction,
+  });
 }
 
 /** A clean logistic-regression head on the frozen hidden layer of `encoder` (linear probing). */
-export function fitHead(engine: Engine, encoder: TwoLayer, set: LabelledSet, cfg: Config, scratch: EvalScratch): { model: TwoLayer; fit: HeadFit } {
+export function fitHead(
+  engine: Engine,
+  encoder: TwoLayer,
+  set: LabelledSet,
+  cfg: Config,
+  scratch: EvalScratch,
+): { model: TwoLayer; fit: HeadFit } {
   const m = encoder.shape.m;
   const F = features(engine, encoder, set, scratch);
   const std = fitStandardizer(F, set.n, m);
   const fit = fitLogistic(F, engine.arena.f32(set.y), set.n, m, std, cfg.downstream.l2, engine);
   const head = foldHead(fit, std);
-  return { model: withHead(engine.arena, encoder, head.A, head.c), fit: { iterations: fit.iterations, converged: fit.converged, loss: fit.loss } };
+  return {
+    model: withHead(engine.arena, encoder, head.A, head.c),
+    fit: { iterations: fit.iterations, converged: fit.converged, loss: fit.loss },
+  };
 }
 
 /** Freezes the pre-trained hidden layer, fits the clean downstream head, and evaluates both models. */
@@ -176,8 +208,17 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const progress = (phase: Progress["phase"], done: number, total: number) => opts.onProgress?.({ arm, phase, done, total });
   const t1 = performance.now();
   const chunk = Math.min(cfg.eval.chunk, Math.max(cfg.eval.n, cfg.downstream.n));
-  const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, chunk), net.shape.d, cfg.incrementalForward ? net.shape : null, cfg.eval.apgd);
-  const sets = { pre: toArena(engine, dataset.preTest, "pre-training test set"), down: toArena(engine, dataset.downTest, "downstream test set") };
+  const scratch = allocEvalScratch(
+    engine,
+    allocWork(arena, net.shape, chunk),
+    net.shape.d,
+    cfg.incrementalForward ? net.shape : null,
+    cfg.eval.apgd,
+  );
+  const sets = {
+    pre: toArena(engine, dataset.preTest, "pre-training test set"),
+    down: toArena(engine, dataset.downTest, "downstream test set"),
+  };
   const downTrain = toArena(engine, dataset.downTrain, "downstream training set");
   const downstream = fitHead(engine, net, downTrain, cfg, scratch);
   const headMs = performance.now() - t1;
@@ -199,12 +240,27 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
   const t3 = performance.now();
 
   const timed = await adaptModes({
-    engine, encoder: net, cfg, dataset, test: sets.down, scratch, root, arm, control,
+    engine,
+    encoder: net,
+    cfg,
+    dataset,
+    test: sets.down,
+    scratch,
+    root,
+    arm,
+    control,
     clean: { model: downstream.model, eval: downEval.eval, iterations: downstream.fit.iterations, ms: headMs },
     onStep: (_mode, s, n) => progress("downstream", s, n),
   });
   const sensitivity = await headSensitivity({
-    engine, encoder: net, cfg, box: dataset.box, scratch, root, arm, control,
+    engine,
+    encoder: net,
+    cfg,
+    box: dataset.box,
+    scratch,
+    root,
+    arm,
+    control,
     fitHead: (encoder, set, c) => fitHead(engine, encoder, set, c, scratch),
     down: { train: downTrain, test: sets.down },
     probe: probeTrain && { train: probeTrain, test: sets.pre },
@@ -238,7 +294,13 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
       downstream: { ...downEval.eval, fit: downstream.fit },
       adaptations: timed.map(({ trainMs: _t, ...a }) => a),
       headSensitivity: sensitivity,
-      timingsMs: { pretrain: pre.ms, downstream: t2 - t1, evaluate: t3 - t2, adapt: t4 - t3, adaptTraining: Object.fromEntries(timed.map((a) => [a.mode, a.trainMs])) },
+      timingsMs: {
+        pretrain: pre.ms,
+        downstream: t2 - t1,
+        evaluate: t3 - t2,
+        adapt: t4 - t3,
+        adaptTraining: Object.fromEntries(timed.map((a) => [a.mode, a.trainMs])),
+      },
     },
   };
 }
@@ -250,7 +312,10 @@ export async function adaptAndEvaluate(pre: Pretrained, cfg: Config, dataset: Da
  */
 function transfer(arms: Adapted[]): void {
   if (arms.length !== 2) return;
-  for (const [target, source] of [[arms[0], arms[1]], [arms[1], arms[0]]]) {
+  for (const [target, source] of [
+    [arms[0], arms[1]],
+    [arms[1], arms[0]],
+  ]) {
     const { engine } = target.pre;
     const { pre, down } = target.evaluated;
     withTransfer(pre, marginsUnder(engine, target.pretrainedModel, target.sets.pre, source.evaluated.pre.worst, target.scratch));

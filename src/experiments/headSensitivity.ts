@@ -47,7 +47,9 @@ export async function headSensitivity(c: SensitivityContext): Promise<Sensitivit
     const cfg = { ...c.cfg, downstream: { ...c.cfg.downstream, l2 } };
     // Every penalty's attacks start from the same streams.
     const downstream = await score(c, cfg, c.down, c.root.fork(`sensitivity-${c.arm}`));
-    out.push(c.probe ? { l2, downstream, probe: await score(c, cfg, c.probe, c.root.fork(`sensitivity-probe-${c.arm}`)) } : { l2, downstream });
+    out.push(
+      c.probe ? { l2, downstream, probe: await score(c, cfg, c.probe, c.root.fork(`sensitivity-probe-${c.arm}`)) } : { l2, downstream },
+    );
   }
   return out;
 }
@@ -57,8 +59,26 @@ async function score(c: SensitivityContext, cfg: Config, sets: { train: Labelled
   const mark = arena.mark();
   try {
     const head = c.fitHead(c.encoder, sets.train, cfg);
-    const clean = await robustAccuracy(c.engine, head.model, sets.test, gridAttack(cfg, "l2", 0, c.box), c.scratch, rng, undefined, c.control);
-    const robust = await robustAccuracy(c.engine, head.model, sets.test, gridAttack(cfg, cfg.eval.radiusNorm, cfg.eval.radius, c.box), c.scratch, rng, clean, c.control);
+    const clean = await robustAccuracy(
+      c.engine,
+      head.model,
+      sets.test,
+      gridAttack(cfg, "l2", 0, c.box),
+      c.scratch,
+      rng,
+      undefined,
+      c.control,
+    );
+    const robust = await robustAccuracy(
+      c.engine,
+      head.model,
+      sets.test,
+      gridAttack(cfg, cfg.eval.radiusNorm, cfg.eval.radius, c.box),
+      c.scratch,
+      rng,
+      clean,
+      c.control,
+    );
     return { clean: clean.accuracy, robust: robust.accuracy, fit: head.fit };
   } finally {
     arena.reset(mark);

@@ -23,7 +23,9 @@ export interface MemoryTerm {
 
 /** Each part of one engine's memory, largest first. */
 export function arenaTerms(c: Config): MemoryTerm[] {
-  const d = c.data.dim, m = c.model.width, B = c.optim.batch;
+  const d = c.data.dim,
+    m = c.model.width,
+    B = c.optim.batch;
   // featureCount's rule (config/validate.ts, which imports this module)
   const D = c.data.features || d;
   const bias = c.model.outputBias ? 1 : 0;
@@ -36,19 +38,41 @@ export function arenaTerms(c: Config): MemoryTerm[] {
   const inc = (rows: number) => (c.incrementalForward ? incrementalWords(rows, d, m) : 0);
   const batchData = sparseCodingBatchWords(B, d, D);
   // Contrastive: both views (and the attacked pair) in 2B rows, and the objective's buffers.
-  const training = c.mode === "contrastive"
-    ? f(work(2 * B) + 5 * B * d + randomStartWords(B, d) + ctrWords(c.contrastive, m, B) + batchData, 30)
-    : f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + batchData, 25);
+  const training =
+    c.mode === "contrastive"
+      ? f(work(2 * B) + 5 * B * d + randomStartWords(B, d) + ctrWords(c.contrastive, m, B) + batchData, 30)
+      : f(work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B) + batchData, 25);
   return [
-    { what: "kernel scratch (one block per thread)", path: "threads", bytes: f((c.threads || AUTO_THREADS_MAX) * KERNEL_SCRATCH_BYTES / 4, c.threads || AUTO_THREADS_MAX) },
-    { what: "network, gradients and optimiser state", path: "model.width", bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16) },
+    {
+      what: "kernel scratch (one block per thread)",
+      path: "threads",
+      bytes: f(((c.threads || AUTO_THREADS_MAX) * KERNEL_SCRATCH_BYTES) / 4, c.threads || AUTO_THREADS_MAX),
+    },
+    {
+      what: "network, gradients and optimiser state",
+      path: "model.width",
+      bytes: f(params + 16 + params + trainable * moments + m + 1 + 8, 16),
+    },
     { what: "training batch buffers", path: "optim.batch", bytes: training },
     // One adversarial adaptation at a time (src/experiments/adapt.ts gives its memory back): its
     // network (with an output bias), gradients, Adam moments and supervised training buffers.
     ...(c.downstream.adapt.some((a) => a !== "clean-linear")
-      ? [{ what: "downstream adaptation training", path: "optim.batch", bytes: f(4 * (params + 1) + 32 + work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 40) }]
+      ? [
+          {
+            what: "downstream adaptation training",
+            path: "optim.batch",
+            bytes: f(4 * (params + 1) + 32 + work(B) + 3 * B * d + B + randomStartWords(B, d) + inc(B), 40),
+          },
+        ]
       : []),
-    { what: "evaluation attack scratch", path: "eval.chunk", bytes: f(work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk) + (c.eval.apgd ? apgdWords(chunk, d) : 0), 21) },
+    {
+      what: "evaluation attack scratch",
+      path: "eval.chunk",
+      bytes: f(
+        work(chunk) + 4 * chunk * d + 2 * chunk + randomStartWords(chunk, d) + inc(chunk) + (c.eval.apgd ? apgdWords(chunk, d) : 0),
+        21,
+      ),
+    },
     { what: "evaluation sets (pre-training and downstream)", path: "eval.n", bytes: f(2 * c.eval.n * (d + 1), 4) },
     { what: "downstream training set", path: "downstream.n", bytes: f(c.downstream.n * (d + 1), 2) },
     // The head's Newton solve, one block while it runs: f64 S and Sᵀ (p x n each, p = m + 1) and

@@ -23,11 +23,14 @@ export function memoryIssues(c: Config): ConfigIssue[] {
   const bytes = estimateArenaBytes(c);
   if (bytes <= ENGINE_MEMORY_LIMIT_BYTES) return [];
   const top = arenaTerms(c)[0];
-  return [{
-    path: top.path,
-    message: `the run needs about ${mib(bytes)} of WASM memory, over the limit of ${mib(ENGINE_MEMORY_LIMIT_BYTES)}; ` +
-      `the largest part is the ${top.what} (${mib(top.bytes)}): reduce ${top.path}`,
-  }];
+  return [
+    {
+      path: top.path,
+      message:
+        `the run needs about ${mib(bytes)} of WASM memory, over the limit of ${mib(ENGINE_MEMORY_LIMIT_BYTES)}; ` +
+        `the largest part is the ${top.what} (${mib(top.bytes)}): reduce ${top.path}`,
+    },
+  ];
 }
 
 /** resolveConfig, then the checks a configuration must pass to run at all. Throws ConfigError. */
@@ -49,10 +52,12 @@ export function planRun(config: DeepPartial<Config> | Config, resume?: Uint8Arra
   if (saved) {
     const diff = configDifferences(saved.config, cfg);
     if (diff.length) {
-      throw new CheckpointMismatchError(diff.map((d) => ({
-        path: d.path,
-        message: `the checkpoint was written with ${JSON.stringify(d.a)}, this run has ${JSON.stringify(d.b)}; resume with the checkpoint's configuration`,
-      })));
+      throw new CheckpointMismatchError(
+        diff.map((d) => ({
+          path: d.path,
+          message: `the checkpoint was written with ${JSON.stringify(d.a)}, this run has ${JSON.stringify(d.b)}; resume with the checkpoint's configuration`,
+        })),
+      );
     }
   }
   return { config: cfg, resume: saved };
@@ -63,8 +68,11 @@ export function planEncoder(config: DeepPartial<Config> | Config, resume?: Uint8
   const plan = planRun(config, resume);
   const cfg = plan.config;
   if (cfg.train === "both") {
-    throw new ConfigError([{ path: "train", message: "an encoder is one pre-trained network: choose clean or adv (pre-train twice for both), got \"both\"" }]);
+    throw new ConfigError([
+      { path: "train", message: 'an encoder is one pre-trained network: choose clean or adv (pre-train twice for both), got "both"' },
+    ]);
   }
-  if (cfg.data.source !== "sparse") throw new ConfigError([{ path: "data.source", message: "encoders are available for the sparse-coding data only" }]);
+  if (cfg.data.source !== "sparse")
+    throw new ConfigError([{ path: "data.source", message: "encoders are available for the sparse-coding data only" }]);
   return plan;
 }

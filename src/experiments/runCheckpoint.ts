@@ -20,7 +20,8 @@ export function configDifferences(a: Config, b: Config): { path: string; a: unkn
   const out: { path: string; a: unknown; b: unknown }[] = [];
   const at = (c: Config, path: string) => path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], c);
   walkSchema((path) => {
-    const x = at(a, path), y = at(b, path);
+    const x = at(a, path),
+      y = at(b, path);
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push({ path, a: x, b: y });
   });
   return out;

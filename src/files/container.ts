@@ -31,7 +31,10 @@ export interface Container {
 
 /** A file that is not a valid featpure file, with what was checked, what was expected and what was found. */
 export class FileFormatError extends Error {
-  constructor(readonly check: string, detail: string) {
+  constructor(
+    readonly check: string,
+    detail: string,
+  ) {
     super(`${check}: ${detail}`);
     this.name = "FileFormatError";
   }
@@ -78,9 +81,19 @@ export function encodeContainer(meta: Record<string, unknown>, sections: [string
 }
 
 function isSectionTable(v: unknown, count: number): v is Section[] {
-  return Array.isArray(v) && v.length === count && v.every((s) =>
-    typeof s === "object" && s !== null && typeof s.name === "string" && (s.dtype === "f32" || s.dtype === "f64" || s.dtype === "i32") &&
-    Number.isInteger(s.length) && s.length >= 0);
+  return (
+    Array.isArray(v) &&
+    v.length === count &&
+    v.every(
+      (s) =>
+        typeof s === "object" &&
+        s !== null &&
+        typeof s.name === "string" &&
+        (s.dtype === "f32" || s.dtype === "f64" || s.dtype === "i32") &&
+        Number.isInteger(s.length) &&
+        s.length >= 0,
+    )
+  );
 }
 
 export function decodeContainer(bytes: Uint8Array): Container {
@@ -89,20 +102,30 @@ export function decodeContainer(bytes: Uint8Array): Container {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = String.fromCharCode(...bytes.subarray(0, 4));
-  if (magic !== MAGIC) throw new FileFormatError("not a featpure file", `expected the magic bytes ${JSON.stringify(MAGIC)}, found ${JSON.stringify(magic)}`);
+  if (magic !== MAGIC)
+    throw new FileFormatError("not a featpure file", `expected the magic bytes ${JSON.stringify(MAGIC)}, found ${JSON.stringify(magic)}`);
   const version = view.getUint32(4, true);
   if (version > FORMAT_VERSION) {
-    throw new FileFormatError("newer format", `the file has format version ${version}; this featpure reads version ${FORMAT_VERSION} (upgrade featpure to read it)`);
+    throw new FileFormatError(
+      "newer format",
+      `the file has format version ${version}; this featpure reads version ${FORMAT_VERSION} (upgrade featpure to read it)`,
+    );
   }
   if (version < 1) throw new FileFormatError("bad format version", `expected 1..${FORMAT_VERSION}, found ${version}`);
   const metaLength = view.getUint32(8, true);
   if (metaLength > MAX_META || HEADER + metaLength + TRAILER > bytes.length) {
-    throw new FileFormatError("truncated file", `the header announces ${metaLength} bytes of metadata but the file has ${bytes.length} bytes in all`);
+    throw new FileFormatError(
+      "truncated file",
+      `the header announces ${metaLength} bytes of metadata but the file has ${bytes.length} bytes in all`,
+    );
   }
   const stored = view.getUint32(bytes.length - TRAILER, true);
   const computed = crc32(bytes.subarray(0, bytes.length - TRAILER));
   if (stored !== computed) {
-    throw new FileFormatError("checksum mismatch", `stored CRC-32 ${hex(stored)}, computed ${hex(computed)}: the file is truncated or corrupt`);
+    throw new FileFormatError(
+      "checksum mismatch",
+      `stored CRC-32 ${hex(stored)}, computed ${hex(computed)}: the file is truncated or corrupt`,
+    );
   }
   let meta: Record<string, unknown>;
   try {
@@ -113,10 +136,12 @@ export function decodeContainer(bytes: Uint8Array): Container {
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new FileFormatError("bad metadata", "expected a JSON object");
   const count = view.getUint32(12, true);
   const table = meta.sections;
-  if (!isSectionTable(table, count)) throw new FileFormatError("bad section table", `expected ${count} sections with name, dtype (f32, f64, i32) and length`);
+  if (!isSectionTable(table, count))
+    throw new FileFormatError("bad section table", `expected ${count} sections with name, dtype (f32, f64, i32) and length`);
   let o = HEADER + metaLength + pad8(HEADER + metaLength);
   const expectedSize = o + table.reduce((s, t) => s + WIDTH[t.dtype] * t.length, 0) + TRAILER;
-  if (expectedSize !== bytes.length) throw new FileFormatError("wrong size", `the section table needs ${expectedSize} bytes, the file has ${bytes.length}`);
+  if (expectedSize !== bytes.length)
+    throw new FileFormatError("wrong size", `the section table needs ${expectedSize} bytes, the file has ${bytes.length}`);
   const sections = new Map<string, SectionData>();
   for (const t of table) {
     const a = t.dtype === "f32" ? new Float32Array(t.length) : t.dtype === "f64" ? new Float64Array(t.length) : new Int32Array(t.length);
@@ -144,12 +169,19 @@ export function section<T extends SectionData>(c: Container, name: string, dtype
   const s = c.sections.get(name);
   if (!s) throw new FileFormatError("missing section", `expected a section ${JSON.stringify(name)}`);
   if (dtypeOf(s) !== dtype || (length !== undefined && s.length !== length)) {
-    throw new FileFormatError("bad section", `${JSON.stringify(name)} should hold ${length ?? "some"} ${dtype} values, it holds ${s.length} ${dtypeOf(s)}`);
+    throw new FileFormatError(
+      "bad section",
+      `${JSON.stringify(name)} should hold ${length ?? "some"} ${dtype} values, it holds ${s.length} ${dtypeOf(s)}`,
+    );
   }
   // A checksum only says the bytes are the ones written: weights, moments and dictionaries must also be numbers.
   if (dtype !== "i32") {
     const at = s.findIndex((v) => !Number.isFinite(v));
-    if (at >= 0) throw new FileFormatError("bad values", `${JSON.stringify(name)} holds ${s[at]} at index ${at}; every stored weight must be a finite number`);
+    if (at >= 0)
+      throw new FileFormatError(
+        "bad values",
+        `${JSON.stringify(name)} holds ${s[at]} at index ${at}; every stored weight must be a finite number`,
+      );
   }
   return s as T;
 }

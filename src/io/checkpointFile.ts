@@ -48,20 +48,35 @@ export function decodeCheckpoint(bytes: Uint8Array): RunCheckpoint {
   expectKind(c, "checkpoint");
   const config = storedConfig(c);
   const metaArms = c.meta.arms;
-  if (typeof metaArms !== "object" || metaArms === null) throw new FileFormatError("bad metadata", "expected the training state of each arm under \"arms\"");
+  if (typeof metaArms !== "object" || metaArms === null)
+    throw new FileFormatError("bad metadata", 'expected the training state of each arm under "arms"');
   const arms: Partial<Record<Arm, TrainState>> = {};
   for (const [arm, raw] of Object.entries(metaArms as Record<string, ArmMeta>)) {
     if (!isArm(arm)) throw new FileFormatError("bad metadata", `unknown arm ${JSON.stringify(arm)} (expected clean or adv)`);
     const m = raw;
-    if (typeof m !== "object" || m === null || !Number.isInteger(m.step) || m.step < 0 || m.step > config.optim.steps ||
-      !Array.isArray(m.params) || !Number.isInteger(m.moments) || !Number.isInteger(m.optimizerT) || typeof m.source !== "object" || m.source === null ||
-      typeof m.rngs !== "object" || m.rngs === null) {
+    if (
+      typeof m !== "object" ||
+      m === null ||
+      !Number.isInteger(m.step) ||
+      m.step < 0 ||
+      m.step > config.optim.steps ||
+      !Array.isArray(m.params) ||
+      !Number.isInteger(m.moments) ||
+      !Number.isInteger(m.optimizerT) ||
+      typeof m.source !== "object" ||
+      m.source === null ||
+      typeof m.rngs !== "object" ||
+      m.rngs === null
+    ) {
       throw new FileFormatError("bad metadata", `the state of arm ${arm} is incomplete or out of range`);
     }
     arms[arm] = {
       step: m.step,
       params: Object.fromEntries(m.params.map((p) => [p, section<Float32Array>(c, `${arm}.param.${p}`, "f32")])),
-      optimizer: { t: m.optimizerT, moments: Array.from({ length: m.moments }, (_, i) => section<Float32Array>(c, `${arm}.moment.${i}`, "f32")) },
+      optimizer: {
+        t: m.optimizerT,
+        moments: Array.from({ length: m.moments }, (_, i) => section<Float32Array>(c, `${arm}.moment.${i}`, "f32")),
+      },
       rngs: m.rngs,
       source: { rng: m.source.rng, pos: m.source.pos, order: m.source.hasOrder ? section<Int32Array>(c, `${arm}.order`, "i32") : null },
       curve: storedCurve(m.curve),

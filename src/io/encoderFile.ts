@@ -26,21 +26,34 @@ export interface Encoder {
 
 export function encodeEncoder(e: Encoder): Uint8Array {
   const { dict } = e.truth;
-  const sections: [string, SectionData][] = [["W", e.params.W], ["thr", e.params.thr], ["A", e.params.A]];
+  const sections: [string, SectionData][] = [
+    ["W", e.params.W],
+    ["thr", e.params.thr],
+    ["A", e.params.A],
+  ];
   if (e.params.c) sections.push(["c", e.params.c]);
   sections.push(["dictionary", dict.atoms], ["theta", e.truth.theta]);
-  return encodeContainer({
-    kind: "encoder",
-    featpureVersion: e.version,
-    config: e.config,
-    seed: e.config.seed,
-    arm: e.arm,
-    shape: e.shape,
-    outputBias: e.params.c !== null,
-    dataset: { source: e.config.data.source, dictionary: dict.kind, d: dict.d, D: dict.D, streams: { dictionary: "dictionary", theta: "theta" } },
-    curve: e.curve,
-    pretrainMs: e.pretrainMs,
-  }, sections);
+  return encodeContainer(
+    {
+      kind: "encoder",
+      featpureVersion: e.version,
+      config: e.config,
+      seed: e.config.seed,
+      arm: e.arm,
+      shape: e.shape,
+      outputBias: e.params.c !== null,
+      dataset: {
+        source: e.config.data.source,
+        dictionary: dict.kind,
+        d: dict.d,
+        D: dict.D,
+        streams: { dictionary: "dictionary", theta: "theta" },
+      },
+      curve: e.curve,
+      pretrainMs: e.pretrainMs,
+    },
+    sections,
+  );
 }
 
 export function decodeEncoder(bytes: Uint8Array): Encoder {
@@ -49,14 +62,20 @@ export function decodeEncoder(bytes: Uint8Array): Encoder {
   const config = storedConfig(c);
   const m = c.meta;
   if (!isArm(m.arm)) throw new FileFormatError("bad metadata", `arm must be clean or adv, found ${JSON.stringify(m.arm)}`);
-  const d = config.data.dim, width = config.model.width, D = featureCount(config);
+  const d = config.data.dim,
+    width = config.model.width,
+    D = featureCount(config);
   const shape: NetShape = { d, m: width, C: 1, activation: config.model.activation };
   const s = m.shape as NetShape | undefined;
   if (!s || s.d !== d || s.m !== width || s.C !== 1 || s.activation !== shape.activation) {
-    throw new FileFormatError("bad metadata", `the network shape must match the stored configuration (d=${d}, m=${width}, C=1, ${shape.activation})`);
+    throw new FileFormatError(
+      "bad metadata",
+      `the network shape must match the stored configuration (d=${d}, m=${width}, C=1, ${shape.activation})`,
+    );
   }
   const outputBias = m.outputBias === true;
-  if (outputBias !== config.model.outputBias) throw new FileFormatError("bad metadata", "outputBias disagrees with the stored configuration");
+  if (outputBias !== config.model.outputBias)
+    throw new FileFormatError("bad metadata", "outputBias disagrees with the stored configuration");
   const pretrainMs = typeof m.pretrainMs === "number" && m.pretrainMs >= 0 ? m.pretrainMs : 0;
   return {
     version: typeof m.featpureVersion === "string" ? m.featpureVersion : "unknown",

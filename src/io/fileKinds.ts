@@ -18,7 +18,8 @@ export function storedConfig(c: Container): Config {
   try {
     return resolveConfig(c.meta.config);
   } catch (e) {
-    if (e instanceof ConfigError) throw new FileFormatError("bad stored configuration", e.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+    if (e instanceof ConfigError)
+      throw new FileFormatError("bad stored configuration", e.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
     throw e;
   }
 }
@@ -26,10 +27,19 @@ export function storedConfig(c: Container): Config {
 const isNum = (v: unknown) => typeof v === "number" && Number.isFinite(v);
 
 export function storedCurve(v: unknown): CurvePoint[] {
-  const ok = Array.isArray(v) && v.every((p) =>
-    typeof p === "object" && p !== null && Number.isInteger(p.step) && isNum(p.loss) && isNum(p.cleanAccuracy) &&
-    (p.adversarialAccuracy === null || isNum(p.adversarialAccuracy)));
-  if (!ok) throw new FileFormatError("bad metadata", "the training curve must be a list of {step, loss, cleanAccuracy, adversarialAccuracy}");
+  const ok =
+    Array.isArray(v) &&
+    v.every(
+      (p) =>
+        typeof p === "object" &&
+        p !== null &&
+        Number.isInteger(p.step) &&
+        isNum(p.loss) &&
+        isNum(p.cleanAccuracy) &&
+        (p.adversarialAccuracy === null || isNum(p.adversarialAccuracy)),
+    );
+  if (!ok)
+    throw new FileFormatError("bad metadata", "the training curve must be a list of {step, loss, cleanAccuracy, adversarialAccuracy}");
   return v as CurvePoint[];
 }
 

@@ -56,9 +56,12 @@ export function neuronProxies(W: Float32Array, m: number, side: number, probe: C
   const o = { ...DEFAULT_PROXIES, ...opts };
   const d = side * side;
   if (W.length !== m * d) throw new RangeError(`neuronProxies: W must be m x side^2 = ${m} x ${d} (${m * d} values), got ${W.length}`);
-  if (!(Number.isInteger(o.window) && o.window >= 1 && o.window <= side)) throw new RangeError(`neuronProxies: window must be an integer in [1, ${side}], got ${o.window}`);
-  if (!(o.topFraction > 0 && o.topFraction <= 1)) throw new RangeError(`neuronProxies: topFraction must be in (0, 1], got ${o.topFraction}`);
-  if (probe.H.length !== probe.n * m || probe.classes.length !== probe.n) throw new RangeError(`neuronProxies: the probe must hold ${probe.n} x ${m} activations and ${probe.n} classes`);
+  if (!(Number.isInteger(o.window) && o.window >= 1 && o.window <= side))
+    throw new RangeError(`neuronProxies: window must be an integer in [1, ${side}], got ${o.window}`);
+  if (!(o.topFraction > 0 && o.topFraction <= 1))
+    throw new RangeError(`neuronProxies: topFraction must be in (0, 1], got ${o.topFraction}`);
+  if (probe.H.length !== probe.n * m || probe.classes.length !== probe.n)
+    throw new RangeError(`neuronProxies: the probe must hold ${probe.n} x ${m} activations and ${probe.n} classes`);
   const selectivity = classSelectivity(probe, m);
   const sq = new Float64Array(d);
   const norms = new Float64Array(m);
@@ -145,7 +148,8 @@ function topShare(sq: Float64Array, k: number): number {
 function densestWindow(sq: Float64Array, side: number, window: number): number {
   const S = new Float64Array((side + 1) * (side + 1));
   for (let r = 0; r < side; r++) {
-    for (let c = 0; c < side; c++) S[(r + 1) * (side + 1) + c + 1] = sq[r * side + c] + S[r * (side + 1) + c + 1] + S[(r + 1) * (side + 1) + c] - S[r * (side + 1) + c];
+    for (let c = 0; c < side; c++)
+      S[(r + 1) * (side + 1) + c + 1] = sq[r * side + c] + S[r * (side + 1) + c + 1] + S[(r + 1) * (side + 1) + c] - S[r * (side + 1) + c];
   }
   let best = 0;
   for (let r = 0; r + window <= side; r++) {

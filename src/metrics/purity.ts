@@ -54,7 +54,13 @@ export interface PurityOptions {
 export const DEFAULT_PURITY: PurityOptions = Object.freeze({ topR: 1, significance: 0.5, liveFraction: 0.1, histogramBins: 10 });
 
 /** Per-neuron purity of W (m x d, row-major) against the dictionary and the label direction theta. */
-export function neuronPurity(W: Float32Array, m: number, dict: Dictionary, theta: Float64Array, opts?: Partial<PurityOptions>): NeuronPurity[] {
+export function neuronPurity(
+  W: Float32Array,
+  m: number,
+  dict: Dictionary,
+  theta: Float64Array,
+  opts?: Partial<PurityOptions>,
+): NeuronPurity[] {
   const o = resolve(opts);
   const { d, D } = dict;
   if (!Number.isInteger(m) || m < 0) throw new RangeError(`neuronPurity: m must be an integer >= 0, got ${m}`);
@@ -124,7 +130,8 @@ export function neuronPurity(W: Float32Array, m: number, dict: Dictionary, theta
 
 /** Rows c_j = M^T w_j of every neuron (m x D), for heatmaps of which features each neuron reads. */
 export function coefficientMatrix(W: Float32Array, m: number, dict: Dictionary): number[][] {
-  if (W.length !== m * dict.d) throw new RangeError(`coefficientMatrix: W must be m x d = ${m} x ${dict.d} (${m * dict.d} values), got ${W.length}`);
+  if (W.length !== m * dict.d)
+    throw new RangeError(`coefficientMatrix: W must be m x d = ${m} x ${dict.d} (${m * dict.d} values), got ${W.length}`);
   const c = new Float64Array(dict.D);
   const rows: number[][] = [];
   for (let j = 0; j < m; j++) {
@@ -176,7 +183,8 @@ function resolve(opts?: Partial<PurityOptions>): PurityOptions {
   if (!Number.isInteger(o.topR) || o.topR < 1) throw new RangeError(`purity: topR must be an integer >= 1, got ${o.topR}`);
   if (!(o.significance > 0 && o.significance <= 1)) throw new RangeError(`purity: significance must be in (0, 1], got ${o.significance}`);
   if (!(o.liveFraction >= 0 && o.liveFraction <= 1)) throw new RangeError(`purity: liveFraction must be in [0, 1], got ${o.liveFraction}`);
-  if (!Number.isInteger(o.histogramBins) || o.histogramBins < 1) throw new RangeError(`purity: histogramBins must be an integer >= 1, got ${o.histogramBins}`);
+  if (!Number.isInteger(o.histogramBins) || o.histogramBins < 1)
+    throw new RangeError(`purity: histogramBins must be an integer >= 1, got ${o.histogramBins}`);
   return o;
 }
 

@@ -37,7 +37,11 @@ export function weightMosaic(W: Float32Array, m: number, side: number, opts?: Pa
   const o = { ...DEFAULT_MOSAIC, ...opts };
   const d = side * side;
   if (W.length !== m * d) throw new RangeError(`weightMosaic: W must be m x side^2 = ${m} x ${d} (${m * d} values), got ${W.length}`);
-  if (!(Number.isInteger(o.scale) && o.scale >= 1) || !(Number.isInteger(o.gap) && o.gap >= 0) || !(Number.isInteger(o.columns) && o.columns >= 0)) {
+  if (
+    !(Number.isInteger(o.scale) && o.scale >= 1) ||
+    !(Number.isInteger(o.gap) && o.gap >= 0) ||
+    !(Number.isInteger(o.columns) && o.columns >= 0)
+  ) {
     throw new RangeError(`weightMosaic: scale must be an integer >= 1, gap and columns integers >= 0`);
   }
   const cols = Math.max(1, o.columns || Math.ceil(Math.sqrt(m)));

@@ -39,7 +39,12 @@ export function initTwoLayer(arena: Arena, net: TwoLayer, spec: InitSpec, rng: R
  */
 export function withHead(arena: Arena, encoder: TwoLayer, A: Float32Array, c: number): TwoLayer {
   const shape = { ...encoder.shape, C: 1 };
-  const params: NetParams = { W: encoder.params.W, thr: encoder.params.thr, A: arena.alloc(encoder.shape.m, "downstream head"), c: arena.alloc(1, "downstream bias") };
+  const params: NetParams = {
+    W: encoder.params.W,
+    thr: encoder.params.thr,
+    A: arena.alloc(encoder.shape.m, "downstream head"),
+    c: arena.alloc(1, "downstream bias"),
+  };
   arena.f32(params.A).set(A);
   arena.f32(params.c!)[0] = c;
   return { shape, params, rec: writeNet(arena, params, shape) };

@@ -51,7 +51,8 @@ export function adaptedRobust(a: ArmPair["clean"], mode: string): number {
 }
 /** The inheritance gap of one arm: robust accuracy of the clean head minus that of the adversarially trained head (adv-linear). */
 const gap = (a: ArmPair["clean"]) => adaptedRobust(a, "clean-linear") - adaptedRobust(a, "adv-linear");
-const noDictionary = (p: ArmPair[]) => (p.some((x) => !x.adv.purity || !x.clean.purity) ? "not measurable on these results (no known dictionary)" : null);
+const noDictionary = (p: ArmPair[]) =>
+  p.some((x) => !x.adv.purity || !x.clean.purity) ? "not measurable on these results (no known dictionary)" : null;
 const yes = (b: boolean) => (b ? "holds" : "does not hold");
 
 const CLAIMS: ClaimSpec[] = [
@@ -90,15 +91,29 @@ const CLAIMS: ClaimSpec[] = [
   },
   {
     id: "gap",
-    claim: "clean downstream training is enough: after adversarial pre-training the clean head is nearly as robust as an adversarially trained head, after clean pre-training it is not",
+    claim:
+      "clean downstream training is enough: after adversarial pre-training the clean head is nearly as robust as an adversarially trained head, after clean pre-training it is not",
     criterion: `paired 95% intervals of the inheritance gap (downstream robust accuracy at the headline radius, clean-linear - adv-linear, same encoder): after adversarial pre-training > -${GAP_TOLERANCE}, and after adversarial minus after clean pre-training > 0`,
-    effect: (p) => pairedDifference(p.map((x) => adaptedRobust(x.adv, "clean-linear")), p.map((x) => adaptedRobust(x.adv, "adv-linear"))),
+    effect: (p) =>
+      pairedDifference(
+        p.map((x) => adaptedRobust(x.adv, "clean-linear")),
+        p.map((x) => adaptedRobust(x.adv, "adv-linear")),
+      ),
     also: (p) => ({
-      "gap after clean pre-training": pairedDifference(p.map((x) => adaptedRobust(x.clean, "clean-linear")), p.map((x) => adaptedRobust(x.clean, "adv-linear"))),
-      "gap adv - gap clean": pairedDifference(p.map((x) => gap(x.adv)), p.map((x) => gap(x.clean))),
+      "gap after clean pre-training": pairedDifference(
+        p.map((x) => adaptedRobust(x.clean, "clean-linear")),
+        p.map((x) => adaptedRobust(x.clean, "adv-linear")),
+      ),
+      "gap adv - gap clean": pairedDifference(
+        p.map((x) => gap(x.adv)),
+        p.map((x) => gap(x.clean)),
+      ),
     }),
     holds: (e, also) => e.lo > -GAP_TOLERANCE && also["gap adv - gap clean"].lo > 0,
-    missing: (p) => (p.some((x) => Number.isNaN(gap(x.adv)) || Number.isNaN(gap(x.clean))) ? "needs downstream.adapt with clean-linear and adv-linear on both arms (featpure reproduce runs them)" : null),
+    missing: (p) =>
+      p.some((x) => Number.isNaN(gap(x.adv)) || Number.isNaN(gap(x.clean)))
+        ? "needs downstream.adapt with clean-linear and adv-linear on both arms (featpure reproduce runs them)"
+        : null,
     parts: (e, also) =>
       `small after adversarial pre-training: ${yes(e.lo > -GAP_TOLERANCE)}; larger after clean pre-training: ${yes(also["gap adv - gap clean"].lo > 0)}`,
   },
@@ -126,7 +141,8 @@ function judge(c: ClaimSpec, mode: string, label: string, pairs: ArmPair[]): Cla
   const available = SCHEMA.mode.values as readonly string[];
   const base = { id: c.id, mode: label, claim: c.claim, criterion: c.criterion };
   if (!available.includes(mode)) return { ...base, effect: null, also: {}, verdict: "not run", note: `this build has no ${mode} mode` };
-  if (pairs.length === 0) return { ...base, effect: null, also: {}, verdict: "not run", note: `no ${label} results with both a clean and an adversarial arm` };
+  if (pairs.length === 0)
+    return { ...base, effect: null, also: {}, verdict: "not run", note: `no ${label} results with both a clean and an adversarial arm` };
   const missing = c.missing(pairs);
   // Real data: no dictionary, so no purity to compare (the purification proxies stand in for it).
   if (missing) return { ...base, effect: null, also: {}, verdict: "not run", note: missing };
@@ -176,7 +192,11 @@ function atPenalty(pairs: ArmPair[], l2: number): ArmPair[] | null {
   const swap = (a: ArmPair["clean"]): ArmPair["clean"] | null => {
     const p = a.headSensitivity?.find((s) => s.l2 === l2);
     if (!p) return null;
-    const head = (e: ModelEval, score: HeadScore): ModelEval => ({ ...e, clean: score.clean, headline: { ...e.headline, accuracy: score.robust } });
+    const head = (e: ModelEval, score: HeadScore): ModelEval => ({
+      ...e,
+      clean: score.clean,
+      headline: { ...e.headline, accuracy: score.robust },
+    });
     const downstream = { ...a.downstream, ...head(a.downstream, p.downstream) };
     return {
       ...a,
@@ -187,7 +207,8 @@ function atPenalty(pairs: ArmPair[], l2: number): ArmPair[] | null {
   };
   const out: ArmPair[] = [];
   for (const p of pairs) {
-    const clean = swap(p.clean), adv = swap(p.adv);
+    const clean = swap(p.clean),
+      adv = swap(p.adv);
     if (!clean || !adv) return null;
     out.push({ clean, adv });
   }
@@ -219,11 +240,22 @@ export function judgeSensitivity(lines: readonly ResultLine[]): SensitivityResul
       });
       const run = verdicts.filter((v) => v.verdict !== "not run");
       const held = run.filter((v) => v.verdict === "supported").map((v) => v.l2);
-      const summary = run.length === 0 ? "not run"
-        : held.length === run.length ? `supported at every penalty (${run.length})`
-        : held.length === 0 ? `not supported at any penalty (${run.length})`
-        : `supported at l2 = ${held.join(", ")} only`;
-      out.push({ id: c.id, mode: g.label, claim: c.claim, dependsOnHead, penalties: verdicts, summary: dependsOnHead ? summary : `${summary}; does not involve the head` });
+      const summary =
+        run.length === 0
+          ? "not run"
+          : held.length === run.length
+            ? `supported at every penalty (${run.length})`
+            : held.length === 0
+              ? `not supported at any penalty (${run.length})`
+              : `supported at l2 = ${held.join(", ")} only`;
+      out.push({
+        id: c.id,
+        mode: g.label,
+        claim: c.claim,
+        dependsOnHead,
+        penalties: verdicts,
+        summary: dependsOnHead ? summary : `${summary}; does not involve the head`,
+      });
     }
   }
   return out;

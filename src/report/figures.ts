@@ -52,8 +52,14 @@ function bandAndLine(x: object, yTitle: string, domain?: [number, number]) {
   const scale = domain ? { domain } : { zero: false };
   return {
     layer: [
-      { mark: { type: "errorband", opacity: 0.25, clip: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale }, y2: { field: "hi" }, color: armColor } },
-      { mark: { type: "line", point: true, clip: true }, encoding: { x, y: { field: "mean", type: "quantitative", title: yTitle, scale }, color: armColor } },
+      {
+        mark: { type: "errorband", opacity: 0.25, clip: true },
+        encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle, scale }, y2: { field: "hi" }, color: armColor },
+      },
+      {
+        mark: { type: "line", point: true, clip: true },
+        encoding: { x, y: { field: "mean", type: "quantitative", title: yTitle, scale }, color: armColor },
+      },
     ],
   };
 }
@@ -63,11 +69,15 @@ export function robustVsEpsFigure(lines: readonly ResultLine[]): Figure {
   const rows: Row[] = [];
   for (const line of lines) {
     for (const a of line.arms) {
-      for (const [model, e] of [["pre-trained", a.pretrained], ["downstream", a.downstream]] as const) {
+      for (const [model, e] of [
+        ["pre-trained", a.pretrained],
+        ["downstream", a.downstream],
+      ] as const) {
         for (const norm of new Set(e.grid.map((g) => g.norm))) {
           const panel = `${model}, ${norm}`;
           rows.push({ mode: line.config.mode, arm: a.arm, panel, eps: 0, value: e.clean });
-          for (const g of e.grid.filter((g) => g.norm === norm)) rows.push({ mode: line.config.mode, arm: a.arm, panel, eps: g.eps, value: g.accuracy });
+          for (const g of e.grid.filter((g) => g.norm === norm))
+            rows.push({ mode: line.config.mode, arm: a.arm, panel, eps: g.eps, value: g.accuracy });
         }
       }
     }
@@ -79,7 +89,15 @@ export function robustVsEpsFigure(lines: readonly ResultLine[]): Figure {
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: meanBands(rows, ["mode", "arm", "panel", "eps"]) },
-      facet: { row: { field: "mode", type: "nominal", title: null }, column: { field: "panel", type: "nominal", title: null, sort: ["pre-trained, l2", "pre-trained, linf", "downstream, l2", "downstream, linf"] } },
+      facet: {
+        row: { field: "mode", type: "nominal", title: null },
+        column: {
+          field: "panel",
+          type: "nominal",
+          title: null,
+          sort: ["pre-trained, l2", "pre-trained, linf", "downstream, l2", "downstream, linf"],
+        },
+      },
       spec: { width: 180, height: 150, ...bandAndLine({ field: "eps", type: "quantitative", title: "eps" }, "accuracy", [0, 1]) },
       resolve: { scale: { x: "independent" } },
     } as TopLevelSpec,
@@ -102,7 +120,8 @@ export function significantFeaturesFigure(lines: readonly ResultLine[]): Figure 
   return {
     name: "significant-features",
     title: "Significant features per neuron",
-    caption: "Live neurons by the number of features i with |c_ji| >= significance x max_i |c_ji| (c_j = M^T w_j), mean over seeds. A pure neuron reads one feature.",
+    caption:
+      "Live neurons by the number of features i with |c_ji| >= significance x max_i |c_ji| (c_j = M^T w_j), mean over seeds. A pure neuron reads one feature.",
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: rows },
@@ -146,7 +165,8 @@ export function heatmapFigure(results: readonly ExperimentResult[], maxNeurons =
         for (const v of c) max = Math.max(max, Math.abs(v));
         c.forEach((v, i) => {
           const value = max > 0 ? Math.abs(v) / max : 0;
-          if (value >= HEATMAP_FLOOR) rows.push({ panel: `${r.config.mode}, ${a.arm} (seed ${r.config.seed})`, arm: a.arm, neuron: rank, feature: i, value });
+          if (value >= HEATMAP_FLOOR)
+            rows.push({ panel: `${r.config.mode}, ${a.arm} (seed ${r.config.seed})`, arm: a.arm, neuron: rank, feature: i, value });
         });
       });
     }
@@ -195,7 +215,8 @@ export function trainingCurvesFigure(lines: readonly ResultLine[]): Figure {
   return {
     name: "training-curves",
     title: "Training curves",
-    caption: "Loss of the batch each step trained on (adversarial inputs for adversarial training) and accuracy on the clean batch, mean over seeds with 95% t-intervals.",
+    caption:
+      "Loss of the batch each step trained on (adversarial inputs for adversarial training) and accuracy on the clean batch, mean over seeds with 95% t-intervals.",
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       data: { values: meanBands(rows, ["mode", "arm", "step", "metric"]) },

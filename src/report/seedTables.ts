@@ -50,7 +50,11 @@ function rows(lines: readonly ResultLine[]): Row[] {
     { name: "downstream: clean accuracy", value: (s) => s.arm.downstream.clean, range: UNIT },
   ];
   for (const g of first.arms[0].downstream.grid) {
-    out.push({ name: `downstream: robust at ${g.norm} eps=${g.eps}`, value: (s) => gridAccuracy(s.arm.downstream, g.norm, g.eps), range: UNIT });
+    out.push({
+      name: `downstream: robust at ${g.norm} eps=${g.eps}`,
+      value: (s) => gridAccuracy(s.arm.downstream, g.norm, g.eps),
+      range: UNIT,
+    });
   }
   out.push({
     name: `downstream: strong check at ${at} (PGD-${h.strongSteps} x ${h.strongRestarts})`,
@@ -67,10 +71,7 @@ export function seedTable(lines: readonly ResultLine[]): TableData {
   return {
     title: "Mean [95% t-interval] over seeds",
     head: ["metric", ...groups.map((g) => `${g.mode}, ${g.arm} pre-training`)],
-    rows: rows(lines).map((r) => [
-      r.name,
-      ...groups.map((g) => cell(r, g.samples)),
-    ]),
+    rows: rows(lines).map((r) => [r.name, ...groups.map((g) => cell(r, g.samples))]),
   };
 }
 
@@ -82,7 +83,9 @@ export function claimsTable(claims: readonly ClaimResult[]): TableData {
       c.claim,
       c.mode,
       c.effect
-        ? [`${effectName(c.id)}: ${formatPaired(c.effect)}`, ...Object.entries(c.also).map(([k, v]) => `${k}: ${formatPaired(v)}`)].join("\n")
+        ? [`${effectName(c.id)}: ${formatPaired(c.effect)}`, ...Object.entries(c.also).map(([k, v]) => `${k}: ${formatPaired(v)}`)].join(
+            "\n",
+          )
         : c.note,
       c.verdict === "not run" ? c.verdict : `${c.verdict} (${c.note})`,
     ]),
@@ -107,7 +110,8 @@ export function sensitivityTable(results: readonly SensitivityResult[]): TableDa
   const penalties = results[0]?.penalties.map((p) => p.l2) ?? [];
   const mark = (v: string) => (v === "supported" ? "supported" : v === "not run" ? "not run" : "NOT supported");
   return {
-    title: "Head-penalty sensitivity: each claim with the clean head (and a contrastive probe) refitted at each l2 penalty on the same encoders (main effect, paired over seeds [95% t-interval])",
+    title:
+      "Head-penalty sensitivity: each claim with the clean head (and a contrastive probe) refitted at each l2 penalty on the same encoders (main effect, paired over seeds [95% t-interval])",
     head: ["claim", "mode", ...penalties.map((l2) => `l2 = ${l2}`), "across the range"],
     rows: results.map((r) => [
       r.id,
@@ -123,15 +127,42 @@ export function headlineSensitivityTable(lines: readonly ResultLine[]): TableDat
   const penalties = sweptPenalties(lines);
   const rowsOut: string[][] = [];
   for (const g of groupByModeArm(lines)) {
-    const at = (l2: number, f: (s: SensitivityPoint) => number) => tInterval(g.samples.map((s) => {
-      const p = s.arm.headSensitivity?.find((x) => x.l2 === l2);
-      return p ? f(p) : NaN;
-    }));
-    const robust = penalties.map((l2) => withinRange(at(l2, (p) => p.downstream.robust), UNIT));
+    const at = (l2: number, f: (s: SensitivityPoint) => number) =>
+      tInterval(
+        g.samples.map((s) => {
+          const p = s.arm.headSensitivity?.find((x) => x.l2 === l2);
+          return p ? f(p) : NaN;
+        }),
+      );
+    const robust = penalties.map((l2) =>
+      withinRange(
+        at(l2, (p) => p.downstream.robust),
+        UNIT,
+      ),
+    );
     const means = robust.map((r) => r.mean).filter(Number.isFinite);
     const label = modeLabel(g.mode, g.samples[0].line.config.data.source);
-    rowsOut.push([`${label}, ${g.arm}`, "robust", ...robust.map((r) => formatInterval(r)), means.length ? `${num(Math.min(...means), 3)} to ${num(Math.max(...means), 3)} (${num(Math.max(...means) - Math.min(...means), 3)})` : "—"]);
-    rowsOut.push([`${label}, ${g.arm}`, "clean", ...penalties.map((l2) => formatInterval(withinRange(at(l2, (p) => p.downstream.clean), UNIT))), ""]);
+    rowsOut.push([
+      `${label}, ${g.arm}`,
+      "robust",
+      ...robust.map((r) => formatInterval(r)),
+      means.length
+        ? `${num(Math.min(...means), 3)} to ${num(Math.max(...means), 3)} (${num(Math.max(...means) - Math.min(...means), 3)})`
+        : "—",
+    ]);
+    rowsOut.push([
+      `${label}, ${g.arm}`,
+      "clean",
+      ...penalties.map((l2) =>
+        formatInterval(
+          withinRange(
+            at(l2, (p) => p.downstream.clean),
+            UNIT,
+          ),
+        ),
+      ),
+      "",
+    ]);
   }
   const h = lines[0]?.arms[0].downstream.headline;
   return {
@@ -152,8 +183,15 @@ export function adaptationTable(lines: readonly ResultLine[]): TableData {
       const xs = of as AdaptResult[];
       const accuracy = (f: (x: AdaptResult) => number) => formatInterval(withinRange(tInterval(xs.map(f)), UNIT));
       const seconds = formatInterval(tInterval(g.samples.map((s) => (s.arm.timingsMs.adaptTraining?.[mode] ?? NaN) / 1000)), 2);
-      rowsOut.push([`${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`, mode, accuracy((x) => x.eval.clean), accuracy((x) => x.eval.headline.accuracy),
-        accuracy((x) => x.eval.headline.strongAccuracy), seconds, formatInterval(tInterval(xs.map((x) => x.flops / 1e9)), 2)]);
+      rowsOut.push([
+        `${modeLabel(g.mode, g.samples[0].line.config.data.source)}, ${g.arm}`,
+        mode,
+        accuracy((x) => x.eval.clean),
+        accuracy((x) => x.eval.headline.accuracy),
+        accuracy((x) => x.eval.headline.strongAccuracy),
+        seconds,
+        formatInterval(tInterval(xs.map((x) => x.flops / 1e9)), 2),
+      ]);
     }
   }
   const h = lines[0]?.arms[0].downstream.headline;
@@ -176,7 +214,11 @@ export function sweepTable(lines: readonly ResultLine[], field: string): TableDa
       out.push([`${field}=${v}`, `${g.mode}, ${g.arm}`, ...metrics.map((m) => cell(m, g.samples))]);
     }
   }
-  return { title: `Against ${field}: mean [95% t-interval] over seeds`, head: [field, "pre-training", ...metrics.map((m) => m.name)], rows: out };
+  return {
+    title: `Against ${field}: mean [95% t-interval] over seeds`,
+    head: [field, "pre-training", ...metrics.map((m) => m.name)],
+    rows: out,
+  };
 }
 
 function headlineAt(lines: readonly ResultLine[]): string {

@@ -25,13 +25,30 @@ export function configTable(c: Config): TableData {
     head: ["option", "value"],
     rows: [
       ["seed", String(c.seed)],
-      ["data", c.data.source === "mnist" ? mnistData(c) : `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`],
-      ["network", `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`],
-      ["training", `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`],
+      [
+        "data",
+        c.data.source === "mnist"
+          ? mnistData(c)
+          : `${c.data.dictionary} M, d=${c.data.dim}, D=${D}, k=${c.data.sparsity}, noise=${c.data.noise}, ${c.data.nTrain ? `n=${c.data.nTrain}` : "fresh samples per step"}`,
+      ],
+      [
+        "network",
+        `m=${c.model.width}, ${c.model.activation}, thresholds ${c.model.trainThreshold ? "trained" : "fixed"} from ${c.model.thresholdInit}, init std ${c.model.initStd}, head ${c.model.trainHead ? "trained" : "fixed"}`,
+      ],
+      [
+        "training",
+        `${c.optim.optimizer} lr=${c.optim.lr}, batch ${c.optim.batch}, ${c.optim.steps} steps${c.optim.weightDecay ? `, weight decay ${c.optim.weightDecay}` : ""}`,
+      ],
       ["adversarial training", `${attack}, ${c.adv.norm} eps=${c.adv.eps}`],
       ...(c.mode === "contrastive" ? [["contrastive", contrastiveText(c)]] : []),
-      ["downstream", `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}${c.downstream.adapt.some((a) => a !== "clean-linear") ? `; adaptations ${c.downstream.adapt.join(", ")} (adversarial: PGD-${c.adv.steps} at ${c.eval.radiusNorm} eps=${c.eval.radius}, ${c.downstream.steps} steps; adv-scratch ${c.optim.steps})` : ""}${c.downstream.l2Sweep.length ? `; head refitted at l2 = ${c.downstream.l2Sweep.join(", ")}` : ""}`],
-      ["evaluation", `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`],
+      [
+        "downstream",
+        `clean logistic head on ${c.downstream.n} samples, l2=${c.downstream.l2}${c.downstream.adapt.some((a) => a !== "clean-linear") ? `; adaptations ${c.downstream.adapt.join(", ")} (adversarial: PGD-${c.adv.steps} at ${c.eval.radiusNorm} eps=${c.eval.radius}, ${c.downstream.steps} steps; adv-scratch ${c.optim.steps})` : ""}${c.downstream.l2Sweep.length ? `; head refitted at l2 = ${c.downstream.l2Sweep.join(", ")}` : ""}`,
+      ],
+      [
+        "evaluation",
+        `${c.eval.n} samples, PGD-${c.eval.steps} x ${c.eval.restarts} restarts; check at ${c.eval.radiusNorm} eps=${c.eval.radius}: PGD-${c.eval.strongSteps} x ${c.eval.strongRestarts} and transfer`,
+      ],
     ],
   };
 }
@@ -63,7 +80,12 @@ export function proxiesTable(r: ExperimentResult): TableData | null {
 
 function contrastiveText(c: Config): string {
   const k = c.contrastive;
-  const views = { identical: "identical views", noise: `independent noise ${k.viewNoise} per view`, dropout: `feature dropout, keep ${k.keepProb}`, mask: "coordinate masking 2Dx, 2(I-D)x" }[k.views];
+  const views = {
+    identical: "identical views",
+    noise: `independent noise ${k.viewNoise} per view`,
+    dropout: `feature dropout, keep ${k.keepProb}`,
+    mask: "coordinate masking 2Dx, 2(I-D)x",
+  }[k.views];
   const loss = k.loss === "ntxent" ? `NT-Xent tau=${k.tau}` : "spectral loss";
   return `${views}${k.sharedDense ? `, shared dense component std ${k.sharedDense}` : ""}; ${loss}${k.normalize ? " on h/||h||" : " on h"}; attack on view 1${k.keepClean ? " + clean-view term" : ""}; pre-trained model scored by a clean linear probe`;
 }
@@ -90,13 +112,20 @@ export function purityTable(r: ExperimentResult): TableData | null {
 }
 
 function models(r: ExperimentResult): [string, ModelEval][] {
-  return r.arms.flatMap((a) => [[`${a.arm}: pre-trained`, a.pretrained], [`${a.arm}: downstream`, a.downstream]] as [string, ModelEval][]);
+  return r.arms.flatMap(
+    (a) =>
+      [
+        [`${a.arm}: pre-trained`, a.pretrained],
+        [`${a.arm}: downstream`, a.downstream],
+      ] as [string, ModelEval][],
+  );
 }
 
 export function accuracyTable(r: ExperimentResult): TableData {
   const cols = models(r);
   return {
-    title: "Accuracy against attack radius (robust accuracy: per sample, the worst case over PGD with restarts, APGD-CE and APGD-margin; at the headline radius also the strong PGD and the transfer attack)",
+    title:
+      "Accuracy against attack radius (robust accuracy: per sample, the worst case over PGD with restarts, APGD-CE and APGD-margin; at the headline radius also the strong PGD and the transfer attack)",
     head: ["attack", ...cols.map(([name]) => name)],
     rows: [
       ["clean", ...cols.map(([, e]) => pct(e.clean))],
@@ -109,11 +138,26 @@ export function checksTable(r: ExperimentResult): TableData {
   const h = r.arms[0].downstream.headline;
   return {
     title: `Is the attack strong enough? Each attack's own robust accuracy, and the per-sample worst case over all (${h.norm} eps=${h.eps})`,
-    head: ["model", `PGD-${r.config.eval.steps} x ${r.config.eval.restarts}`, `APGD-CE-${r.config.eval.apgdSteps}`, `APGD-margin-${r.config.eval.apgdSteps}`,
-      `PGD-${h.strongSteps} x ${h.strongRestarts} (after PGD)`, "transfer from the other arm", "worst case"],
+    head: [
+      "model",
+      `PGD-${r.config.eval.steps} x ${r.config.eval.restarts}`,
+      `APGD-CE-${r.config.eval.apgdSteps}`,
+      `APGD-margin-${r.config.eval.apgdSteps}`,
+      `PGD-${h.strongSteps} x ${h.strongRestarts} (after PGD)`,
+      "transfer from the other arm",
+      "worst case",
+    ],
     rows: models(r).map(([name, e]) => {
       const a = e.headline.attacks;
-      return [name, pct(a.pgd), pct(a.apgdCe), pct(a.apgdMargin), pct(e.headline.strongAccuracy), pct(e.headline.transferAccuracy), pct(e.headline.accuracy)];
+      return [
+        name,
+        pct(a.pgd),
+        pct(a.apgdCe),
+        pct(a.apgdMargin),
+        pct(e.headline.strongAccuracy),
+        pct(e.headline.transferAccuracy),
+        pct(e.headline.accuracy),
+      ];
     }),
   };
 }
@@ -125,11 +169,28 @@ export function adaptationsTable(r: ExperimentResult): TableData | null {
   const h = first.headline;
   return {
     title: `Downstream adaptations, same attacks and test samples (training FLOPs counted from shapes and steps; strong check PGD-${h.strongSteps} x ${h.strongRestarts})`,
-    head: ["pre-training", "adaptation", "clean", ...first.grid.map((g) => `${g.norm} eps=${g.eps}`), `strong ${h.norm} eps=${h.eps}`, "steps", "training s", "GFLOP"],
-    rows: r.arms.flatMap((a) => a.adaptations.map((x) => [
-      a.arm, x.mode, pct(x.eval.clean), ...x.eval.grid.map((g) => pct(g.accuracy)), pct(x.eval.headline.strongAccuracy),
-      String(x.steps), ((a.timingsMs.adaptTraining[x.mode] ?? NaN) / 1000).toFixed(2), (x.flops / 1e9).toFixed(2),
-    ])),
+    head: [
+      "pre-training",
+      "adaptation",
+      "clean",
+      ...first.grid.map((g) => `${g.norm} eps=${g.eps}`),
+      `strong ${h.norm} eps=${h.eps}`,
+      "steps",
+      "training s",
+      "GFLOP",
+    ],
+    rows: r.arms.flatMap((a) =>
+      a.adaptations.map((x) => [
+        a.arm,
+        x.mode,
+        pct(x.eval.clean),
+        ...x.eval.grid.map((g) => pct(g.accuracy)),
+        pct(x.eval.headline.strongAccuracy),
+        String(x.steps),
+        ((a.timingsMs.adaptTraining[x.mode] ?? NaN) / 1000).toFixed(2),
+        (x.flops / 1e9).toFixed(2),
+      ]),
+    ),
   };
 }
 
@@ -141,8 +202,14 @@ export function headSensitivityTable(r: ExperimentResult): TableData | null {
   return {
     title: `The clean head against its l2 penalty (robust: PGD-${r.config.eval.steps} x ${r.config.eval.restarts} at ${radiusNorm} eps=${radius})`,
     head: ["pre-training", "l2", "downstream clean", "downstream robust", ...(probe ? ["probe clean", "probe robust"] : [])],
-    rows: r.arms.flatMap((a) => a.headSensitivity.map((p) => [
-      a.arm, String(p.l2), pct(p.downstream.clean), pct(p.downstream.robust), ...(probe ? [pct(p.probe?.clean ?? null), pct(p.probe?.robust ?? null)] : []),
-    ])),
+    rows: r.arms.flatMap((a) =>
+      a.headSensitivity.map((p) => [
+        a.arm,
+        String(p.l2),
+        pct(p.downstream.clean),
+        pct(p.downstream.robust),
+        ...(probe ? [pct(p.probe?.clean ?? null), pct(p.probe?.robust ?? null)] : []),
+      ]),
+    ),
   };
 }

@@ -13,7 +13,12 @@ import type { TableData } from "./tables.js";
 
 /** The seed table, the claims, the adaptations and head-penalty sensitivity where the lines have them, and one table per swept numeric field. */
 export function reportTables(lines: readonly ResultLine[]): TableData[] {
-  return [seedTable(lines), claimsTable(judgeClaims(lines)), ...headTables(lines), ...sweptNumericFields(lines).map((f) => sweepTable(lines, f))];
+  return [
+    seedTable(lines),
+    claimsTable(judgeClaims(lines)),
+    ...headTables(lines),
+    ...sweptNumericFields(lines).map((f) => sweepTable(lines, f)),
+  ];
 }
 
 /** The downstream adaptations (when a line has more than the clean head) and the head-penalty sensitivity (when the lines have a sweep). */
@@ -30,7 +35,12 @@ export interface WrittenReport {
   files: string[];
 }
 
-export async function writeReport(dir: string, lines: readonly ResultLine[], full: readonly ExperimentResult[], intro: string[]): Promise<WrittenReport> {
+export async function writeReport(
+  dir: string,
+  lines: readonly ResultLine[],
+  full: readonly ExperimentResult[],
+  intro: string[],
+): Promise<WrittenReport> {
   const tables = reportTables(lines);
   const figures = [];
   const files: string[] = [];
@@ -42,7 +52,16 @@ export async function writeReport(dir: string, lines: readonly ResultLine[], ful
     figures.push({ title: f.title, caption: f.caption, svg });
   }
   const html = join(dir, "report.html");
-  writeFileAtomic(html, renderHtml({ title: "featpure: robustness inheritance through feature purification", intro, tables, figures, config: lines[0]?.config }));
+  writeFileAtomic(
+    html,
+    renderHtml({
+      title: "featpure: robustness inheritance through feature purification",
+      intro,
+      tables,
+      figures,
+      config: lines[0]?.config,
+    }),
+  );
   files.push(html);
   return { tables, files };
 }

@@ -41,23 +41,31 @@ function fieldPaths(): Set<string> {
 
 /** Checks the shape of a parsed grid file; value ranges are checked when the cells are resolved. */
 export function parseGrid(json: unknown): GridSpec {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new SweepInputError("the grid must be a JSON object with keys base and grid");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new SweepInputError("the grid must be a JSON object with keys base and grid");
   const { base = {}, grid = {}, overlays = [], ...rest } = json as Record<string, unknown>;
   const extra = Object.keys(rest);
-  if (extra.length) throw new SweepInputError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid, overlays)`);
-  if (typeof grid !== "object" || grid === null || Array.isArray(grid)) throw new SweepInputError("grid must be an object of dotted config paths to lists of values");
+  if (extra.length)
+    throw new SweepInputError(`unknown key ${extra.map((k) => JSON.stringify(k)).join(", ")} (accepted: base, grid, overlays)`);
+  if (typeof grid !== "object" || grid === null || Array.isArray(grid))
+    throw new SweepInputError("grid must be an object of dotted config paths to lists of values");
   const known = fieldPaths();
   for (const [path, values] of Object.entries(grid)) {
-    if (!known.has(path)) throw new SweepInputError(`grid.${path}: unknown config field (use dotted paths such as adv.eps, model.width, seed; see featpure options)`);
+    if (!known.has(path))
+      throw new SweepInputError(
+        `grid.${path}: unknown config field (use dotted paths such as adv.eps, model.width, seed; see featpure options)`,
+      );
     if (!Array.isArray(values) || values.length === 0) throw new SweepInputError(`grid.${path}: must be a non-empty list of values`);
   }
   checkLayer(base, "base");
   if (!Array.isArray(overlays)) throw new SweepInputError("overlays must be a list of {when, set}");
   overlays.forEach((o: unknown, i) => {
     const { when, set } = (o ?? {}) as Partial<Overlay>;
-    if (typeof when !== "object" || when === null) throw new SweepInputError(`overlays[${i}].when: must be an object of grid paths to values`);
+    if (typeof when !== "object" || when === null)
+      throw new SweepInputError(`overlays[${i}].when: must be an object of grid paths to values`);
     for (const path of Object.keys(when)) {
-      if (!Object.hasOwn(grid, path)) throw new SweepInputError(`overlays[${i}].when.${path}: not a path of the grid (${Object.keys(grid).join(", ")})`);
+      if (!Object.hasOwn(grid, path))
+        throw new SweepInputError(`overlays[${i}].when.${path}: not a path of the grid (${Object.keys(grid).join(", ")})`);
     }
     checkLayer(set, `overlays[${i}].set`);
   });
@@ -90,10 +98,15 @@ export function expandGrid(spec: GridSpec): Cell[] {
     for (const p of paths) setPath(layer, p, values[p]);
     let config: Config;
     try {
-      const matching = (spec.overlays ?? []).filter((o) => Object.entries(o.when).every(([p, v]) => canonicalJson(values[p]) === canonicalJson(v)));
+      const matching = (spec.overlays ?? []).filter((o) =>
+        Object.entries(o.when).every(([p, v]) => canonicalJson(values[p]) === canonicalJson(v)),
+      );
       config = runnableConfig(spec.base, ...matching.map((o) => o.set), layer);
     } catch (e) {
-      if (e instanceof ConfigError) throw new SweepInputError(`cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      if (e instanceof ConfigError)
+        throw new SweepInputError(
+          `cell ${index} ${JSON.stringify(orderedValues(paths, values))}: ${e.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+        );
       throw e;
     }
     cells.push({ index, key: configKey(config), values: orderedValues(paths, values), config });
@@ -110,7 +123,10 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (typeof value === "object" && value !== null) {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -130,7 +146,8 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index >= count) throw new SweepInputError(`--shard: must be i/n with integers 0 <= i < n, got ${JSON.stringify(text)}`);
+  if (!m || count < 1 || index >= count)
+    throw new SweepInputError(`--shard: must be i/n with integers 0 <= i < n, got ${JSON.stringify(text)}`);
   return { index, count };
 }
 

@@ -43,7 +43,12 @@ export function lockOutput(option: string, path: string): OutputLock {
   };
   checkWritable(path, refuse);
   const lockPath = `${target}.lock`;
-  const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: `featpure ${process.argv.slice(2).join(" ")}` };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    command: `featpure ${process.argv.slice(2).join(" ")}`,
+  };
   const mine = JSON.stringify(me) + "\n";
   // Written whole under a private name, then linked into place: link fails if the lock exists, so
   // taking it is atomic, and a reader never sees half a lock.
@@ -58,9 +63,11 @@ export function lockOutput(option: string, path: string): OutputLock {
     if (!tryLink(draft, lockPath)) {
       const { text, holder } = readLock(lockPath);
       if (text !== null && !isStale(holder, lockPath)) {
-        refuse(holder
-          ? `in use by ${describe(holder)}. Two sweeps on one file would both run every cell; wait for it, or give this one another ${option}. If that process is gone, delete ${lockPath}`
-          : `locked by ${lockPath}, which is not a featpure lock file; delete it if no sweep uses ${path}`);
+        refuse(
+          holder
+            ? `in use by ${describe(holder)}. Two sweeps on one file would both run every cell; wait for it, or give this one another ${option}. If that process is gone, delete ${lockPath}`
+            : `locked by ${lockPath}, which is not a featpure lock file; delete it if no sweep uses ${path}`,
+        );
       }
       if (text !== null) {
         takeOver(lockPath, text, refuse);

@@ -10,6 +10,4 @@ export interface ParentMessage {
 }
 
 export type WorkerMessage =
-  | { type: "ready" }
-  | { type: "done"; key: string; line: ResultLine }
-  | { type: "failed"; key: string; message: string };
+  { type: "ready" } | { type: "done"; key: string; line: ResultLine } | { type: "failed"; key: string; message: string };

@@ -72,7 +72,11 @@ export function readResults(path: string): ReadResults {
 }
 
 const isCellLine = (v: unknown): v is { key: string; config: object } =>
-  typeof v === "object" && v !== null && typeof (v as ResultLine).key === "string" && typeof (v as ResultLine).config === "object" && (v as ResultLine).config !== null;
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as ResultLine).key === "string" &&
+  typeof (v as ResultLine).config === "object" &&
+  (v as ResultLine).config !== null;
 const isResultLine = (v: unknown): v is ResultLine => isCellLine(v) && Array.isArray((v as ResultLine).arms);
 const isFailureLine = (v: unknown): v is FailureLine => isCellLine(v) && typeof (v as FailureLine).failed === "string";
 
@@ -108,7 +112,9 @@ export function buildCounts(lines: readonly ResultLine[]): [string, number][] {
 
 /** "relaxed (12 cells)" or "relaxed (10 cells), simd (2 cells)". */
 export function describeBuilds(lines: readonly ResultLine[]): string {
-  return buildCounts(lines).map(([b, n]) => `${b} (${n} cell${n === 1 ? "" : "s"})`).join(", ");
+  return buildCounts(lines)
+    .map(([b, n]) => `${b} (${n} cell${n === 1 ? "" : "s"})`)
+    .join(", ");
 }
 
 /** What identifies a cell's numbers: everything but timings, version and package metadata. */

@@ -82,7 +82,13 @@ export function runSweep(opts: SweepOptions): Promise<SweepSummary> {
           const cell = inFlight.get(child)!;
           appendResult(opts.out, msg.line);
           summary.done++;
-          opts.onEvent?.({ type: "done", cell, line: msg.line, finished: summary.skipped + summary.done, pending: queue.length + inFlight.size - 1 });
+          opts.onEvent?.({
+            type: "done",
+            cell,
+            line: msg.line,
+            finished: summary.skipped + summary.done,
+            pending: queue.length + inFlight.size - 1,
+          });
         } else if (msg.type === "failed") {
           fail(inFlight.get(child)!, msg.message);
         }

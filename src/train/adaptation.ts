@@ -12,7 +12,15 @@ import { pretrainSupervised } from "./supervised.js";
 
 /** The config the adaptation loop trains with: adv.norm and adv.eps replaced by the evaluation's headline threat model. */
 export function adaptationConfig(cfg: Config): Config {
-  return { ...cfg, adv: { ...cfg.adv, norm: cfg.eval.radiusNorm, eps: cfg.eval.radius, stepSize: cfg.adv.stepSize && cfg.adv.eps ? (cfg.adv.stepSize * cfg.eval.radius) / cfg.adv.eps : 0 } };
+  return {
+    ...cfg,
+    adv: {
+      ...cfg.adv,
+      norm: cfg.eval.radiusNorm,
+      eps: cfg.eval.radius,
+      stepSize: cfg.adv.stepSize && cfg.adv.eps ? (cfg.adv.stepSize * cfg.eval.radius) / cfg.adv.eps : 0,
+    },
+  };
 }
 
 export interface AdaptTraining {
@@ -25,9 +33,21 @@ export interface AdaptTraining {
 }
 
 /** Trains `net` in place by adversarial training on minibatches of `set` (reshuffled every epoch); returns the curve. */
-export function trainAdversarially(engine: Engine, net: TwoLayer, cfg: Config, set: LabelledData, rng: Rng, o: AdaptTraining): Promise<CurvePoint[]> {
+export function trainAdversarially(
+  engine: Engine,
+  net: TwoLayer,
+  cfg: Config,
+  set: LabelledData,
+  rng: Rng,
+  o: AdaptTraining,
+): Promise<CurvePoint[]> {
   const source = shuffledBatches(set, cfg.optim.batch, rng.fork("batches"));
   return pretrainSupervised(engine, net, adaptationConfig(cfg), source, rng.fork("attack"), {
-    adversarial: true, box: o.box, signal: o.signal, freezeEncoder: o.freezeEncoder, steps: o.steps, onStep: o.onStep,
+    adversarial: true,
+    box: o.box,
+    signal: o.signal,
+    freezeEncoder: o.freezeEncoder,
+    steps: o.steps,
+    onStep: o.onStep,
   });
 }

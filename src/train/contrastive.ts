@@ -26,7 +26,8 @@ export function retrievalAccuracy(sim: Float32Array, B: number, loss: Config["co
   let hits = 0;
   for (let i = 0; i < N; i++) {
     const pos = spectral ? i : i < B ? i + B : i - B;
-    let best = -Infinity, arg = -1;
+    let best = -Infinity,
+      arg = -1;
     for (let j = 0; j < N; j++) {
       if (!spectral && j === i) continue;
       if (sim[i * N + j] > best) {
@@ -43,7 +44,14 @@ export function retrievalAccuracy(sim: Float32Array, B: number, loss: Config["co
  * Trains W (and the thresholds when model.trainThreshold) in place. The curve's accuracies are
  * retrieval accuracies of the positive among the batch (clean pair, and attacked pair for the adversarial arm).
  */
-export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, source: PairSource, rng: Rng, opts: PretrainOptions): Promise<CurvePoint[]> {
+export function pretrainContrastive(
+  engine: Engine,
+  net: TwoLayer,
+  cfg: Config,
+  source: PairSource,
+  rng: Rng,
+  opts: PretrainOptions,
+): Promise<CurvePoint[]> {
   return train(engine, net, cfg, opts, {
     head: false,
     build(gradRec) {
@@ -69,7 +77,8 @@ export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, 
         k.contrastiveBackward(net.rec.ptr, gradRec.ptr, work.rec.ptr, ctr.rec.ptr, buf.ptr, 0, B, 0, 1);
         return { loss, acc };
       };
-      let inputAcc = 0, cleanAcc = 0;
+      let inputAcc = 0,
+        cleanAcc = 0;
       return {
         rngs: { attack: rng },
         source,
@@ -79,8 +88,22 @@ export function pretrainContrastive(engine: Engine, net: TwoLayer, cfg: Config, 
           if (!adversarial) return;
           if (attack.randomStart) fillRandomStart(engine, starts, delta.ptr, B, d, attack.norm, attack.eps, rng);
           else arena.f32(delta).fill(0);
-          k.contrastiveAttack(net.rec.ptr, work.rec.ptr, ctr.rec.ptr, x.ptr, delta.ptr, xadv.ptr, B, NORM[attack.norm], attack.eps, attack.stepSize,
-            attack.steps, 0, lo, hi);
+          k.contrastiveAttack(
+            net.rec.ptr,
+            work.rec.ptr,
+            ctr.rec.ptr,
+            x.ptr,
+            delta.ptr,
+            xadv.ptr,
+            B,
+            NORM[attack.norm],
+            attack.eps,
+            attack.stepSize,
+            attack.steps,
+            0,
+            lo,
+            hi,
+          );
         },
         lossAndGradient(logging) {
           const main = lossAt(input, logging);

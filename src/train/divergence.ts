@@ -9,7 +9,11 @@ import type { Config } from "../config/types.js";
 export const EXPLODED_NORM = 1e6;
 
 export class DivergenceError extends Error {
-  constructor(readonly step: number, readonly what: string, hint = "try a smaller learning rate (--lr) or a smaller initialisation (--init-std)") {
+  constructor(
+    readonly step: number,
+    readonly what: string,
+    hint = "try a smaller learning rate (--lr) or a smaller initialisation (--init-std)",
+  ) {
     super(`training diverged at step ${step}: ${what}; ${hint}`);
     this.name = "DivergenceError";
   }
@@ -43,14 +47,19 @@ export function checkTensor(step: number, name: string, values: Float32Array, cf
     if (!Number.isFinite(s)) {
       for (let i = r * rowLength; i < end; i++) {
         const v = values[i];
-        if (!Number.isFinite(v)) throw new DivergenceError(step, `${name} has a non-finite entry (${v}) at index ${i}`, divergenceHint(cfg));
+        if (!Number.isFinite(v))
+          throw new DivergenceError(step, `${name} has a non-finite entry (${v}) at index ${i}`, divergenceHint(cfg));
       }
     }
     worst = Math.max(worst, Math.sqrt(s));
   }
   if (worst > EXPLODED_NORM) {
     const what = rowLength < values.length ? `the largest row norm of ${name}` : `the norm of ${name}`;
-    throw new DivergenceError(step, `${what} reached ${worst.toExponential(2)} (limit ${EXPLODED_NORM.toExponential(0)})`, divergenceHint(cfg));
+    throw new DivergenceError(
+      step,
+      `${what} reached ${worst.toExponential(2)} (limit ${EXPLODED_NORM.toExponential(0)})`,
+      divergenceHint(cfg),
+    );
   }
 }
 

@@ -61,7 +61,15 @@ export function fitStandardizer(F: Float32Array, n: number, m: number): Standard
  * Dead features (scale 0) are left out of the solve and get w_j = 0, so they cannot make the
  * Hessian singular even with l2 = 0.
  */
-export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number, engine?: Engine): LogisticFit {
+export function fitLogistic(
+  F: Float32Array,
+  y: Float32Array,
+  n: number,
+  m: number,
+  std: Standardizer,
+  l2: number,
+  engine?: Engine,
+): LogisticFit {
   checkShape(F, n, m, "fitLogistic");
   if (y.length !== n) throw new RangeError(`fitLogistic: y must have n=${n} values, got ${y.length}`);
   for (let i = 0; i < n; i++) if (y[i] !== 1 && y[i] !== -1) throw new RangeError(`fitLogistic: labels must be ±1, got y[${i}]=${y[i]}`);
@@ -86,7 +94,17 @@ export function fitLogistic(F: Float32Array, y: Float32Array, n: number, m: numb
  * The solve itself. With an engine, the Hessian (most of the time) is the kernel's, whose buffers
  * then live in the engine's arena, and S is also kept transposed for it; the bits are the same.
  */
-function newton(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number, active: number[], p: number, engine?: Engine): LogisticFit {
+function newton(
+  F: Float32Array,
+  y: Float32Array,
+  n: number,
+  m: number,
+  std: Standardizer,
+  l2: number,
+  active: number[],
+  p: number,
+  engine?: Engine,
+): LogisticFit {
   const ma = active.length;
   // With an engine: one block of its arena for S, Sᵀ, v, H, U and U2, allocated before any view of
   // it is taken (an allocation can move the memory those views see).
@@ -120,9 +138,10 @@ function newton(F: Float32Array, y: Float32Array, n: number, m: number, std: Sta
   const R = new Float64Array(p * p);
   const U = f64(n);
   const U2 = f64(n);
-  const hessian = engine && ST
-    ? () => engine.kernels.hessianUpper(S.byteOffset, ST.byteOffset, v.byteOffset, n, p, H.byteOffset, U.byteOffset, U2.byteOffset)
-    : () => hessianUpper(S, v, n, p, H, U, U2);
+  const hessian =
+    engine && ST
+      ? () => engine.kernels.hessianUpper(S.byteOffset, ST.byteOffset, v.byteOffset, n, p, H.byteOffset, U.byteOffset, U2.byteOffset)
+      : () => hessianUpper(S, v, n, p, H, U, U2);
   const step = new Float64Array(p);
 
   const objective = (scores: Float64Array, th: Float64Array): number => {
@@ -205,7 +224,16 @@ function newton(F: Float32Array, y: Float32Array, n: number, m: number, std: Sta
 }
 
 /** The objective fitLogistic minimises, at (w, b); for checks and diagnostics. */
-export function logisticObjective(F: Float32Array, y: Float32Array, n: number, m: number, std: Standardizer, l2: number, w: ArrayLike<number>, b: number): number {
+export function logisticObjective(
+  F: Float32Array,
+  y: Float32Array,
+  n: number,
+  m: number,
+  std: Standardizer,
+  l2: number,
+  w: ArrayLike<number>,
+  b: number,
+): number {
   checkShape(F, n, m, "logisticObjective");
   let loss = 0;
   for (let i = 0; i < n; i++) {
@@ -280,8 +308,14 @@ function hessianUpper(S: Float64Array, v: Float64Array, n: number, p: number, H:
       const o1 = o0 + n;
       const o2 = o1 + n;
       const o3 = o2 + n;
-      let x0 = 0, x1 = 0, x2 = 0, x3 = 0;
-      let y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+      let x0 = 0,
+        x1 = 0,
+        x2 = 0,
+        x3 = 0;
+      let y0 = 0,
+        y1 = 0,
+        y2 = 0,
+        y3 = 0;
       for (let i = 0; i < n; i++) {
         const p0 = u0[i];
         const p1 = u1[i];

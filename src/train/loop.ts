@@ -92,7 +92,13 @@ export async function train(engine: Engine, net: TwoLayer, cfg: Config, opts: Pr
  * A frozen encoder trains the head and output bias alone; its gradient record has no W and no
  * thresholds, so the backward pass skips the weight product.
  */
-function allocGradients(engine: Engine, net: TwoLayer, cfg: Config, head: boolean, freezeEncoder: boolean): { trainable: ParamGroup[]; rec: Buf } {
+function allocGradients(
+  engine: Engine,
+  net: TwoLayer,
+  cfg: Config,
+  head: boolean,
+  freezeEncoder: boolean,
+): { trainable: ParamGroup[]; rec: Buf } {
   const { arena } = engine;
   const p = net.params;
   const W = freezeEncoder ? null : arena.alloc(p.W.len, "grad W");

@@ -39,25 +39,40 @@ export const PRETRAINERS: Record<Config["mode"], Pretrainer> = {
   supervised: {
     hasTaskHead: true,
     train: (c) =>
-      pretrainSupervised(c.engine, c.net, c.cfg, c.dataset.pretrainBatches(c.cfg.optim.batch, c.root.fork("batches"), c.engine), c.root.fork(`attack-${c.arm}`), {
-        adversarial: c.arm === "adv",
-        box: c.dataset.box,
-        signal: c.signal,
-        onStep: c.onStep,
-        checkpoints: c.checkpoints,
-      }),
+      pretrainSupervised(
+        c.engine,
+        c.net,
+        c.cfg,
+        c.dataset.pretrainBatches(c.cfg.optim.batch, c.root.fork("batches"), c.engine),
+        c.root.fork(`attack-${c.arm}`),
+        {
+          adversarial: c.arm === "adv",
+          box: c.dataset.box,
+          signal: c.signal,
+          onStep: c.onStep,
+          checkpoints: c.checkpoints,
+        },
+      ),
   },
   contrastive: {
     hasTaskHead: false,
     train: (c) => {
-      if (!c.dataset.pairBatches) throw new Error(`mode contrastive needs views of the samples, which data.source ${c.cfg.data.source} cannot make`);
-      return pretrainContrastive(c.engine, c.net, c.cfg, c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs"), c.engine), c.root.fork(`attack-${c.arm}`), {
-        adversarial: c.arm === "adv",
-        box: c.dataset.box,
-        signal: c.signal,
-        onStep: c.onStep,
-        checkpoints: c.checkpoints,
-      });
+      if (!c.dataset.pairBatches)
+        throw new Error(`mode contrastive needs views of the samples, which data.source ${c.cfg.data.source} cannot make`);
+      return pretrainContrastive(
+        c.engine,
+        c.net,
+        c.cfg,
+        c.dataset.pairBatches(c.cfg.optim.batch, c.cfg.contrastive, c.root.fork("pairs"), c.engine),
+        c.root.fork(`attack-${c.arm}`),
+        {
+          adversarial: c.arm === "adv",
+          box: c.dataset.box,
+          signal: c.signal,
+          onStep: c.onStep,
+          checkpoints: c.checkpoints,
+        },
+      );
     },
   },
 };

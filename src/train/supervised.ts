@@ -11,7 +11,14 @@ import type { Rng } from "../rng.js";
 import type { CurvePoint } from "./curve.js";
 import { train, type PretrainOptions } from "./loop.js";
 
-export function pretrainSupervised(engine: Engine, net: TwoLayer, cfg: Config, source: BatchSource, rng: Rng, opts: PretrainOptions): Promise<CurvePoint[]> {
+export function pretrainSupervised(
+  engine: Engine,
+  net: TwoLayer,
+  cfg: Config,
+  source: BatchSource,
+  rng: Rng,
+  opts: PretrainOptions,
+): Promise<CurvePoint[]> {
   return train(engine, net, cfg, opts, {
     head: true,
     build(gradRec) {

@@ -33,7 +33,11 @@ export interface TrainingCheckpoints {
 
 export function netTensors(arena: Arena, net: TwoLayer): [string, Float32Array][] {
   const p = net.params;
-  const out: [string, Float32Array][] = [["W", arena.f32(p.W)], ["thr", arena.f32(p.thr)], ["A", arena.f32(p.A)]];
+  const out: [string, Float32Array][] = [
+    ["W", arena.f32(p.W)],
+    ["thr", arena.f32(p.thr)],
+    ["A", arena.f32(p.A)],
+  ];
   if (p.c) out.push(["c", arena.f32(p.c)]);
   return out;
 }
@@ -76,7 +80,8 @@ export function restoreTraining(parts: TrainingParts, s: TrainState): number {
 function restoreParts(parts: TrainingParts, s: TrainState): number {
   for (const [name, view] of netTensors(parts.arena, parts.net)) {
     const saved = s.params[name];
-    if (!saved || saved.length !== view.length) throw new TypeError(`training state: tensor ${name} should hold ${view.length} values, got ${saved?.length ?? "none"}`);
+    if (!saved || saved.length !== view.length)
+      throw new TypeError(`training state: tensor ${name} should hold ${view.length} values, got ${saved?.length ?? "none"}`);
     view.set(saved);
   }
   parts.opt.load(s.optimizer);

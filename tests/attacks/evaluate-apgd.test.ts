@@ -12,7 +12,10 @@ import { Rng } from "../../src/rng.js";
 
 describe("evaluation with APGD", async () => {
   const cfg = resolveConfig({
-    train: "clean", data: { dim: 64 }, model: { width: 128 }, optim: { steps: 500 },
+    train: "clean",
+    data: { dim: 64 },
+    model: { width: 128 },
+    optim: { steps: 500 },
     eval: { n: 300, epsL2: [0.1, 0.2, 0.5], epsLinf: [0.02, 0.05, 0.1], strongSteps: 20, strongRestarts: 1 },
   });
   const root = new Rng(cfg.seed);
@@ -21,7 +24,8 @@ describe("evaluation with APGD", async () => {
   afterAll(() => engine.close());
   const { arena } = engine;
   const scratch = allocEvalScratch(engine, allocWork(arena, net.shape, 128), net.shape.d, null, true);
-  const x = arena.alloc(data.preTest.x.length), y = arena.alloc(data.preTest.n);
+  const x = arena.alloc(data.preTest.x.length),
+    y = arena.alloc(data.preTest.n);
   arena.f32(x).set(data.preTest.x);
   arena.f32(y).set(data.preTest.y);
   const set: LabelledSet = { x, y, n: data.preTest.n };

@@ -11,7 +11,11 @@ import { makeDataset } from "../../src/data/datasets.js";
 import { Rng } from "../../src/rng.js";
 
 describe("robust evaluation", async () => {
-  const cfg = resolveConfig({ data: { dim: 16 }, model: { width: 24, initStd: 0.3, headInitStd: 0.3 }, eval: { n: 200, epsL2: [0.05, 0.3, 3], epsLinf: [0.02, 0.2], strongSteps: 30, strongRestarts: 2 } });
+  const cfg = resolveConfig({
+    data: { dim: 16 },
+    model: { width: 24, initStd: 0.3, headInitStd: 0.3 },
+    eval: { n: 200, epsL2: [0.05, 0.3, 3], epsLinf: [0.02, 0.2], strongSteps: 30, strongRestarts: 2 },
+  });
   const engine = await createEngine({ backend: "simd" });
   const { arena } = engine;
   const root = new Rng(3);
@@ -20,7 +24,8 @@ describe("robust evaluation", async () => {
   const net = allocTwoLayer(arena, shape, false);
   initTwoLayer(arena, net, cfg.model, root.fork("init"));
   const scratch = allocEvalScratch(engine, allocWork(arena, shape, 64), 16, null, true);
-  const x = arena.alloc(data.preTest.x.length), y = arena.alloc(data.preTest.n);
+  const x = arena.alloc(data.preTest.x.length),
+    y = arena.alloc(data.preTest.n);
   arena.f32(x).set(data.preTest.x);
   arena.f32(y).set(data.preTest.y);
   const set: LabelledSet = { x, y, n: data.preTest.n };

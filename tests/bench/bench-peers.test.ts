@@ -40,7 +40,8 @@ describe("bench peers", () => {
   it("a missing PyTorch and a missing tfjs are skipped with their reasons; featpure and plain JS still run and agree", async () => {
     const wl = workloads();
     const { contenders, skipped } = await peerContenders(wl, "simd", [1, 2], {
-      python: "/nonexistent/python3", loadTfjs: () => Promise.reject(new Error("Cannot find module '@tensorflow/tfjs'")),
+      python: "/nonexistent/python3",
+      loadTfjs: () => Promise.reject(new Error("Cannot find module '@tensorflow/tfjs'")),
     });
     try {
       expect(skipped.map((s) => s.peer)).toEqual(["PyTorch", "tfjs-backend-wasm", "tfjs-backend-cpu"]);
@@ -58,10 +59,16 @@ describe("bench peers", () => {
 
   it("records each peer's settings and its agreement with featpure (PyTorch where installed, else skipped)", async () => {
     const wl = workloads();
-    const { contenders, skipped } = await peerContenders(wl, "simd", [1, 2], { torch: [[1, false], [2, false]] });
+    const { contenders, skipped } = await peerContenders(wl, "simd", [1, 2], {
+      torch: [
+        [1, false],
+        [2, false],
+      ],
+    });
     try {
       const rows: PeerRow[] = [];
-      for (const task of ["supervised", "contrastive"] as const) rows.push(...(await peerRounds(contenders, task, tiny, EPS, 1, 1, () => {})));
+      for (const task of ["supervised", "contrastive"] as const)
+        rows.push(...(await peerRounds(contenders, task, tiny, EPS, 1, 1, () => {})));
       const torch = rows.filter((r) => r.family === "PyTorch");
       if (torchMissing()) {
         expect(torch).toEqual([]);

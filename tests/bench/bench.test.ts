@@ -66,16 +66,19 @@ describe("featpure bench", () => {
     expect(j.contrastive.some((c: { threads: number }) => c.threads === 2)).toBe(j.machine.cores >= 2);
     // The quick run pairs the l-inf step with and without incremental forward passes once.
     expect(j.incremental).toHaveLength(1);
-    for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const v of [j.incremental[0].full, j.incremental[0].incremental, j.incremental[0].speedup])
+      expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(r.stdout).toMatch(/Incremental forward passes in the attack/);
     // One pair of batch draws, TypeScript and the engine's kernel.
     expect(j.dataBatches).toHaveLength(1);
-    for (const v of [j.dataBatches[0].typescript, j.dataBatches[0].engine, j.dataBatches[0].speedup]) expect(Number.isFinite(v) && v > 0).toBe(true);
+    for (const v of [j.dataBatches[0].typescript, j.dataBatches[0].engine, j.dataBatches[0].speedup])
+      expect(Number.isFinite(v) && v > 0).toBe(true);
     expect(r.stdout).toMatch(/Pre-training batches of the sparse-coding data/);
     // Two one-thread loops side by side in worker threads, where there are two cores to share.
     if (j.machine.cores >= 2) {
       expect(j.ceilings.map((c: { threads: number }) => c.threads)).toEqual([2]);
-      for (const v of [j.ceilings[0].alone, j.ceilings[0].sideBySide, j.ceilings[0].ceiling]) expect(Number.isFinite(v) && v > 0).toBe(true);
+      for (const v of [j.ceilings[0].alone, j.ceilings[0].sideBySide, j.ceilings[0].ceiling])
+        expect(Number.isFinite(v) && v > 0).toBe(true);
       expect(r.stdout).toMatch(/Parallel ceiling \(adversarial step\): 2 one-thread loops/);
     } else expect(j.ceilings).toEqual([]);
   });
@@ -85,10 +88,14 @@ describe("featpure bench", () => {
     const js = j.peers.find((p: { family: string }) => p.family === "plain JS");
     expect(js.agreement.ok).toBe(true);
     for (const p of j.peers) for (const k of ["clean", "adversarial"]) expect(Number.isFinite(p[k].ms) && p[k].ms > 0, p.label).toBe(true);
-    for (const task of ["supervised", "contrastive"]) expect(j.peers.filter((p: { task: string; family: string }) => p.task === task && p.family === "featpure").length).toBeGreaterThan(0);
+    for (const task of ["supervised", "contrastive"])
+      expect(j.peers.filter((p: { task: string; family: string }) => p.task === task && p.family === "featpure").length).toBeGreaterThan(0);
     // plain JS has no contrastive step: the summary compares it on the supervised one alone.
     const jsRows = j.summary.rows.filter((s: { peer: string }) => s.peer === "plain JS");
-    expect(jsRows.map((s: { task: string; kind: string }) => `${s.task} ${s.kind}`)).toEqual(["supervised clean", "supervised adversarial"]);
+    expect(jsRows.map((s: { task: string; kind: string }) => `${s.task} ${s.kind}`)).toEqual([
+      "supervised clean",
+      "supervised adversarial",
+    ]);
     for (const s of jsRows) expect(s.ratio).toBeCloseTo(s.peerMs / s.featpureMs, 10);
     expect(r.stdout).toMatch(/Summary: each peer at its best correct setting against featpure's best/);
   });
@@ -106,7 +113,10 @@ describe("featpure bench", () => {
   it.each([
     [["--threads", "0,2"], /--threads: expected a comma-separated list of thread counts, integers in \[1, 64\], got "0,2"/],
     [["--threads", "2,x"], /--threads: expected a comma-separated list/],
-    [["--only", "steps,kern"], /--only: expected a comma-separated list of sections among kernels, steps, contrastive, scaling, evaluation, peers, got "steps,kern"/],
+    [
+      ["--only", "steps,kern"],
+      /--only: expected a comma-separated list of sections among kernels, steps, contrastive, scaling, evaluation, peers, got "steps,kern"/,
+    ],
   ])("rejects %j with exit code 2, naming the option and what it accepts", (args, message) => {
     const r = spawnSync(process.execPath, [bin, "bench", ...args], { encoding: "utf8", timeout: 30_000 });
     expect(r.status).toBe(2);

@@ -7,8 +7,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
-const tiny = ["--dim", "12", "--width", "16", "--sparsity", "2", "--steps", "20", "--batch", "32", "--n-down", "200", "--n-eval", "100",
-  "--eps-l2", "0.1", "--eps-linf", "0.05", "--strong-steps", "5", "--strong-restarts", "1", "--quiet"];
+const tiny = [
+  "--dim",
+  "12",
+  "--width",
+  "16",
+  "--sparsity",
+  "2",
+  "--steps",
+  "20",
+  "--batch",
+  "32",
+  "--n-down",
+  "200",
+  "--n-eval",
+  "100",
+  "--eps-l2",
+  "0.1",
+  "--eps-linf",
+  "0.05",
+  "--strong-steps",
+  "5",
+  "--strong-restarts",
+  "1",
+  "--quiet",
+];
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
@@ -84,7 +107,10 @@ describe("contradictory options", () => {
     [["--threads", "2", "--backend", "scalar"], "--threads (threads): has no effect: the scalar backend runs on one thread"],
     [["--momentum", "0.5"], "--momentum (optim.momentum): has no effect: it is SGD's momentum; the optimiser is adam"],
     [["--optimizer", "sgd", "--beta2", "0.99"], "--beta2 (optim.beta2): has no effect: it is an Adam setting"],
-    [["--mode", "contrastive", "--view-noise", "0.1"], "--view-noise (contrastive.viewNoise): has no effect: it applies to views noise; views is identical"],
+    [
+      ["--mode", "contrastive", "--view-noise", "0.1"],
+      "--view-noise (contrastive.viewNoise): has no effect: it applies to views noise; views is identical",
+    ],
   ])("%j: runs and warns that the option has no effect", (args, warning) => {
     const r = cli("run", ...tiny, "--steps", "2", "--eval-steps", "1", ...args);
     expect(r.status, r.stderr).toBe(0);
@@ -92,7 +118,22 @@ describe("contradictory options", () => {
   });
 
   it("an option that has an effect gives no warning", () => {
-    const r = cli("run", ...tiny, "--steps", "2", "--eval-steps", "1", "--train", "adv", "--eps", "0.3", "--optimizer", "sgd", "--momentum", "0.5");
+    const r = cli(
+      "run",
+      ...tiny,
+      "--steps",
+      "2",
+      "--eval-steps",
+      "1",
+      "--train",
+      "adv",
+      "--eps",
+      "0.3",
+      "--optimizer",
+      "sgd",
+      "--momentum",
+      "0.5",
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toContain("warning");
   });
@@ -100,7 +141,7 @@ describe("contradictory options", () => {
   it.each([
     [["--eps", "0x10"], '--eps (adv.eps): must be a number in [0, 100], got "0x10"'],
     [["--width", "0b101"], '--width (model.width): must be an integer in [1, 65536], got "0b101"'],
-    [["--seed", "0o7"], '--seed (seed): must be an integer'],
+    [["--seed", "0o7"], "--seed (seed): must be an integer"],
     [["--eps-l2", "0.1,,0.2"], '--eps-l2 (eval.epsL2): must be a list of at most 64 numbers in [0, 100], got [0.1, "", 0.2]'],
     [["--eps-linf", "0x1"], "--eps-linf (eval.epsLinf): must be a list"],
     [["--checkpoint", "c.fpt", "--checkpoint-every", "0x10"], '--checkpoint-every: must be an integer in [0, 10000000], got "0x10"'],
@@ -111,7 +152,22 @@ describe("contradictory options", () => {
   it("decimal numerals in every form still parse", () => {
     const dir = tmp();
     const out = join(dir, "r.json");
-    const r = cli("run", ...tiny, "--steps", "2", "--eval-steps", "1", "--eps", "+.25", "--lr", "1e-2", "--eps-l2", " 0.1 , 2E-1", "--json", out);
+    const r = cli(
+      "run",
+      ...tiny,
+      "--steps",
+      "2",
+      "--eval-steps",
+      "1",
+      "--eps",
+      "+.25",
+      "--lr",
+      "1e-2",
+      "--eps-l2",
+      " 0.1 , 2E-1",
+      "--json",
+      out,
+    );
     expect(r.status, r.stderr).toBe(0);
     const c = JSON.parse(readFileSync(out, "utf8")).config;
     expect([c.adv.eps, c.optim.lr, c.eval.epsL2]).toEqual([0.25, 0.01, [0.1, 0.2]]);
@@ -126,7 +182,8 @@ describe("output when stdout and stderr are not terminals", () => {
     const r = cli("run", ...tiny.filter((a) => a !== "--quiet"), "--json", out, "--checkpoint", ck);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stderr.trim().split("\n");
-    for (const phase of ["clean pretrain 20/20", "clean evaluate 2/2", "adv pretrain 20/20", "adv evaluate 2/2"]) expect(lines).toContain(`featpure: ${phase}`);
+    for (const phase of ["clean pretrain 20/20", "clean evaluate 2/2", "adv pretrain 20/20", "adv evaluate 2/2"])
+      expect(lines).toContain(`featpure: ${phase}`);
     expect(r.stderr).not.toMatch(/\x1b\[/); // no terminal control codes
     expect(r.stdout).toContain(`wrote the result to ${out}`);
     expect(r.stdout).toContain(`wrote the checkpoint to ${ck}`);

@@ -6,8 +6,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
-const tiny = ["--dim", "12", "--width", "16", "--sparsity", "2", "--steps", "30", "--batch", "32", "--n-down", "200", "--n-eval", "100",
-  "--eps-l2", "0.1,1", "--eps-linf", "0.05", "--strong-steps", "10", "--strong-restarts", "1", "--quiet"];
+const tiny = [
+  "--dim",
+  "12",
+  "--width",
+  "16",
+  "--sparsity",
+  "2",
+  "--steps",
+  "30",
+  "--batch",
+  "32",
+  "--n-down",
+  "200",
+  "--n-eval",
+  "100",
+  "--eps-l2",
+  "0.1,1",
+  "--eps-linf",
+  "0.05",
+  "--strong-steps",
+  "10",
+  "--strong-restarts",
+  "1",
+  "--quiet",
+];
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 60_000 });
@@ -62,14 +85,23 @@ describe("featpure CLI", () => {
     expect(ra.config.adv.eps).toBe(0.3);
     expect(ra.config.model.width).toBe(16);
     expect(ra.arms.map((x: { arm: string }) => x.arm)).toEqual(["clean", "adv"]);
-    const strip = (r: { arms: { timingsMs: unknown }[]; timingsMs: unknown }) => ({ ...r, timingsMs: 0, arms: r.arms.map((x) => ({ ...x, timingsMs: 0 })) });
+    const strip = (r: { arms: { timingsMs: unknown }[]; timingsMs: unknown }) => ({
+      ...r,
+      timingsMs: 0,
+      arms: r.arms.map((x) => ({ ...x, timingsMs: 0 })),
+    });
     expect(strip(ra)).toEqual(strip(rb));
   });
 
   it("prints the configuration, purification, accuracy and check tables", () => {
     const r = cli("run", ...tiny.filter((x) => x !== "--quiet"), "--train", "adv");
     expect(r.status, r.stderr).toBe(0);
-    for (const title of ["Configuration", "Purification of the hidden neurons", "Accuracy against attack radius", "Is the attack strong enough?"]) {
+    for (const title of [
+      "Configuration",
+      "Purification of the hidden neurons",
+      "Accuracy against attack radius",
+      "Is the attack strong enough?",
+    ]) {
       expect(r.stdout).toContain(title);
     }
     expect(r.stdout).toContain("adv: downstream");

@@ -7,8 +7,37 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 
 describe("featpure CLI, contrastive mode", () => {
   it("runs --mode contrastive and shows the contrastive configuration", () => {
-    const r = cli("run", "--mode", "contrastive", "--train", "adv", "--dim", "12", "--width", "16", "--sparsity", "2", "--steps", "20", "--batch", "32",
-      "--n-down", "200", "--n-eval", "100", "--eps-l2", "0.2", "--eps-linf", "0.05", "--strong-steps", "10", "--strong-restarts", "1", "--views", "mask");
+    const r = cli(
+      "run",
+      "--mode",
+      "contrastive",
+      "--train",
+      "adv",
+      "--dim",
+      "12",
+      "--width",
+      "16",
+      "--sparsity",
+      "2",
+      "--steps",
+      "20",
+      "--batch",
+      "32",
+      "--n-down",
+      "200",
+      "--n-eval",
+      "100",
+      "--eps-l2",
+      "0.2",
+      "--eps-linf",
+      "0.05",
+      "--strong-steps",
+      "10",
+      "--strong-restarts",
+      "1",
+      "--views",
+      "mask",
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/contrastive\s*│\s*coordinate masking/);
     expect(r.stdout).toContain("thresholds fixed from 0.3, init std 0.1");

@@ -17,7 +17,14 @@ describe("configuration", () => {
   it("has the documented defaults of the reference model", () => {
     const c = defaultConfig();
     expect(c.data).toMatchObject({ dictionary: "orthogonal", dim: 100, sparsity: 5, noise: 0 });
-    expect(c.model).toMatchObject({ width: 200, activation: "symrelu", thresholdInit: 0, trainThreshold: true, initStd: 0.01, trainHead: true });
+    expect(c.model).toMatchObject({
+      width: 200,
+      activation: "symrelu",
+      thresholdInit: 0,
+      trainThreshold: true,
+      initStd: 0.01,
+      trainHead: true,
+    });
     expect(c.optim).toMatchObject({ optimizer: "adam", lr: 0.01, batch: 256, steps: 1000 });
     expect(c.adv).toMatchObject({ attack: "pgd", norm: "l2", eps: 0.2, steps: 5, randomStart: true });
     expect(c.eval).toMatchObject({ n: 4000, steps: 20 });

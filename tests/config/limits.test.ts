@@ -14,8 +14,11 @@ import { runExperiment } from "../../src/api.js";
 import { runnableConfig } from "../../src/experiments/plan.js";
 
 const small: DeepPartial<Config> = {
-  data: { dim: 10, sparsity: 2 }, model: { width: 8 }, optim: { steps: 3, batch: 16 },
-  downstream: { n: 50 }, eval: { n: 30, epsL2: [0.3], epsLinf: [], steps: 2, restarts: 1, strongSteps: 2, strongRestarts: 1 },
+  data: { dim: 10, sparsity: 2 },
+  model: { width: 8 },
+  optim: { steps: 3, batch: 16 },
+  downstream: { n: 50 },
+  eval: { n: 30, epsL2: [0.3], epsLinf: [], steps: 2, restarts: 1, strongSteps: 2, strongRestarts: 1 },
 };
 
 describe("WASM memory budget", () => {
@@ -25,7 +28,10 @@ describe("WASM memory budget", () => {
     ["large batch, SGD, fixed head", { optim: { batch: 700, optimizer: "sgd" }, model: { trainHead: false } }],
     ["large evaluation in small chunks", { eval: { n: 3000, chunk: 64 }, downstream: { n: 1500 }, data: { dim: 37, sparsity: 3 } }],
     ["contrastive, NT-Xent (a large similarity matrix)", { mode: "contrastive", optim: { batch: 300 } }],
-    ["contrastive, spectral, not normalised", { mode: "contrastive", optim: { batch: 300 }, contrastive: { loss: "spectral", normalize: false } }],
+    [
+      "contrastive, spectral, not normalised",
+      { mode: "contrastive", optim: { batch: 300 }, contrastive: { loss: "spectral", normalize: false } },
+    ],
   ])("%s: the estimate bounds the arena's peak use, closely", async (_what, variant) => {
     const cfg = resolveConfig(small, { train: "adv" }, variant);
     const root = new Rng(cfg.seed);
@@ -65,7 +71,9 @@ describe("divergence", () => {
   const cfg = resolveConfig(small);
 
   it("a run with an absurd learning rate stops with the step, what diverged and what to try", async () => {
-    const err = await runExperiment(resolveConfig(small, { train: "clean", optim: { lr: 100, steps: 200, optimizer: "sgd", momentum: 0.99 }, model: { initStd: 50 } })).catch((e: unknown) => e);
+    const err = await runExperiment(
+      resolveConfig(small, { train: "clean", optim: { lr: 100, steps: 200, optimizer: "sgd", momentum: 0.99 }, model: { initStd: 50 } }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DivergenceError);
     const e = err as DivergenceError;
     expect(e.step).toBeGreaterThan(0);
@@ -79,7 +87,12 @@ describe("divergence", () => {
     ["an infinite head weight", Float32Array.from([1, -Infinity]), 2, /non-finite entry \(-Infinity\) at index 1/],
     ["an exploded row", Float32Array.from([1, 2, 3e6, 4e6]), 2, /largest row norm of the parameter thr reached 5\.00e\+6/],
     // The first bad entry of the first bad row, after a row that only exploded; the largest f32s square to finite f64s.
-    ["the first non-finite entry", Float32Array.from([3e38, -3e38, 1, 2, 5, Infinity, NaN, 0]), 4, /non-finite entry \(Infinity\) at index 5/],
+    [
+      "the first non-finite entry",
+      Float32Array.from([3e38, -3e38, 1, 2, 5, Infinity, NaN, 0]),
+      4,
+      /non-finite entry \(Infinity\) at index 5/,
+    ],
   ])("checkTensor reports %s", (_what, values, rowLength, message) => {
     expect(() => checkTensor(9, "the parameter thr", values, cfg, rowLength)).toThrow(message);
   });

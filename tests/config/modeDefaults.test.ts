@@ -13,7 +13,11 @@ describe("mode defaults", () => {
   });
 
   it("explicit values win, in the same layer or in any other", () => {
-    expect(resolveConfig({ mode: "contrastive", model: { trainThreshold: true, thresholdInit: 0 } }).model).toMatchObject({ trainThreshold: true, thresholdInit: 0, initStd: 0.1 });
+    expect(resolveConfig({ mode: "contrastive", model: { trainThreshold: true, thresholdInit: 0 } }).model).toMatchObject({
+      trainThreshold: true,
+      thresholdInit: 0,
+      initStd: 0.1,
+    });
     expect(resolveConfig({ model: { initStd: 0.02 } }, { mode: "contrastive" }).model.initStd).toBe(0.02);
     expect(resolveConfig({ mode: "contrastive" }, { model: { initStd: 0.05 } }).model).toMatchObject({ initStd: 0.05, thresholdInit: 0.3 });
   });
@@ -29,6 +33,7 @@ describe("mode defaults", () => {
   });
 
   it("every mode default is itself a valid value", () => {
-    for (const mode of Object.keys(MODE_DEFAULTS)) expect(() => resolveConfig({ mode }, MODE_DEFAULTS[mode as keyof typeof MODE_DEFAULTS])).not.toThrow();
+    for (const mode of Object.keys(MODE_DEFAULTS))
+      expect(() => resolveConfig({ mode }, MODE_DEFAULTS[mode as keyof typeof MODE_DEFAULTS])).not.toThrow();
   });
 });

@@ -17,9 +17,17 @@ describe("planRun", () => {
     const plan = planRun(cfg, bytes);
     expect(plan.resume?.config).toEqual(cfg);
     expect(planRun(cfg, plan.resume).resume).toBe(plan.resume);
-    const err = (() => { try { planRun({ seed: 5 }, bytes); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        planRun({ seed: 5 }, bytes);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(CheckpointMismatchError);
-    expect((err as ConfigError).issues).toEqual([{ path: "seed", message: "the checkpoint was written with 4, this run has 5; resume with the checkpoint's configuration" }]);
+    expect((err as ConfigError).issues).toEqual([
+      { path: "seed", message: "the checkpoint was written with 4, this run has 5; resume with the checkpoint's configuration" },
+    ]);
   });
 
   it("planEncoder wants one arm", () => {
@@ -31,10 +39,21 @@ describe("planRun", () => {
 describe("configFromFlags", () => {
   it("applies the selected mode's defaults under the flags, as the CLI does, over a lower layer", () => {
     const preset = { eval: { n: 1000 } };
-    const c = configFromFlags([["mode", "contrastive"], ["width", "50"]], preset);
+    const c = configFromFlags(
+      [
+        ["mode", "contrastive"],
+        ["width", "50"],
+      ],
+      preset,
+    );
     expect([c.model.thresholdInit, c.model.trainThreshold, c.model.initStd, c.model.width, c.eval.n]).toEqual([0.3, false, 0.1, 50, 1000]);
     expect(configFromFlags([["mode", "supervised"]], preset).model.thresholdInit).toBe(0);
-    expect(configFromFlags([["mode", "contrastive"], ["threshold", "0"]]).model.thresholdInit).toBe(0);
+    expect(
+      configFromFlags([
+        ["mode", "contrastive"],
+        ["threshold", "0"],
+      ]).model.thresholdInit,
+    ).toBe(0);
   });
 
   it("names the flag of a bad value and an unknown flag", () => {

@@ -6,7 +6,7 @@ import { Rng } from "../../src/rng.js";
 const side = 8;
 const d = side * side;
 /** Images whose pixel values are all distinct and positive, so a shift can be recovered. */
-const images = (n: number) => Float32Array.from({ length: n * d }, (_, i) => 0.01 + (i % d) / d / 2 + 0.4 * Math.floor(i / d) / n);
+const images = (n: number) => Float32Array.from({ length: n * d }, (_, i) => 0.01 + (i % d) / d / 2 + (0.4 * Math.floor(i / d)) / n);
 
 /** The (dx, dy) that maps src onto dst, or null when none does. */
 function recoverShift(src: Float32Array, dst: Float32Array, off: number, maxShift: number): [number, number] | null {

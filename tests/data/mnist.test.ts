@@ -9,7 +9,8 @@ import { loadMnist } from "../../src/data/mnistLoad.js";
 import { mnistCacheFile } from "../../src/data/mnistCache.js";
 
 /** Byte equality; toEqual walks megabytes element by element, far too slowly. */
-const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Uint8Array, b: Uint8Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe("MNIST loader", () => {
   const cacheDir = mkdtempSync(join(tmpdir(), "featpure-mnist-"));
@@ -66,11 +67,14 @@ describe("MNIST loader", () => {
   });
 
   it("converts the package's [0, 1] floats back to the exact bytes, and rejects values outside [0, 1]", () => {
-    const perDigit = Array.from({ length: CLASSES }, (_, digit) => Array.from({ length: PIXELS }, (_, i) => Math.round(((digit * 31 + i) % 256) / 255 * 1000) / 1000));
+    const perDigit = Array.from({ length: CLASSES }, (_, digit) =>
+      Array.from({ length: PIXELS }, (_, i) => Math.round((((digit * 31 + i) % 256) / 255) * 1000) / 1000),
+    );
     const d = digitsFromArrays(perDigit);
     expect(d.n).toBe(CLASSES);
     expect(Array.from(d.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    for (let digit = 0; digit < CLASSES; digit++) for (let i = 0; i < PIXELS; i += 97) expect(d.pixels[digit * PIXELS + i]).toBe((digit * 31 + i) % 256);
+    for (let digit = 0; digit < CLASSES; digit++)
+      for (let i = 0; i < PIXELS; i += 97) expect(d.pixels[digit * PIXELS + i]).toBe((digit * 31 + i) % 256);
     perDigit[4][7] = 1.5;
     expect(() => digitsFromArrays(perDigit)).toThrow(/digit 4: pixel value 1.5/);
     expect(() => digitsFromArrays([[0, 1]])).toThrow(/10 digit arrays/);

@@ -40,7 +40,13 @@ describe("MNIST pools and tasks", () => {
 
   it("builds a dataset in [0, 1] whose tasks, pools and images agree with the split", () => {
     const digits = fakeDigits(250);
-    const cfg = resolveConfig({ data: { source: "mnist" }, eval: { n: 60 }, downstream: { n: 90 }, mnist: { nPretrain: 100 }, optim: { batch: 32 } });
+    const cfg = resolveConfig({
+      data: { source: "mnist" },
+      eval: { n: 60 },
+      downstream: { n: 90 },
+      mnist: { nPretrain: 100 },
+      optim: { batch: 32 },
+    });
     const ds = mnistDatasetFrom(digits, cfg, new Rng(cfg.seed));
     expect(ds.d).toBe(PIXELS);
     expect(ds.box).toEqual([0, 1]);

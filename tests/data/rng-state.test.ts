@@ -10,17 +10,20 @@ const draw = (r: Rng) => [r.nextU32(), r.uniform(), r.normal(), r.normal(), r.in
 describe("Rng state", () => {
   it("continues exactly where it stopped, after any mix of draws, through JSON", () => {
     const ops = fc.array(fc.constantFrom("u32", "uniform", "normal", "int"), { maxLength: 30 });
-    fc.assert(fc.property(fc.string(), ops, (seed, before) => {
-      const r = new Rng(seed);
-      for (const op of before) op === "u32" ? r.nextU32() : op === "uniform" ? r.uniform() : op === "normal" ? r.normal() : r.int(7);
-      const saved = JSON.parse(JSON.stringify(r.state())) as RngState;
-      const copy = Rng.fromState(saved);
-      const resumed = new Rng(seed);
-      resumed.restore(saved);
-      const want = draw(r);
-      expect(draw(copy)).toEqual(want);
-      expect(draw(resumed)).toEqual(want);
-    }), { numRuns: 100, seed: 5 });
+    fc.assert(
+      fc.property(fc.string(), ops, (seed, before) => {
+        const r = new Rng(seed);
+        for (const op of before) op === "u32" ? r.nextU32() : op === "uniform" ? r.uniform() : op === "normal" ? r.normal() : r.int(7);
+        const saved = JSON.parse(JSON.stringify(r.state())) as RngState;
+        const copy = Rng.fromState(saved);
+        const resumed = new Rng(seed);
+        resumed.restore(saved);
+        const want = draw(r);
+        expect(draw(copy)).toEqual(want);
+        expect(draw(resumed)).toEqual(want);
+      }),
+      { numRuns: 100, seed: 5 },
+    );
   });
 
   it("keeps the cached second normal of a pair", () => {

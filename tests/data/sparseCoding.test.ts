@@ -3,7 +3,12 @@ import { makeDictionary } from "../../src/data/dictionary.js";
 import { encode, labelDirection, labels, sampleCodes, sampleLabelled, type LatentSpec } from "../../src/data/sparseCoding.js";
 import { Rng } from "../../src/rng.js";
 
-const spec = (D: number, k: number, magnitude: LatentSpec["magnitude"] = "sign", magnitudeLow = 0.5): LatentSpec => ({ D, k, magnitude, magnitudeLow });
+const spec = (D: number, k: number, magnitude: LatentSpec["magnitude"] = "sign", magnitudeLow = 0.5): LatentSpec => ({
+  D,
+  k,
+  magnitude,
+  magnitudeLow,
+});
 
 function dotRow(theta: Float64Array, z: Float64Array, s: number): number {
   const D = theta.length;
@@ -35,7 +40,13 @@ describe("labelDirection", () => {
       expect(theta.every((t) => t === 0 || t === 1 || t === -1)).toBe(true);
     }
     // The support is random, not a prefix.
-    const supports = new Set(Array.from({ length: 20 }, () => labelDirection(20, 0.5, rng).map((t) => (t !== 0 ? 1 : 0)).join("")));
+    const supports = new Set(
+      Array.from({ length: 20 }, () =>
+        labelDirection(20, 0.5, rng)
+          .map((t) => (t !== 0 ? 1 : 0))
+          .join(""),
+      ),
+    );
     expect(supports.size).toBeGreaterThan(15);
   });
 
@@ -75,7 +86,9 @@ describe("sampleCodes", () => {
   it("draws uniform magnitudes in [magnitudeLow, 1]", () => {
     const D = 50;
     const z = sampleCodes(3000, spec(D, 10, "uniform", 0.3), null, new Rng(5));
-    const mags = Array.from(z).filter((v) => v !== 0).map(Math.abs);
+    const mags = Array.from(z)
+      .filter((v) => v !== 0)
+      .map(Math.abs);
     expect(mags.every((a) => a >= 0.3 && a <= 1)).toBe(true);
     const mean = mags.reduce((s, a) => s + a, 0) / mags.length;
     expect(Math.abs(mean - 0.65)).toBeLessThan(0.01); // sd 0.0013

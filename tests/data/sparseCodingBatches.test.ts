@@ -46,7 +46,8 @@ function draw(c: Case, t: Task, engineOf: (() => Mem) | null) {
   if (c.spareFirst) rng.normal();
   const run = () => {
     const src = batchSource(t, 0, c.B, rng, engineOf ? engineOf().e : undefined);
-    const x = new Float32Array(c.B * t.dict.d), y = new Float32Array(c.B);
+    const x = new Float32Array(c.B * t.dict.d),
+      y = new Float32Array(c.B);
     const out: number[][] = [];
     for (let i = 0; i < 3; i++) {
       src.next(x, y);
@@ -64,59 +65,129 @@ describe.each(BACKENDS)("%s backend: sparse-coding batches drawn by the engine",
   it("equal the TypeScript draws bit for bit and leave the stream where they do", () => {
     const cases = fc.record({
       kind: fc.constantFrom<DictionaryKind>("identity", "orthogonal", "overcomplete"),
-      d: fc.integer({ min: 1, max: 23 }), extra: fc.integer({ min: 0, max: 9 }), k: fc.integer({ min: 1, max: 6 }),
-      uniform: fc.boolean(), magnitudeLow: fc.double({ min: 0, max: 1, noNaN: true }),
-      noise: fc.constantFrom(0, 0, 0.05, 0.3), subset: fc.constantFrom(1, 0.5, 0.1),
-      B: fc.integer({ min: 1, max: 9 }), seed: fc.nat(), spareFirst: fc.boolean(),
+      d: fc.integer({ min: 1, max: 23 }),
+      extra: fc.integer({ min: 0, max: 9 }),
+      k: fc.integer({ min: 1, max: 6 }),
+      uniform: fc.boolean(),
+      magnitudeLow: fc.double({ min: 0, max: 1, noNaN: true }),
+      noise: fc.constantFrom(0, 0, 0.05, 0.3),
+      subset: fc.constantFrom(1, 0.5, 0.1),
+      B: fc.integer({ min: 1, max: 9 }),
+      seed: fc.nat(),
+      spareFirst: fc.boolean(),
     });
     // The default experiment's shape, with noise (odd d carries a spare from row to row).
     const examples: Case[] = [
-      { kind: "orthogonal", d: 100, extra: 0, k: 5, uniform: false, magnitudeLow: 0.5, noise: 0, subset: 1, B: 256, seed: 3, spareFirst: false },
-      { kind: "overcomplete", d: 7, extra: 5, k: 3, uniform: true, magnitudeLow: 0.25, noise: 0.1, subset: 0.5, B: 5, seed: 4, spareFirst: true },
+      {
+        kind: "orthogonal",
+        d: 100,
+        extra: 0,
+        k: 5,
+        uniform: false,
+        magnitudeLow: 0.5,
+        noise: 0,
+        subset: 1,
+        B: 256,
+        seed: 3,
+        spareFirst: false,
+      },
+      {
+        kind: "overcomplete",
+        d: 7,
+        extra: 5,
+        k: 3,
+        uniform: true,
+        magnitudeLow: 0.25,
+        noise: 0.1,
+        subset: 0.5,
+        B: 5,
+        seed: 4,
+        spareFirst: true,
+      },
     ];
-    fc.assert(fc.property(cases, (c) => {
-      const t = task(c);
-      const want = draw(c, t, null);
-      const got = draw(c, t, () => mem);
-      expect(got.batches).toEqual(want.batches);
-      expect(got.state).toEqual(want.state);
-      // The labels are not all of one sign by construction, and the draws do vary.
-      expect(want.batches[0].some((v) => v !== 0)).toBe(true);
-    }), { ...RUNS, examples: examples.map((c) => [c]) });
+    fc.assert(
+      fc.property(cases, (c) => {
+        const t = task(c);
+        const want = draw(c, t, null);
+        const got = draw(c, t, () => mem);
+        expect(got.batches).toEqual(want.batches);
+        expect(got.state).toEqual(want.state);
+        // The labels are not all of one sign by construction, and the draws do vary.
+        expect(want.batches[0].some((v) => v !== 0)).toBe(true);
+      }),
+      { ...RUNS, examples: examples.map((c) => [c]) },
+    );
   });
 
   it("make the contrastive pairs of every kind of view that TypeScript makes, bit for bit", () => {
     const cases = fc.record({
-      kind: fc.constantFrom<DictionaryKind>("identity", "orthogonal", "overcomplete"), d: fc.integer({ min: 1, max: 17 }),
-      views: fc.constantFrom<ViewSpec["views"]>("identical", "noise", "dropout", "mask"), noise: fc.constantFrom(0, 0.1),
-      sharedDense: fc.constantFrom(0, 0.5), B: fc.integer({ min: 1, max: 7 }), seed: fc.nat(), spareFirst: fc.boolean(),
+      kind: fc.constantFrom<DictionaryKind>("identity", "orthogonal", "overcomplete"),
+      d: fc.integer({ min: 1, max: 17 }),
+      views: fc.constantFrom<ViewSpec["views"]>("identical", "noise", "dropout", "mask"),
+      noise: fc.constantFrom(0, 0.1),
+      sharedDense: fc.constantFrom(0, 0.5),
+      B: fc.integer({ min: 1, max: 7 }),
+      seed: fc.nat(),
+      spareFirst: fc.boolean(),
     });
-    fc.assert(fc.property(cases, (c) => {
-      const t = task({ kind: c.kind, d: c.d, extra: 3, k: 3, uniform: true, magnitudeLow: 0.5, noise: c.noise, subset: 1, B: c.B, seed: c.seed, spareFirst: false });
-      const spec: ViewSpec = { views: c.views, viewNoise: 0.05, keepProb: 0.7, sharedDense: c.sharedDense };
-      const u = c.sharedDense > 0 ? denseDirection(c.d, new Rng(c.seed + 2)) : null;
-      const pairs = (engine: boolean) => mem.scope(() => {
-        const rng = new Rng(c.seed + 1);
-        if (c.spareFirst) rng.normal();
-        const src = pairSource(t, 0, c.B, spec, u, rng, engine ? mem.e : undefined);
-        const x1 = new Float32Array(c.B * c.d), x2 = new Float32Array(c.B * c.d);
-        const out: number[][] = [];
-        for (let i = 0; i < 2; i++) {
-          src.next(x1, x2);
-          out.push(Array.from(x1), Array.from(x2));
-        }
-        return { out, state: rng.state() };
-      });
-      const want = pairs(false);
-      expect(pairs(true)).toEqual(want);
-      expect(want.out[0].some((v) => v !== 0) || want.out[1].some((v) => v !== 0)).toBe(true);
-    }), RUNS);
+    fc.assert(
+      fc.property(cases, (c) => {
+        const t = task({
+          kind: c.kind,
+          d: c.d,
+          extra: 3,
+          k: 3,
+          uniform: true,
+          magnitudeLow: 0.5,
+          noise: c.noise,
+          subset: 1,
+          B: c.B,
+          seed: c.seed,
+          spareFirst: false,
+        });
+        const spec: ViewSpec = { views: c.views, viewNoise: 0.05, keepProb: 0.7, sharedDense: c.sharedDense };
+        const u = c.sharedDense > 0 ? denseDirection(c.d, new Rng(c.seed + 2)) : null;
+        const pairs = (engine: boolean) =>
+          mem.scope(() => {
+            const rng = new Rng(c.seed + 1);
+            if (c.spareFirst) rng.normal();
+            const src = pairSource(t, 0, c.B, spec, u, rng, engine ? mem.e : undefined);
+            const x1 = new Float32Array(c.B * c.d),
+              x2 = new Float32Array(c.B * c.d);
+            const out: number[][] = [];
+            for (let i = 0; i < 2; i++) {
+              src.next(x1, x2);
+              out.push(Array.from(x1), Array.from(x2));
+            }
+            return { out, state: rng.state() };
+          });
+        const want = pairs(false);
+        expect(pairs(true)).toEqual(want);
+        expect(want.out[0].some((v) => v !== 0) || want.out[1].some((v) => v !== 0)).toBe(true);
+      }),
+      RUNS,
+    );
   });
 
   it("give up on codes that can never be labelled, with the TypeScript message", () => {
     // k = 0: no feature is ever active, so theta·z = 0 on every redraw.
-    const t: Task = { ...task({ kind: "identity", d: 1, extra: 0, k: 0, uniform: false, magnitudeLow: 0, noise: 0, subset: 1, B: 1, seed: 1, spareFirst: false }) };
-    const x = new Float32Array(1), y = new Float32Array(1);
+    const t: Task = {
+      ...task({
+        kind: "identity",
+        d: 1,
+        extra: 0,
+        k: 0,
+        uniform: false,
+        magnitudeLow: 0,
+        noise: 0,
+        subset: 1,
+        B: 1,
+        seed: 1,
+        spareFirst: false,
+      }),
+    };
+    const x = new Float32Array(1),
+      y = new Float32Array(1);
     const message = (engine: boolean) => {
       try {
         mem.scope(() => batchSource(t, 0, 1, new Rng(1), engine ? mem.e : undefined).next(x, y));

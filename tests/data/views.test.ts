@@ -8,16 +8,24 @@ import type { Task } from "../../src/data/sparseCoding.js";
 import type { ViewSpec } from "../../src/data/dataset.js";
 import { Rng } from "../../src/rng.js";
 
-const D = 40, B = 200, k = 4;
+const D = 40,
+  B = 200,
+  k = 4;
 function task(noise = 0, dictionary: "identity" | "orthogonal" = "identity"): Task {
   const root = new Rng(3);
-  return { dict: makeDictionary(dictionary, D, D, root.fork("dictionary")), spec: { D, k, magnitude: "sign", magnitudeLow: 0.5 }, theta: labelDirection(D, 1, root.fork("theta")), noise };
+  return {
+    dict: makeDictionary(dictionary, D, D, root.fork("dictionary")),
+    spec: { D, k, magnitude: "sign", magnitudeLow: 0.5 },
+    theta: labelDirection(D, 1, root.fork("theta")),
+    noise,
+  };
 }
 const views = (v: Partial<ViewSpec>): ViewSpec => ({ views: "identical", viewNoise: 0.05, keepProb: 0.8, sharedDense: 0, ...v });
 
 function draw(t: Task, spec: ViewSpec, seed = 1, u: Float64Array | null = null, nTrain = 0) {
   const src = pairSource(t, nTrain, B, spec, u, new Rng(seed));
-  const x1 = new Float32Array(B * D), x2 = new Float32Array(B * D);
+  const x1 = new Float32Array(B * D),
+    x2 = new Float32Array(B * D);
   src.next(x1, x2);
   return { x1, x2, src };
 }
@@ -44,7 +52,8 @@ describe("pairSource", () => {
     const keepProb = 0.6;
     const ident = draw(task(), views({}), 5).x1;
     const { x1, x2 } = draw(task(), views({ views: "dropout", keepProb }), 5);
-    let kept = 0, added = 0;
+    let kept = 0,
+      added = 0;
     for (let i = 0; i < B * D; i++) {
       for (const x of [x1, x2]) {
         if (x[i] !== 0 && x[i] !== ident[i]) added++;
@@ -61,7 +70,8 @@ describe("pairSource", () => {
     const t = task(0, "orthogonal");
     const x = draw(t, views({}), 8).x1;
     const { x1, x2 } = draw(t, views({ views: "mask" }), 8);
-    let first = 0, bad = 0;
+    let first = 0,
+      bad = 0;
     for (let i = 0; i < B * D; i++) {
       if (!(x1[i] === 0 || x2[i] === 0) || x1[i] + x2[i] !== 2 * x[i]) bad++;
       if (x1[i] !== 0) first++;
@@ -75,7 +85,8 @@ describe("pairSource", () => {
     expect(Math.hypot(...u)).toBeCloseTo(1, 12);
     const plain = draw(task(), views({ views: "dropout" }), 9);
     const { x1, x2 } = draw(task(), views({ views: "dropout", sharedDense: 0.5 }), 9, u);
-    const scales: number[] = [], bad: string[] = [];
+    const scales: number[] = [],
+      bad: string[] = [];
     for (let b = 0; b < B; b++) {
       // the same codes and dropout draws: each view minus the plain one is s u, with one s for both
       const s = x1.subarray(b * D, (b + 1) * D).reduce((acc, v, i) => acc + (v - plain.x1[b * D + i]) * u[i], 0);
@@ -97,10 +108,12 @@ describe("pairSource", () => {
   });
 
   it("is deterministic, and a fixed training set repeats its codes every epoch", () => {
-    const a = draw(task(), views({ views: "noise" }), 2), b = draw(task(), views({ views: "noise" }), 2);
+    const a = draw(task(), views({ views: "noise" }), 2),
+      b = draw(task(), views({ views: "noise" }), 2);
     expect(Array.from(a.x1)).toEqual(Array.from(b.x1));
     const { x1, src } = draw(task(), views({}), 3, null, B);
-    const again = new Float32Array(B * D), y = new Float32Array(B * D);
+    const again = new Float32Array(B * D),
+      y = new Float32Array(B * D);
     src.next(again, y);
     const rows = (x: Float32Array) => Array.from({ length: B }, (_, i) => x.subarray(i * D, (i + 1) * D).join(",")).sort();
     expect(rows(again)).toEqual(rows(x1));

@@ -17,7 +17,8 @@ import { Rng } from "../../src/rng.js";
 const d = 6;
 
 function separable(n: number, rng: Rng): LabelledData {
-  const x = new Float32Array(n * d), y = new Float32Array(n);
+  const x = new Float32Array(n * d),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     y[i] = i % 2 ? 1 : -1;
     x[i * d] = 2 * y[i];
@@ -28,9 +29,22 @@ function separable(n: number, rng: Rng): LabelledData {
 
 describe("downstream adaptations on a frozen identity encoder", async () => {
   const cfg = resolveConfig({
-    data: { dim: d }, model: { width: d }, optim: { batch: 64, steps: 300, lr: 0.05 }, adv: { steps: 5 },
+    data: { dim: d },
+    model: { width: d },
+    optim: { batch: 64, steps: 300, lr: 0.05 },
+    adv: { steps: 5 },
     downstream: { n: 400, adapt: ["clean-linear", "adv-linear", "adv-full", "adv-scratch"], steps: 300 },
-    eval: { n: 200, epsL2: [0.5, 2.5], epsLinf: [], radius: 0.5, radiusNorm: "l2", steps: 10, restarts: 1, strongSteps: 20, strongRestarts: 1 },
+    eval: {
+      n: 200,
+      epsL2: [0.5, 2.5],
+      epsLinf: [],
+      radius: 0.5,
+      radiusNorm: "l2",
+      steps: 10,
+      restarts: 1,
+      strongSteps: 20,
+      strongRestarts: 1,
+    },
   });
   const engine = await createEngine({ backend: "simd" });
   const { arena } = engine;
@@ -50,7 +64,15 @@ describe("downstream adaptations on a frozen identity encoder", async () => {
   const before = { W: arena.f32(encoder.params.W).slice(), thr: arena.f32(encoder.params.thr).slice() };
   const dataset = { downTrain: train, box: null } as unknown as Dataset;
   const results = await adaptModes({
-    engine, encoder, cfg, dataset, test: testSet, scratch, root: rng, arm: "adv", control: {},
+    engine,
+    encoder,
+    cfg,
+    dataset,
+    test: testSet,
+    scratch,
+    root: rng,
+    arm: "adv",
+    control: {},
     clean: { model: clean, eval: cleanEval, iterations: 7, ms: 1 },
   });
   const byMode = Object.fromEntries(results.map((r) => [r.mode, r]));
@@ -97,7 +119,9 @@ describe("downstream adaptations on a frozen identity encoder", async () => {
 
 describe("adaptations in a run", () => {
   const tiny = {
-    data: { dim: 12, sparsity: 2 }, model: { width: 16 }, optim: { steps: 20, batch: 48 },
+    data: { dim: 12, sparsity: 2 },
+    model: { width: 16 },
+    optim: { steps: 20, batch: 48 },
     eval: { n: 60, epsL2: [0.2], epsLinf: [0.05], steps: 3, restarts: 1, strongSteps: 4, strongRestarts: 1 },
   };
   const strip = (r: Awaited<ReturnType<typeof runExperiment>>) => r.arms.map(({ timingsMs: _t, ...rest }) => rest);

@@ -26,11 +26,13 @@ describe("contrastive experiment", () => {
       expect(arm.thresholds.mean).toBeCloseTo(0.3, 6); // fixed
       expect(arm.purity).not.toBeNull();
       // contrastive training learns to pick the positive out of the batch
-      const first = arm.curve[0], last = arm.curve[arm.curve.length - 1];
+      const first = arm.curve[0],
+        last = arm.curve[arm.curve.length - 1];
       expect(last.cleanAccuracy).toBeGreaterThan(first.cleanAccuracy);
       expect(arm.pretrained.clean).toBeGreaterThan(0.6);
     }
-    const clean = a.arms[0], adv = a.arms[1];
+    const clean = a.arms[0],
+      adv = a.arms[1];
     expect(clean.curve.every((p) => p.adversarialAccuracy === null)).toBe(true);
     // the attack on view 1 makes the positive harder to retrieve
     const mean = (f: (p: (typeof adv.curve)[number]) => number) => adv.curve.reduce((s, p) => s + f(p), 0) / adv.curve.length;

@@ -43,8 +43,14 @@ describe("MNIST configuration", () => {
       }
       return null;
     };
-    expect(issue({ data: { source: "mnist" }, mnist: { nPretrain: 9000 } })).toMatchObject({ path: "mnist.nPretrain", message: expect.stringContaining("must be at most") });
-    expect(issue({ data: { source: "mnist" }, eval: { n: 5000 }, downstream: { n: 4950 } })).toMatchObject({ path: "mnist.nPretrain", message: expect.stringContaining("at least one batch") });
+    expect(issue({ data: { source: "mnist" }, mnist: { nPretrain: 9000 } })).toMatchObject({
+      path: "mnist.nPretrain",
+      message: expect.stringContaining("must be at most"),
+    });
+    expect(issue({ data: { source: "mnist" }, eval: { n: 5000 }, downstream: { n: 4950 } })).toMatchObject({
+      path: "mnist.nPretrain",
+      message: expect.stringContaining("at least one batch"),
+    });
     expect(issue({ data: { source: "mnist" }, mnist: { pretrainTask: "colour" } })).toMatchObject({ path: "mnist.pretrainTask" });
     expect(issue({ mnist: { nPretrain: 9000 } })).toBeNull(); // the synthetic data ignores the MNIST pools
   });
@@ -88,8 +94,34 @@ describe("featpure run --data mnist", () => {
   it("draws the weight mosaics from the CLI, and refuses --mosaic without image data", () => {
     const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
     const dir = mkdtempSync(join(tmpdir(), "featpure-mosaic-"));
-    const flags = ["--data", "mnist", "--width", "4", "--steps", "3", "--batch", "16", "--mnist-n-pretrain", "64", "--n-down", "60", "--n-eval", "30",
-      "--eval-steps", "2", "--restarts", "1", "--strong-steps", "2", "--strong-restarts", "1", "--eps-l2", "1", "--eps-linf", "0.1"];
+    const flags = [
+      "--data",
+      "mnist",
+      "--width",
+      "4",
+      "--steps",
+      "3",
+      "--batch",
+      "16",
+      "--mnist-n-pretrain",
+      "64",
+      "--n-down",
+      "60",
+      "--n-eval",
+      "30",
+      "--eval-steps",
+      "2",
+      "--restarts",
+      "1",
+      "--strong-steps",
+      "2",
+      "--strong-restarts",
+      "1",
+      "--eps-l2",
+      "1",
+      "--eps-linf",
+      "0.1",
+    ];
     const r = spawnSync(process.execPath, [bin, "run", ...flags, "--mosaic", dir], { encoding: "utf8", timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("Purification proxies");
@@ -102,7 +134,10 @@ describe("featpure run --data mnist", () => {
     const bad = spawnSync(process.execPath, [bin, "run", "--mosaic", dir], { encoding: "utf8", timeout: 60_000 });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--mosaic");
-    const tooBig = spawnSync(process.execPath, [bin, "run", "--data", "mnist", "--mnist-n-pretrain", "9000"], { encoding: "utf8", timeout: 60_000 });
+    const tooBig = spawnSync(process.execPath, [bin, "run", "--data", "mnist", "--mnist-n-pretrain", "9000"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(tooBig.status).toBe(2);
     expect(tooBig.stderr).toContain("--mnist-n-pretrain (mnist.nPretrain): must be at most 7000");
   });

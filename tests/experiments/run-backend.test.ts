@@ -11,11 +11,35 @@ const root = new URL("../..", import.meta.url).pathname;
 const bin = join(root, "dist/bin/featpure.js");
 // The README example (seed 7, width 100, eps 0.3), shortened so that it runs in seconds.
 const config = {
-  seed: 7, model: { width: 100 }, adv: { eps: 0.3 }, optim: { steps: 40 }, downstream: { n: 400 },
+  seed: 7,
+  model: { width: 100 },
+  adv: { eps: 0.3 },
+  optim: { steps: 40 },
+  downstream: { n: 400 },
   eval: { n: 200, epsL2: [0.2], epsLinf: [0.05], strongSteps: 5, strongRestarts: 1 },
 };
-const flags = ["--seed", "7", "--width", "100", "--eps", "0.3", "--steps", "40", "--n-down", "400", "--n-eval", "200",
-  "--eps-l2", "0.2", "--eps-linf", "0.05", "--strong-steps", "5", "--strong-restarts", "1"];
+const flags = [
+  "--seed",
+  "7",
+  "--width",
+  "100",
+  "--eps",
+  "0.3",
+  "--steps",
+  "40",
+  "--n-down",
+  "400",
+  "--n-eval",
+  "200",
+  "--eps-l2",
+  "0.2",
+  "--eps-linf",
+  "0.05",
+  "--strong-steps",
+  "5",
+  "--strong-restarts",
+  "1",
+];
 
 /** The result without its wall-clock timings, which are the only fields allowed to differ. */
 function science(json: string): unknown {

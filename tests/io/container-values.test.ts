@@ -10,10 +10,17 @@ const config = resolveConfig({ train: "adv", data: { dim: 4, sparsity: 1 }, mode
 
 function encoder(W: number[]): Encoder {
   return {
-    version: "test", config, arm: "adv", shape: { d: 4, m: 3, C: 1, activation: config.model.activation },
+    version: "test",
+    config,
+    arm: "adv",
+    shape: { d: 4, m: 3, C: 1, activation: config.model.activation },
     params: { W: Float32Array.from(W), thr: new Float32Array(3), A: new Float32Array(3).fill(0.5), c: null },
-    curve: [], pretrainMs: 0,
-    truth: { dict: { kind: config.data.dictionary, d: 4, D: 4, atoms: new Float64Array(16).fill(0.5) }, theta: new Float64Array(4).fill(1) },
+    curve: [],
+    pretrainMs: 0,
+    truth: {
+      dict: { kind: config.data.dictionary, d: 4, D: 4, atoms: new Float64Array(16).fill(0.5) },
+      theta: new Float64Array(4).fill(1),
+    },
   };
 }
 
@@ -34,8 +41,12 @@ describe("non-finite stored values", () => {
 
   it("a checkpoint with a NaN Adam moment is refused", () => {
     const state = {
-      step: 1, params: { W: Float32Array.from(finite) }, optimizer: { t: 1, moments: [Float32Array.from([0, NaN])] },
-      rngs: {}, source: { rng: { s: [1, 2, 3, 4] }, pos: 0, order: null }, curve: [],
+      step: 1,
+      params: { W: Float32Array.from(finite) },
+      optimizer: { t: 1, moments: [Float32Array.from([0, NaN])] },
+      rngs: {},
+      source: { rng: { s: [1, 2, 3, 4] }, pos: 0, order: null },
+      curve: [],
     };
     const bytes = encodeCheckpoint({ config, arms: { adv: state as never } });
     expect(() => decodeCheckpoint(bytes)).toThrow('bad values: "adv.moment.0" holds NaN at index 1');

@@ -15,8 +15,14 @@ import { planEncoder, planRun } from "../../src/experiments/plan.js";
 
 const RUNS = { numRuns: 100, seed: 7 };
 const tiny = resolveConfig({
-  seed: 3, train: "adv", data: { dim: 8, sparsity: 2 }, model: { width: 6 }, optim: { steps: 12, batch: 8 },
-  downstream: { n: 40 }, eval: { n: 20, epsL2: [0.5], epsLinf: [], strongSteps: 2, strongRestarts: 1, steps: 2, restarts: 1 }, logEvery: 4,
+  seed: 3,
+  train: "adv",
+  data: { dim: 8, sparsity: 2 },
+  model: { width: 6 },
+  optim: { steps: 12, batch: 8 },
+  downstream: { n: 40 },
+  eval: { n: 20, epsL2: [0.5], epsLinf: [], strongSteps: 2, strongRestarts: 1, steps: 2, restarts: 1 },
+  logEvery: 4,
 });
 
 function errorOf(f: () => unknown): unknown {
@@ -43,29 +49,45 @@ describe("crc32", () => {
 
 describe("container", () => {
   it("round-trips any metadata and sections bit for bit (-0 and infinities included)", () => {
-    const meta = fc.dictionary(fc.string().filter((k) => k !== "sections" && k !== "__proto__"), fc.jsonValue());
+    const meta = fc.dictionary(
+      fc.string().filter((k) => k !== "sections" && k !== "__proto__"),
+      fc.jsonValue(),
+    );
     const sections = fc.uniqueArray(fc.tuple(fc.string(), section), { selector: ([name]) => name, maxLength: 5 });
-    fc.assert(fc.property(meta, sections, (m, s) => {
-      const back = decodeContainer(encodeContainer(m, s));
-      expect(JSON.stringify(back.meta)).toBe(JSON.stringify(JSON.parse(JSON.stringify(m))));
-      expect([...back.sections.keys()]).toEqual(s.map(([name]) => name));
-      for (const [name, a] of s) {
-        const b = back.sections.get(name)!;
-        expect(b.constructor).toBe(a.constructor);
-        expect(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).toEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-      }
-    }), RUNS);
+    fc.assert(
+      fc.property(meta, sections, (m, s) => {
+        const back = decodeContainer(encodeContainer(m, s));
+        expect(JSON.stringify(back.meta)).toBe(JSON.stringify(JSON.parse(JSON.stringify(m))));
+        expect([...back.sections.keys()]).toEqual(s.map(([name]) => name));
+        for (const [name, a] of s) {
+          const b = back.sections.get(name)!;
+          expect(b.constructor).toBe(a.constructor);
+          expect(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)).toEqual(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+        }
+      }),
+      RUNS,
+    );
   });
 
   const good = encodeContainer({ kind: "encoder", x: 1 }, [["W", new Float32Array([1, 2, 3])]]);
 
   it.each([
     ["an empty file", () => new Uint8Array(0), "truncated file", "at least 20 bytes"],
-    ["a JSON file", () => new TextEncoder().encode('{"kind": "encoder", "config": {}}'), "not a featpure file", 'expected the magic bytes "FPUR"'],
+    [
+      "a JSON file",
+      () => new TextEncoder().encode('{"kind": "encoder", "config": {}}'),
+      "not a featpure file",
+      'expected the magic bytes "FPUR"',
+    ],
     ["a truncated file", () => good.subarray(0, good.length - 7), "checksum mismatch", "truncated or corrupt"],
     ["a file cut inside the metadata", () => good.subarray(0, 30), "truncated file", "announces"],
     ["a flipped data byte", () => flip(good, good.length - 8), "checksum mismatch", "stored CRC-32"],
-    ["a newer format version", () => withVersion(good, FORMAT_VERSION + 1), "newer format", `this featpure reads version ${FORMAT_VERSION}`],
+    [
+      "a newer format version",
+      () => withVersion(good, FORMAT_VERSION + 1),
+      "newer format",
+      `this featpure reads version ${FORMAT_VERSION}`,
+    ],
   ])("rejects %s, naming the check", (_what, make, check, detail) => {
     const e = errorOf(() => decodeContainer(make()));
     expect(e).toBeInstanceOf(FileFormatError);
@@ -98,15 +120,23 @@ describe("fuzzing real files", async () => {
     const damage = fc.oneof(
       fc.record({ at: fc.nat(bytes.length - 1), mask: fc.integer({ min: 1, max: 255 }) }).map(({ at, mask }) => flip(bytes, at, mask)),
       fc.nat(bytes.length - 1).map((n) => bytes.slice(0, n)),
-      fc.uint8Array({ maxLength: 64 }).map((tail) => Uint8Array.from([...bytes, ...tail])).filter((b) => b.length > bytes.length),
+      fc
+        .uint8Array({ maxLength: 64 })
+        .map((tail) => Uint8Array.from([...bytes, ...tail]))
+        .filter((b) => b.length > bytes.length),
     );
-    fc.assert(fc.property(damage, (b) => {
-      expect(errorOf(() => decoders[kind](b))).toBeInstanceOf(FileFormatError);
-    }), RUNS);
+    fc.assert(
+      fc.property(damage, (b) => {
+        expect(errorOf(() => decoders[kind](b))).toBeInstanceOf(FileFormatError);
+      }),
+      RUNS,
+    );
   });
 
   it("an intact file of the other kind is refused by kind", () => {
-    expect((errorOf(() => decodeEncoder(files.checkpoint)) as FileFormatError).message).toBe("wrong kind of file: expected an encoder file, found a checkpoint file");
+    expect((errorOf(() => decodeEncoder(files.checkpoint)) as FileFormatError).message).toBe(
+      "wrong kind of file: expected an encoder file, found a checkpoint file",
+    );
     expect((errorOf(() => decodeCheckpoint(files.encoder)) as FileFormatError).check).toBe("wrong kind of file");
   });
 
@@ -134,7 +164,8 @@ describe("atomic writes", () => {
     const target = join(dir, "ck.fpt");
     writeFileAtomic(target, "whole");
     const dead = 2 ** 22 + 12345; // above Linux's pid_max
-    for (const name of [`ck.fpt.tmp-${dead}-1`, `ck.fpt.tmp-${process.pid}-2`, `other.fpt.tmp-${dead}-3`]) writeFileSync(join(dir, name), "half");
+    for (const name of [`ck.fpt.tmp-${dead}-1`, `ck.fpt.tmp-${process.pid}-2`, `other.fpt.tmp-${dead}-3`])
+      writeFileSync(join(dir, name), "half");
     removeStaleTemporaries(target);
     expect(readdirSync(dir).sort()).toEqual(["ck.fpt", `ck.fpt.tmp-${process.pid}-2`, `other.fpt.tmp-${dead}-3`]);
   });

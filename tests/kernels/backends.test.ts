@@ -23,7 +23,12 @@ async function train(backend: (typeof BACKENDS)[number], adversarial: boolean) {
     e.arena.f32(net.params.W).set(w.W);
     e.arena.f32(net.params.A).set(w.A);
     const curve = await pretrainSupervised(e, net, cfg, cyclingSource(w), new Rng("backends"), { adversarial, box: null });
-    return { W: Float64Array.from(e.arena.f32(net.params.W)), thr: Float64Array.from(e.arena.f32(net.params.thr)), A: Float64Array.from(e.arena.f32(net.params.A)), loss: curve.at(-1)!.loss };
+    return {
+      W: Float64Array.from(e.arena.f32(net.params.W)),
+      thr: Float64Array.from(e.arena.f32(net.params.thr)),
+      A: Float64Array.from(e.arena.f32(net.params.A)),
+      loss: curve.at(-1)!.loss,
+    };
   } finally {
     e.arena.reset(mark);
   }
@@ -38,14 +43,17 @@ describe("backends", () => {
     expect(await resolveBackend("simd")).toEqual({ backend: "simd" });
   });
 
-  it.each([false, true])("adversarial=%s: every backend trains to the SIMD build's parameters within the stated tolerance", async (adversarial) => {
-    const want = await train("simd", adversarial);
-    // the comparison has something to compare: training moved the parameters
-    expect(maxAbs(want.thr)).toBeGreaterThan(0);
-    for (const b of BACKENDS) {
-      const got = await train(b, adversarial);
-      for (const k of ["W", "thr", "A"] as const) expectClose(got[k], want[k], TOL, `${b} ${k}`, maxAbs(want[k]));
-      expect(Math.abs(got.loss - want.loss)).toBeLessThan(TOL);
-    }
-  });
+  it.each([false, true])(
+    "adversarial=%s: every backend trains to the SIMD build's parameters within the stated tolerance",
+    async (adversarial) => {
+      const want = await train("simd", adversarial);
+      // the comparison has something to compare: training moved the parameters
+      expect(maxAbs(want.thr)).toBeGreaterThan(0);
+      for (const b of BACKENDS) {
+        const got = await train(b, adversarial);
+        for (const k of ["W", "thr", "A"] as const) expectClose(got[k], want[k], TOL, `${b} ${k}`, maxAbs(want[k]));
+        expect(Math.abs(got.loss - want.loss)).toBeLessThan(TOL);
+      }
+    },
+  );
 });

@@ -19,7 +19,11 @@ describe("the job table", () => {
 
   it.each(BUILDS)("%s exports every job's kernel", (file) => {
     const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
-    const exported = new Set(WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name));
+    const exported = new Set(
+      WebAssembly.Module.exports(module)
+        .filter((e) => e.kind === "function")
+        .map((e) => e.name),
+    );
     expect(JOB_KERNELS.filter((name) => !exported.has(name))).toEqual([]);
   });
 

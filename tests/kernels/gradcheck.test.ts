@@ -9,7 +9,19 @@ import { logisticBackward, logisticForward } from "../reference/loss.js";
 import type { RefNet } from "../reference/net.js";
 import { BACKENDS } from "../../src/engine/wasm.js";
 import { writeNet } from "../../src/engine/layout.js";
-import { ACT_NAMES, drawCase, engines, numericGrad, expectClose, kinkGap, maxAbs, Mem, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
+import {
+  ACT_NAMES,
+  drawCase,
+  engines,
+  numericGrad,
+  expectClose,
+  kinkGap,
+  maxAbs,
+  Mem,
+  randomNet,
+  wasmNet,
+  type NetSpec,
+} from "./kernels-harness.js";
 
 function loss(n: RefNet, x: Float64Array, y: Float64Array, B: number): number {
   const w = ref.allocWork(n, B);
@@ -26,7 +38,9 @@ const CASES: [number, NetSpec][] = [
 describe.each(CASES)("gradient check B=%i %j", (B, s) => {
   // A kink gap of 1e-3 keeps every pre-activation on one side of its kink within +-H * |x| or |W|.
   const c = drawCase(B * 31 + s.d, (r) => {
-    const n = randomNet(r, s), x = r.vec(B * s.d), y = r.labels(B);
+    const n = randomNet(r, s),
+      x = r.vec(B * s.d),
+      y = r.labels(B);
     const w = ref.allocWork(n, B);
     ref.netForward(n, w, x, B);
     const active = w.h.some((h) => h !== 0);
@@ -62,7 +76,8 @@ describe.each(CASES)("gradient check B=%i %j", (B, s) => {
     const mem = new Mem(engines[backend]);
     mem.scope(() => {
       const net = wasmNet(mem, n, B);
-      const px = mem.put(x), py = mem.put(y);
+      const px = mem.put(x),
+        py = mem.put(y);
       const g = { W: mem.zeros(s.m * s.d), thr: mem.zeros(s.m), A: mem.zeros(s.m), c: n.c ? mem.zeros(1) : null };
       const gradRec = writeNet(mem.e.arena, g, { d: s.d, m: s.m, C: 1, activation: ACT_NAMES[s.activation] });
       const dx = mem.zeros(B * s.d);
@@ -71,7 +86,12 @@ describe.each(CASES)("gradient check B=%i %j", (B, s) => {
       mem.k.logisticBackward(net.work.dlogits.ptr, net.work.logits.ptr, py.ptr, B, 1 / B);
       mem.k.netBackward(net.rec.ptr, gradRec.ptr, net.work.rec.ptr, px.ptr, dx.ptr, B, 0);
       // f32 arithmetic: agreement to about 1e-5 of the gradient's scale
-      for (const [k, buf] of [["W", g.W], ["thr", g.thr], ["A", g.A], ["x", dx]] as const) {
+      for (const [k, buf] of [
+        ["W", g.W],
+        ["thr", g.thr],
+        ["A", g.A],
+        ["x", dx],
+      ] as const) {
         expectClose(mem.get(buf), want[k], 2e-5, `${backend} d loss / d ${k}`, maxAbs(want[k]));
       }
       if (g.c && want.c) expectClose(mem.get(g.c), want.c, 2e-5, `${backend} d loss / d c`, maxAbs(want.c));

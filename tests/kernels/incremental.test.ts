@@ -20,9 +20,11 @@ function setup(mem: Mem, seed: number, B: number, s: NetSpec, eps: number, thrMa
   const r = new Rand(seed);
   const n = randomNet(r, s, thrMax);
   const net = wasmNet(mem, n, B);
-  const x = mem.put(r.vec(B * n.d)), y = mem.put(r.labels(B));
+  const x = mem.put(r.vec(B * n.d)),
+    y = mem.put(r.labels(B));
   const start = r.vec(B * n.d, -eps, eps);
-  const wt = mem.zeros(n.d * n.m), xprev = mem.zeros(B * n.d);
+  const wt = mem.zeros(n.d * n.m),
+    xprev = mem.zeros(B * n.d);
   mem.k.transpose(wt.ptr, net.W.ptr, n.m, n.d);
   return { n, net, x, y, start, wt, xprev };
 }
@@ -33,8 +35,14 @@ describe.each(BACKENDS)("%s backend: incremental forward passes of the attacks",
   it("transpose: out = inpᵀ on sizes off the tile", () => {
     mem.scope(() => {
       const r = new Rand(3);
-      for (const [R, C] of [[1, 1], [17, 5], [33, 40]]) {
-        const a = r.vec(R * C), inp = mem.put(a), out = mem.zeros(R * C);
+      for (const [R, C] of [
+        [1, 1],
+        [17, 5],
+        [33, 40],
+      ]) {
+        const a = r.vec(R * C),
+          inp = mem.put(a),
+          out = mem.zeros(R * C);
         mem.k.transpose(out.ptr, inp.ptr, R, C);
         const got = mem.get(out);
         for (let i = 0; i < R; i++) for (let k = 0; k < C; k++) expect(got[k * R + i]).toBe(Math.fround(a[i * C + k]));
@@ -42,38 +50,91 @@ describe.each(BACKENDS)("%s backend: incremental forward passes of the attacks",
     });
   });
 
-  it.each(CASES)("l-inf, B=%i, %j: the kept pre-activations are those of a fresh forward pass at the last iterate, and were updated", (B, s) => {
-    mem.scope(() => {
-      const eps = 0.05;
-      const { n, net, x, y, start, wt, xprev } = setup(mem, B + s.d, B, s, eps, 0.3);
-      const delta = mem.put(start), xadv = mem.zeros(B * n.d);
-      // Steps of eps/2 put most coordinates on the faces of the ball within a few steps.
-      mem.k.pgdAttack(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, xprev.ptr, wt.ptr, B, NORM.linf, eps, eps / 2, 12, 0, 0, 0);
-      const kept = mem.get(net.work.pre);
-      // xprev holds the iterate whose pre-activations work.pre holds.
-      const w = refNet.allocWork(n, B);
-      refNet.netForward(n, w, mem.get(xprev), B);
-      expectClose(kept, w.pre, 1e-5 * Math.sqrt(n.d), "incremental pre-activations", 1);
-      // and they came from updates: a fresh f32 forward pass at that iterate differs in the last bits somewhere
-      mem.k.netForward(net.rec.ptr, net.work.rec.ptr, xprev.ptr, B);
-      expect(Array.from(mem.get(net.work.pre))).not.toEqual(Array.from(kept));
-    });
-  });
+  it.each(CASES)(
+    "l-inf, B=%i, %j: the kept pre-activations are those of a fresh forward pass at the last iterate, and were updated",
+    (B, s) => {
+      mem.scope(() => {
+        const eps = 0.05;
+        const { n, net, x, y, start, wt, xprev } = setup(mem, B + s.d, B, s, eps, 0.3);
+        const delta = mem.put(start),
+          xadv = mem.zeros(B * n.d);
+        // Steps of eps/2 put most coordinates on the faces of the ball within a few steps.
+        mem.k.pgdAttack(
+          net.rec.ptr,
+          net.work.rec.ptr,
+          x.ptr,
+          y.ptr,
+          delta.ptr,
+          xadv.ptr,
+          xprev.ptr,
+          wt.ptr,
+          B,
+          NORM.linf,
+          eps,
+          eps / 2,
+          12,
+          0,
+          0,
+          0,
+        );
+        const kept = mem.get(net.work.pre);
+        // xprev holds the iterate whose pre-activations work.pre holds.
+        const w = refNet.allocWork(n, B);
+        refNet.netForward(n, w, mem.get(xprev), B);
+        expectClose(kept, w.pre, 1e-5 * Math.sqrt(n.d), "incremental pre-activations", 1);
+        // and they came from updates: a fresh f32 forward pass at that iterate differs in the last bits somewhere
+        mem.k.netForward(net.rec.ptr, net.work.rec.ptr, xprev.ptr, B);
+        expect(Array.from(mem.get(net.work.pre))).not.toEqual(Array.from(kept));
+      });
+    },
+  );
 
   it.each(CASES)("l-inf and l2, B=%i, %j: pgdEval's margins are the true margins at the perturbations it keeps", (B, s) => {
-    for (const [norm, eps] of [[NORM.linf, 0.05], [NORM.l2, 0.5]]) {
+    for (const [norm, eps] of [
+      [NORM.linf, 0.05],
+      [NORM.l2, 0.5],
+    ]) {
       mem.scope(() => {
         const { n, net, x, y, start, wt, xprev } = setup(mem, 3 * B + s.m, B, s, eps / Math.sqrt(s.d), 0.3);
-        const delta = mem.put(start), xadv = mem.zeros(B * n.d);
-        const best = mem.zeros(B * n.d), bm = mem.put(new Float64Array(B).fill(Infinity));
-        const robust = mem.k.pgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, xprev.ptr, wt.ptr, best.ptr, bm.ptr, B,
-          norm, eps, eps / 2, 15, 0.1, 0, 0);
-        const margins = mem.get(bm), X = mem.get(x), Y = mem.get(y), kept = mem.get(best);
+        const delta = mem.put(start),
+          xadv = mem.zeros(B * n.d);
+        const best = mem.zeros(B * n.d),
+          bm = mem.put(new Float64Array(B).fill(Infinity));
+        const robust = mem.k.pgdEval(
+          net.rec.ptr,
+          net.work.rec.ptr,
+          x.ptr,
+          y.ptr,
+          delta.ptr,
+          xadv.ptr,
+          xprev.ptr,
+          wt.ptr,
+          best.ptr,
+          bm.ptr,
+          B,
+          norm,
+          eps,
+          eps / 2,
+          15,
+          0.1,
+          0,
+          0,
+        );
+        const margins = mem.get(bm),
+          X = mem.get(x),
+          Y = mem.get(y),
+          kept = mem.get(best);
         const at = X.map((v, i) => v + kept[i]);
         const w = refNet.allocWork(n, B);
         refNet.netForward(n, w, at, B);
         const scale = Math.max(...w.logits.map(Math.abs));
-        expectClose(margins, Array.from(w.logits, (l, b) => Y[b] * l), 1e-4, `norm ${norm}: margins`, scale);
+        expectClose(
+          margins,
+          Array.from(w.logits, (l, b) => Y[b] * l),
+          1e-4,
+          `norm ${norm}: margins`,
+          scale,
+        );
         expect(robust).toBe(Array.from(margins).filter((v) => v > 0).length);
         expect(margins.every(Number.isFinite)).toBe(true);
       });
@@ -83,7 +144,10 @@ describe.each(BACKENDS)("%s backend: incremental forward passes of the attacks",
 
 describe("incrementalForward in an experiment", () => {
   const config = {
-    data: { dim: 12 }, model: { width: 16 }, optim: { steps: 20, batch: 48 }, downstream: { n: 200 },
+    data: { dim: 12 },
+    model: { width: 16 },
+    optim: { steps: 20, batch: 48 },
+    downstream: { n: 200 },
     eval: { n: 120, epsL2: [0.2], epsLinf: [0.05, 0.1], strongSteps: 12, strongRestarts: 1 },
   };
   const grid = (r: { arms: { pretrained: { grid: { norm: string; accuracy: number }[] } }[] }, norm: string) =>
@@ -103,7 +167,8 @@ describe("incrementalForward in an experiment", () => {
     const on = await runExperiment({ ...config, adv: { norm: "linf", eps: 0.05 }, incrementalForward: true });
     expect(on.config.incrementalForward).toBe(true);
     // Rounding may move a sample across the decision boundary, rarely: accuracies within 2 of 120 samples.
-    const a = grid(on, "linf"), b = grid(off, "linf");
+    const a = grid(on, "linf"),
+      b = grid(off, "linf");
     expect(a).toHaveLength(4); // two arms, two radii
     a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThanOrEqual(2 / 120 + 1e-12));
   });

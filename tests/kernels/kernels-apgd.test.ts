@@ -8,12 +8,41 @@ import * as refApgd from "../reference/apgd.js";
 import type { RefNet } from "../reference/net.js";
 import { drawCase, engines, expectClose, maxAbs, Mem, Rand, randomNet, wasmNet, type NetSpec } from "./kernels-harness.js";
 
-interface Opts { norm: number; loss: number; eps: number; steps: number; deadSlope: number; lo: number; hi: number }
+interface Opts {
+  norm: number;
+  loss: number;
+  eps: number;
+  steps: number;
+  deadSlope: number;
+  lo: number;
+  hi: number;
+}
 
 function refRun(n: RefNet, x: Float64Array, y: Float64Array, delta0: Float64Array, B: number, o: Opts, closest?: refApgd.Closest) {
-  const w = refNet.allocWork(n, B), delta = delta0.slice(), xadv = new Float64Array(B * n.d);
-  const best = new Float64Array(B * n.d), bestMargin = new Float64Array(B).fill(Infinity);
-  const r = refApgd.apgdEval(n, w, x, y, delta, xadv, best, bestMargin, B, o.norm, o.loss, o.eps, o.steps, o.deadSlope, o.lo, o.hi, closest);
+  const w = refNet.allocWork(n, B),
+    delta = delta0.slice(),
+    xadv = new Float64Array(B * n.d);
+  const best = new Float64Array(B * n.d),
+    bestMargin = new Float64Array(B).fill(Infinity);
+  const r = refApgd.apgdEval(
+    n,
+    w,
+    x,
+    y,
+    delta,
+    xadv,
+    best,
+    bestMargin,
+    B,
+    o.norm,
+    o.loss,
+    o.eps,
+    o.steps,
+    o.deadSlope,
+    o.lo,
+    o.hi,
+    closest,
+  );
   return { ...r, delta, best, bestMargin };
 }
 
@@ -28,16 +57,45 @@ describe.each(BACKENDS)("%s backend", (backend) => {
 
   function wasmRun(n: RefNet, x: Float64Array, y: Float64Array, delta0: Float64Array, B: number, o: Opts) {
     const net = wasmNet(mem, n, B);
-    const px = mem.put(x), py = mem.put(y), delta = mem.put(delta0), xadv = mem.zeros(B * n.d);
-    const best = mem.zeros(B * n.d), bm = mem.put(new Float64Array(B).fill(Infinity));
-    const aux = mem.zeros(3 * B * n.d), rows = mem.zeros(B * APGD_ROW_WORDS);
+    const px = mem.put(x),
+      py = mem.put(y),
+      delta = mem.put(delta0),
+      xadv = mem.zeros(B * n.d);
+    const best = mem.zeros(B * n.d),
+      bm = mem.put(new Float64Array(B).fill(Infinity));
+    const aux = mem.zeros(3 * B * n.d),
+      rows = mem.zeros(B * APGD_ROW_WORDS);
     const before = mem.snapshot();
-    const robust = mem.k.apgdEval(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, aux.ptr, rows.ptr, B,
-      o.norm, o.loss, o.eps, o.steps, o.deadSlope, o.lo, o.hi);
+    const robust = mem.k.apgdEval(
+      net.rec.ptr,
+      net.work.rec.ptr,
+      px.ptr,
+      py.ptr,
+      delta.ptr,
+      xadv.ptr,
+      best.ptr,
+      bm.ptr,
+      aux.ptr,
+      rows.ptr,
+      B,
+      o.norm,
+      o.loss,
+      o.eps,
+      o.steps,
+      o.deadSlope,
+      o.lo,
+      o.hi,
+    );
     const w = net.work;
     mem.expectOnlyChanged(before, [delta, xadv, best, bm, aux, rows, w.pre, w.h, w.logits, w.dlogits, w.dh, w.dpre, w.dx], "apgdEval");
     const r = mem.get(rows);
-    return { robust, delta: mem.get(delta), best: mem.get(best), bestMargin: mem.get(bm), eta: Array.from({ length: B }, (_, b) => r[b * APGD_ROW_WORDS]) };
+    return {
+      robust,
+      delta: mem.get(delta),
+      best: mem.get(best),
+      bestMargin: mem.get(bm),
+      eta: Array.from({ length: B }, (_, b) => r[b * APGD_ROW_WORDS]),
+    };
   }
 
   // Random f32 inputs, drawn until every decision along the reference's path (activation kinks, l-inf
@@ -52,31 +110,39 @@ describe.each(BACKENDS)("%s backend", (backend) => {
           cases.push([norm, loss, 5, { d: 7, m: 5, C: 1, activation: 0, bias: true }, steps, box]);
           cases.push([norm, loss, 3, { d: 13, m: 9, C: 1, activation: 1, bias: false }, steps, box]);
         }
-  it.each(cases)("%s %s B=%i %j steps=%i box=%s", (norm, loss, B, s, steps, box) => mem.scope(() => {
-    const eps = Math.fround(norm === "l2" ? 0.5 : 0.1);
-    const o: Opts = { norm: NORM[norm], loss: APGD_LOSS[loss], eps, steps, deadSlope: 0, lo: 0, hi: box ? 1 : 0 };
-    const c = drawCase(3 + steps * 101 + s.d + (box ? 7000 : 0) + (loss === "ce" ? 0 : 50000) + NORM[norm] * 3e5, (r) => {
-      const n = randomNet(r, s, 0.3), x = r.vec(B * s.d, 0, 1);
-      // Long runs get the network's own predictions as labels: samples then survive long enough for
-      // the checkpoints' counts of rises to decide.
-      const y = steps < 40 ? r.labels(B) : Float64Array.from(margins(n, x, new Float64Array(B).fill(1), B), (f) => (f >= 0 ? 1 : -1));
-      const delta0 = r.vec(B * s.d, -eps / Math.sqrt(s.d), eps / Math.sqrt(s.d));
-      const closest = { rows: new Float64Array(B).fill(Infinity) };
-      refRun(n, x, y, delta0, B, o, closest);
-      return closest.rows.every((g) => g > 1e-3) ? { n, x, y, delta0 } : null;
-    }, 400);
-    const { n, x, y, delta0 } = c;
-    const want = refRun(n, x, y, delta0, B, o), got = wasmRun(n, x, y, delta0, B, o);
-    const tol = 2e-5 * Math.sqrt(s.d * s.m) * (steps + 1);
-    expect(got.robust).toBe(want.robust);
-    if (steps > 0) expect(got.eta).toEqual(want.rows.map((r) => Math.fround(r.eta)));
-    expectClose(got.delta, want.delta, tol, "delta", eps);
-    const mscale = maxAbs(want.bestMargin);
-    expectClose(got.bestMargin, want.bestMargin, tol, "bestMargin", mscale);
-    // the kept perturbation is the one that scored: its margin is the reported best margin
-    const xb = x.map((v, i) => (box ? Math.min(Math.max(v + got.best[i], o.lo), o.hi) : v + got.best[i]));
-    expectClose(margins(n, xb, y, B), got.bestMargin, tol, "margin of best", mscale);
-  }));
+  it.each(cases)("%s %s B=%i %j steps=%i box=%s", (norm, loss, B, s, steps, box) =>
+    mem.scope(() => {
+      const eps = Math.fround(norm === "l2" ? 0.5 : 0.1);
+      const o: Opts = { norm: NORM[norm], loss: APGD_LOSS[loss], eps, steps, deadSlope: 0, lo: 0, hi: box ? 1 : 0 };
+      const c = drawCase(
+        3 + steps * 101 + s.d + (box ? 7000 : 0) + (loss === "ce" ? 0 : 50000) + NORM[norm] * 3e5,
+        (r) => {
+          const n = randomNet(r, s, 0.3),
+            x = r.vec(B * s.d, 0, 1);
+          // Long runs get the network's own predictions as labels: samples then survive long enough for
+          // the checkpoints' counts of rises to decide.
+          const y = steps < 40 ? r.labels(B) : Float64Array.from(margins(n, x, new Float64Array(B).fill(1), B), (f) => (f >= 0 ? 1 : -1));
+          const delta0 = r.vec(B * s.d, -eps / Math.sqrt(s.d), eps / Math.sqrt(s.d));
+          const closest = { rows: new Float64Array(B).fill(Infinity) };
+          refRun(n, x, y, delta0, B, o, closest);
+          return closest.rows.every((g) => g > 1e-3) ? { n, x, y, delta0 } : null;
+        },
+        400,
+      );
+      const { n, x, y, delta0 } = c;
+      const want = refRun(n, x, y, delta0, B, o),
+        got = wasmRun(n, x, y, delta0, B, o);
+      const tol = 2e-5 * Math.sqrt(s.d * s.m) * (steps + 1);
+      expect(got.robust).toBe(want.robust);
+      if (steps > 0) expect(got.eta).toEqual(want.rows.map((r) => Math.fround(r.eta)));
+      expectClose(got.delta, want.delta, tol, "delta", eps);
+      const mscale = maxAbs(want.bestMargin);
+      expectClose(got.bestMargin, want.bestMargin, tol, "bestMargin", mscale);
+      // the kept perturbation is the one that scored: its margin is the reported best margin
+      const xb = x.map((v, i) => (box ? Math.min(Math.max(v + got.best[i], o.lo), o.hi) : v + got.best[i]));
+      expectClose(margins(n, xb, y, B), got.bestMargin, tol, "margin of best", mscale);
+    }),
+  );
 });
 
 describe("properties of the reference", () => {
@@ -92,7 +158,8 @@ describe("properties of the reference", () => {
       // An iterate that stopped moving is scored again with rounding-size changes of its margin, which
       // the logistic loss's rounding may or may not see: cases with such near-ties are redrawn.
       const { n, x, y } = drawCase(17 + norm, (r) => {
-        const n = randomNet(r, s, 0.3), x = r.vec(B * s.d, 0, 1);
+        const n = randomNet(r, s, 0.3),
+          x = r.vec(B * s.d, 0, 1);
         const w0 = refNet.allocWork(n, B);
         refNet.netForward(n, w0, x, B);
         const y = Float64Array.from(w0.logits, (f) => (f >= 0 ? 1 : -1));
@@ -100,7 +167,8 @@ describe("properties of the reference", () => {
         refRun(n, x, y, delta0, B, { ...o, loss: refApgd.PLAIN_MARGIN }, closest);
         return closest.rows.every((g) => g > 1e-12) ? { n, x, y } : null;
       });
-      const ce = refRun(n, x, y, delta0, B, o), plain = refRun(n, x, y, delta0, B, { ...o, loss: refApgd.PLAIN_MARGIN });
+      const ce = refRun(n, x, y, delta0, B, o),
+        plain = refRun(n, x, y, delta0, B, { ...o, loss: refApgd.PLAIN_MARGIN });
       const margin = refRun(n, x, y, delta0, B, { ...o, loss: APGD_LOSS.margin });
       expect(Array.from(plain.delta)).toEqual(Array.from(ce.delta));
       expect(plain.rows.map((q) => q.eta)).toEqual(ce.rows.map((q) => q.eta));
@@ -112,18 +180,54 @@ describe("properties of the reference", () => {
 
 describe.each(BACKENDS)("%s backend: attack properties", (backend) => {
   const mem = new Mem(engines[backend]);
-  const B = 9, s: NetSpec = { d: 21, m: 16, C: 1, activation: 0, bias: true };
-  it.each([["l2", "ce"], ["l2", "margin"], ["linf", "ce"], ["linf", "margin"]] as const)("%s %s: iterates stay in the ball and the box; eps = 0 is the clean pass",
-    (norm, loss) => mem.scope(() => {
-      const r = new Rand(5), n = randomNet(r, s, 0.3), x = r.vec(B * s.d, 0, 1), y = r.labels(B);
+  const B = 9,
+    s: NetSpec = { d: 21, m: 16, C: 1, activation: 0, bias: true };
+  it.each([
+    ["l2", "ce"],
+    ["l2", "margin"],
+    ["linf", "ce"],
+    ["linf", "margin"],
+  ] as const)("%s %s: iterates stay in the ball and the box; eps = 0 is the clean pass", (norm, loss) =>
+    mem.scope(() => {
+      const r = new Rand(5),
+        n = randomNet(r, s, 0.3),
+        x = r.vec(B * s.d, 0, 1),
+        y = r.labels(B);
       const eps = Math.fround(norm === "l2" ? 1.5 : 0.3);
-      for (const [e, box] of [[eps, false], [eps, true], [0, false]] as const) {
+      for (const [e, box] of [
+        [eps, false],
+        [eps, true],
+        [0, false],
+      ] as const) {
         const net = wasmNet(mem, n, B);
-        const px = mem.put(x), py = mem.put(y), delta = mem.put(new Float64Array(B * s.d)), xadv = mem.zeros(B * s.d);
-        const best = mem.zeros(B * s.d), bm = mem.put(new Float64Array(B).fill(Infinity));
-        const robust = mem.k.apgdEval(net.rec.ptr, net.work.rec.ptr, px.ptr, py.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, mem.zeros(3 * B * s.d).ptr,
-          mem.zeros(B * APGD_ROW_WORDS).ptr, B, NORM[norm], APGD_LOSS[loss], e, 15, 0, 0, box ? 1 : 0);
-        const dl = mem.get(best), xa = mem.get(xadv);
+        const px = mem.put(x),
+          py = mem.put(y),
+          delta = mem.put(new Float64Array(B * s.d)),
+          xadv = mem.zeros(B * s.d);
+        const best = mem.zeros(B * s.d),
+          bm = mem.put(new Float64Array(B).fill(Infinity));
+        const robust = mem.k.apgdEval(
+          net.rec.ptr,
+          net.work.rec.ptr,
+          px.ptr,
+          py.ptr,
+          delta.ptr,
+          xadv.ptr,
+          best.ptr,
+          bm.ptr,
+          mem.zeros(3 * B * s.d).ptr,
+          mem.zeros(B * APGD_ROW_WORDS).ptr,
+          B,
+          NORM[norm],
+          APGD_LOSS[loss],
+          e,
+          15,
+          0,
+          0,
+          box ? 1 : 0,
+        );
+        const dl = mem.get(best),
+          xa = mem.get(xadv);
         for (let b = 0; b < B; b++) {
           const row = dl.subarray(b * s.d, (b + 1) * s.d);
           if (norm === "l2") expect(Math.hypot(...row)).toBeLessThanOrEqual(e * (1 + 1e-6));
@@ -136,7 +240,8 @@ describe.each(BACKENDS)("%s backend: attack properties", (backend) => {
           expect(maxAbs(dl)).toBe(0);
         } else expect(robust).toBeLessThan(clean.filter((t) => t > 0).length); // the attack breaks something here
       }
-    }));
+    }),
+  );
 });
 
 const pools: Engine[] = [];
@@ -150,16 +255,43 @@ describe.each(["relaxed", "simd"] as Backend[])("%s backend: threads", (backend)
       const r = new Rand(B * 13 + NORM[norm]);
       const n = randomNet(r, { d: 37, m: 50, C: 1, activation: 0, bias: true }, 0.3);
       const net = wasmNet(mem, n, B);
-      const x = mem.put(r.vec(B * n.d, 0, 1)), y = mem.put(r.labels(B));
+      const x = mem.put(r.vec(B * n.d, 0, 1)),
+        y = mem.put(r.labels(B));
       const eps = norm === "l2" ? 0.5 : 0.05;
-      const delta = mem.put(r.vec(B * n.d, -eps / 10, eps / 10)), xadv = mem.zeros(B * n.d), best = mem.zeros(B * n.d);
-      const bm = mem.put(new Float64Array(B).fill(Infinity)), aux = mem.zeros(3 * B * n.d), rows = mem.zeros(B * APGD_ROW_WORDS);
-      const robust = mem.k.apgdEval(net.rec.ptr, net.work.rec.ptr, x.ptr, y.ptr, delta.ptr, xadv.ptr, best.ptr, bm.ptr, aux.ptr, rows.ptr, B,
-        NORM[norm], APGD_LOSS[loss], eps, 11, 0, 0, 0);
+      const delta = mem.put(r.vec(B * n.d, -eps / 10, eps / 10)),
+        xadv = mem.zeros(B * n.d),
+        best = mem.zeros(B * n.d);
+      const bm = mem.put(new Float64Array(B).fill(Infinity)),
+        aux = mem.zeros(3 * B * n.d),
+        rows = mem.zeros(B * APGD_ROW_WORDS);
+      const robust = mem.k.apgdEval(
+        net.rec.ptr,
+        net.work.rec.ptr,
+        x.ptr,
+        y.ptr,
+        delta.ptr,
+        xadv.ptr,
+        best.ptr,
+        bm.ptr,
+        aux.ptr,
+        rows.ptr,
+        B,
+        NORM[norm],
+        APGD_LOSS[loss],
+        eps,
+        11,
+        0,
+        0,
+        0,
+      );
       return { robust, best: mem.get(best), margin: mem.get(bm), rows: mem.get(rows) };
     });
   }
-  it.each([[2, 37], [3, 70], [3, 130]])("threads=%i, B=%i: bit-identical to one thread", async (threads, B) => {
+  it.each([
+    [2, 37],
+    [3, 70],
+    [3, 130],
+  ])("threads=%i, B=%i: bit-identical to one thread", async (threads, B) => {
     const e = await createEngine({ backend, threads, maxMemoryMiB: 256 });
     pools.push(e);
     expect(e.threads).toBe(threads);

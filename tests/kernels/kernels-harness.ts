@@ -78,7 +78,8 @@ export class Mem {
   expectOnlyChanged(before: Uint8Array, allowed: Buf[], what: string): void {
     const now = new Uint8Array(this.e.arena.memory.buffer);
     // The kernels' own scratch (the sparse lists of matmulBackward) may change too.
-    const s0 = this.e.kernels.scratchPtr(), s1 = s0 + this.e.kernels.scratchBytes();
+    const s0 = this.e.kernels.scratchPtr(),
+      s1 = s0 + this.e.kernels.scratchBytes();
     const inside = (i: number) => (i >= s0 && i < s1) || allowed.some((b) => i >= b.ptr && i < b.ptr + 4 * b.len);
     const stray: number[] = [];
     for (let i = 0; i < before.length && stray.length < 5; i++) if (now[i] !== before[i] && !inside(i)) stray.push(i);
@@ -99,7 +100,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   expect(actual.length, `${what}: length`).toBe(expected.length);
   const bad: string[] = [];
   for (let i = 0; i < expected.length && bad.length < 5; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (!(Math.abs(a - e) <= tol * (scale + Math.abs(e)))) bad.push(`[${i}] got ${a}, want ${e}`);
   }
   expect(bad, `${what} (tol ${tol.toExponential(1)})`).toEqual([]);
@@ -107,17 +109,36 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 export const ACT_NAMES: readonly Activation[] = ["symrelu", "relu"]; // index = kernel kind
 
-export interface NetSpec { d: number; m: number; C: number; activation: number; bias: boolean }
+export interface NetSpec {
+  d: number;
+  m: number;
+  C: number;
+  activation: number;
+  bias: boolean;
+}
 
 /** Random network with f32-exact parameters; thresholds are non-negative, as training keeps them. */
 export function randomNet(r: Rand, s: NetSpec, thrMax = 0.5): RefNet {
   return {
-    W: r.vec(s.m * s.d, -1, 1), thr: r.vec(s.m, 0, thrMax), A: r.vec(s.C * s.m, -1, 1), c: s.bias ? r.vec(s.C) : null,
-    d: s.d, m: s.m, C: s.C, activation: s.activation,
+    W: r.vec(s.m * s.d, -1, 1),
+    thr: r.vec(s.m, 0, thrMax),
+    A: r.vec(s.C * s.m, -1, 1),
+    c: s.bias ? r.vec(s.C) : null,
+    d: s.d,
+    m: s.m,
+    C: s.C,
+    activation: s.activation,
   };
 }
 
-export interface WasmNet { rec: Buf; W: Buf; thr: Buf; A: Buf; c: Buf | null; work: Work }
+export interface WasmNet {
+  rec: Buf;
+  W: Buf;
+  thr: Buf;
+  A: Buf;
+  c: Buf | null;
+  work: Work;
+}
 
 /** Copies a reference network into engine memory, with its descriptor and a work record for B samples. */
 export function wasmNet(mem: Mem, n: RefNet, B: number): WasmNet {
@@ -131,7 +152,8 @@ export function wasmNet(mem: Mem, n: RefNet, B: number): WasmNet {
 export function kinkGap(pre: ArrayLike<number>, thr: ArrayLike<number>, m: number, activation: number): number {
   let g = Infinity;
   for (let i = 0; i < pre.length; i++) {
-    const p = pre[i], t = thr[i % m];
+    const p = pre[i],
+      t = thr[i % m];
     g = Math.min(g, Math.abs(p - t));
     if (activation === 0) g = Math.min(g, Math.abs(p + t));
   }

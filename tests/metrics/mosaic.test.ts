@@ -31,8 +31,16 @@ describe("weight mosaic", () => {
   });
 
   it("puts panels side by side and encodes a PNG that decodes to the same pixels", async () => {
-    const a = weightMosaic(Float32Array.from({ length: 4 * 784 }, (_, i) => Math.sin(i)), 4, 28);
-    const b = weightMosaic(Float32Array.from({ length: 9 * 784 }, (_, i) => Math.cos(i)), 9, 28);
+    const a = weightMosaic(
+      Float32Array.from({ length: 4 * 784 }, (_, i) => Math.sin(i)),
+      4,
+      28,
+    );
+    const b = weightMosaic(
+      Float32Array.from({ length: 9 * 784 }, (_, i) => Math.cos(i)),
+      9,
+      28,
+    );
     const both = sideBySide([a, b], 8);
     expect(both.width).toBe(a.width + 8 + b.width);
     expect(both.height).toBe(Math.max(a.height, b.height));

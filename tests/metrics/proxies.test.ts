@@ -5,7 +5,12 @@ import { classSelectivity, neuronProxies, summarizeProxies, type ClassProbe } fr
 const side = 28;
 const d = side * side;
 /** A probe on which every neuron is equally active for all classes. */
-const flatProbe = (m: number): ClassProbe => ({ H: new Float32Array(4 * m).fill(1), n: 4, classes: Uint8Array.of(0, 1, 2, 3), classCount: 4 });
+const flatProbe = (m: number): ClassProbe => ({
+  H: new Float32Array(4 * m).fill(1),
+  n: 4,
+  classes: Uint8Array.of(0, 1, 2, 3),
+  classCount: 4,
+});
 
 describe("purification proxies", () => {
   it("rate a single-pixel weight maximally sparse and local, a uniform one not at all, and a zero one zero", () => {
@@ -38,7 +43,7 @@ describe("purification proxies", () => {
     expect(blob.spread).toBeCloseTo(Math.sqrt(2 * (2 / 3)), 10);
     expect(corners.participation).toBeCloseTo(2, 10);
     expect(corners.windowMass).toBeCloseTo(0.5, 12);
-    expect(corners.spread).toBeCloseTo(Math.SQRT2 * 27 / 2, 10);
+    expect(corners.spread).toBeCloseTo((Math.SQRT2 * 27) / 2, 10);
   });
 
   it("do not depend on the scale of the weights, and are finite for tiny ones", () => {

@@ -9,10 +9,14 @@ const depcruise = new URL("../../node_modules/dependency-cruiser/bin/dependency-
 
 describe("the import graph", () => {
   it("has no cycle and no upward import", () => {
-    const r = spawnSync(process.execPath, [depcruise, "src", "bin", "web", "assembly", "benchmarks", "--config", ".dependency-cruiser.cjs", "--output-type", "err"], {
-      cwd: root,
-      encoding: "utf8",
-    });
+    const r = spawnSync(
+      process.execPath,
+      [depcruise, "src", "bin", "web", "assembly", "benchmarks", "--config", ".dependency-cruiser.cjs", "--output-type", "err"],
+      {
+        cwd: root,
+        encoding: "utf8",
+      },
+    );
     expect(r.stdout + r.stderr).toContain("no dependency violations found");
     expect(r.status, r.stdout + r.stderr).toBe(0);
     // Every source folder was read (a parser that failed on a folder would also report no violations).

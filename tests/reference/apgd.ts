@@ -9,14 +9,23 @@ export const MARGIN = 1;
 /** A plain margin loss -y f: not in the kernel, whose iterates it reproduces (tests/kernels/kernels-apgd.test.ts shows it). */
 export const PLAIN_MARGIN = 2;
 
-export interface ApgdRow { eta: number; fBest: number; fCheck: number; reduced: boolean; fPrev: number; rises: number }
+export interface ApgdRow {
+  eta: number;
+  fBest: number;
+  fCheck: number;
+  reduced: boolean;
+  fPrev: number;
+  rises: number;
+}
 
 /**
  * How close each row's run came to a decision that f32 rounding could take the other way: the
  * smallest relative gap of a loss comparison, of an l-inf gradient entry to 0, of a pre-activation to
  * a kink of the activation, of a margin to 0. Tests compare the rows where it is comfortably large.
  */
-export interface Closest { rows: Float64Array }
+export interface Closest {
+  rows: Float64Array;
+}
 
 // Exact ties are no risk: they come from scoring the very same point again, which f32 repeats too.
 function near(c: Closest | undefined, b: number, u: number, v: number): void {
@@ -26,7 +35,8 @@ function near(c: Closest | undefined, b: number, u: number, v: number): void {
 function watchForward(c: Closest | undefined, n: RefNet, w: RefWork, y: Vec, B: number): void {
   if (!c) return;
   for (let i = 0; i < B * n.m; i++) {
-    const t = n.thr[i % n.m], b = Math.floor(i / n.m);
+    const t = n.thr[i % n.m],
+      b = Math.floor(i / n.m);
     near(c, b, w.pre[i], t);
     if (n.activation === 0) near(c, b, w.pre[i], -t);
   }
@@ -48,7 +58,8 @@ function step(delta: Vec, g: Vec, prev: Vec, r: number, d: number, norm: number,
   const b = 1 - a;
   if (norm === LINF) {
     for (let i = r; i < r + d; i++) {
-      const xi = delta[i], pi = prev[i];
+      const xi = delta[i],
+        pi = prev[i];
       const z = Math.min(Math.max(xi + eta * Math.sign(g[i]), -eps), eps);
       prev[i] = xi;
       delta[i] = Math.min(Math.max(xi + a * (z - xi) + b * (xi - pi), -eps), eps);
@@ -58,7 +69,8 @@ function step(delta: Vec, g: Vec, prev: Vec, r: number, d: number, norm: number,
   let gn = 0;
   for (let i = r; i < r + d; i++) gn += g[i] * g[i];
   const gs = gn > 0 ? eta / Math.sqrt(gn) : 0;
-  const z = new Float64Array(d), v = new Float64Array(d);
+  const z = new Float64Array(d),
+    v = new Float64Array(d);
   for (let i = 0; i < d; i++) z[i] = delta[r + i] + gs * g[r + i];
   let zn = 0;
   for (const u of z) zn += u * u;
@@ -94,9 +106,25 @@ function lossOf(w: RefWork, y: Vec, b: number, d: number, norm: number, loss: nu
 }
 
 /** The kernel's contract (apgdEval in assembly/apgd.ts); returns the robust count and, for tests, each row's final state and step sizes. */
-export function apgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv: Vec, best: Vec, bestMargin: Vec, B: number,
-                         norm: number, loss: number, eps: number, steps: number, deadSlope: number, lo: number, hi: number,
-                         closest?: Closest): { robust: number; rows: ApgdRow[] } {
+export function apgdEval(
+  n: RefNet,
+  w: RefWork,
+  x: Vec,
+  y: Vec,
+  delta: Vec,
+  xadv: Vec,
+  best: Vec,
+  bestMargin: Vec,
+  B: number,
+  norm: number,
+  loss: number,
+  eps: number,
+  steps: number,
+  deadSlope: number,
+  lo: number,
+  hi: number,
+  closest?: Closest,
+): { robust: number; rows: ApgdRow[] } {
   const d = n.d;
   const robust = () => bestMargin.filter((t) => t > 0).length;
   perturb(xadv, x, delta, B * d, lo, hi);
@@ -105,13 +133,16 @@ export function apgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv
   keepWorst(w.logits, y, delta, best, bestMargin, B, d);
   if (steps === 0) return { robust: robust(), rows: [] };
   ascentDirection(n, w, xadv, y, bestMargin, B, deadSlope);
-  const prev = delta.slice(), xmax = delta.slice(), gmax = w.dx.slice();
+  const prev = delta.slice(),
+    xmax = delta.slice(),
+    gmax = w.dx.slice();
   const rows: ApgdRow[] = Array.from({ length: B }, (_, b) => {
     const f = lossOf(w, y, b, d, norm, loss);
     return { eta: 2 * eps, fBest: f, fCheck: f, reduced: true, fPrev: f, rises: 0 };
   });
   let interval = Math.max(Math.floor(0.22 * steps), 1);
-  const shortest = Math.max(Math.floor(0.06 * steps), 1), shorten = Math.max(Math.floor(0.03 * steps), 1);
+  const shortest = Math.max(Math.floor(0.06 * steps), 1),
+    shorten = Math.max(Math.floor(0.03 * steps), 1);
   let since = 0;
   const live = (b: number) => bestMargin[b] > 0;
   const copyRow = (dst: Vec, src: Vec, b: number) => {
@@ -136,7 +167,8 @@ export function apgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv
     ascentDirection(n, w, xadv, y, bestMargin, B, deadSlope);
     for (let b = 0; b < B; b++) {
       if (!live(b)) continue;
-      const f = lossOf(w, y, b, d, norm, loss), r = rows[b];
+      const f = lossOf(w, y, b, d, norm, loss),
+        r = rows[b];
       near(closest, b, f, r.fPrev);
       near(closest, b, f, r.fBest);
       if (f > r.fPrev) r.rises++;

@@ -43,8 +43,22 @@ function inputGradient(n: RefNet, w: RefWork, xadv: Vec, y: Vec, bestMargin: Vec
 }
 
 // x, delta, xadv are (B,d), y is (B). delta: start on entry, final perturbation on exit; xadv = x + delta.
-export function pgdAttack(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv: Vec, B: number, norm: number,
-                          eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void {
+export function pgdAttack(
+  n: RefNet,
+  w: RefWork,
+  x: Vec,
+  y: Vec,
+  delta: Vec,
+  xadv: Vec,
+  B: number,
+  norm: number,
+  eps: number,
+  alpha: number,
+  steps: number,
+  deadSlope: number,
+  lo: number,
+  hi: number,
+): void {
   for (let s = 0; s < steps; s++) {
     perturb(xadv, x, delta, B * n.d, lo, hi);
     netForward(n, w, xadv, B);
@@ -56,8 +70,24 @@ export function pgdAttack(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xad
 
 // As pgdAttack, scoring the start and every step; per sample keeps the lowest margin y*f in bestMargin (B)
 // and its delta in best (B,d). Returns how many samples have a best margin > 0.
-export function pgdEval(n: RefNet, w: RefWork, x: Vec, y: Vec, delta: Vec, xadv: Vec, best: Vec, bestMargin: Vec, B: number,
-                        norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): number {
+export function pgdEval(
+  n: RefNet,
+  w: RefWork,
+  x: Vec,
+  y: Vec,
+  delta: Vec,
+  xadv: Vec,
+  best: Vec,
+  bestMargin: Vec,
+  B: number,
+  norm: number,
+  eps: number,
+  alpha: number,
+  steps: number,
+  deadSlope: number,
+  lo: number,
+  hi: number,
+): number {
   const d = n.d;
   for (let s = 0; s <= steps; s++) {
     perturb(xadv, x, delta, B * d, lo, hi);

@@ -61,8 +61,9 @@ export function ntxentBackward(dz: Vec, sim: Vec, z: Vec, B: number, m: number, 
 export function spectralForward(sim: Vec, z: Vec, B: number, m: number): number {
   const z2 = Float64Array.from({ length: B * m }, (_, i) => z[B * m + i]);
   matmulForward(sim, z, z2, null, B, m, B);
-  let pos = 0, neg = 0;
-  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) (i === j ? (pos += sim[i * B + j]) : (neg += sim[i * B + j] ** 2));
+  let pos = 0,
+    neg = 0;
+  for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) i === j ? (pos += sim[i * B + j]) : (neg += sim[i * B + j] ** 2);
   return (-2 * pos) / B + (B > 1 ? neg / (B * (B - 1)) : 0);
 }
 
@@ -78,11 +79,25 @@ export function spectralBackward(dz: Vec, sim: Vec, z: Vec, B: number, m: number
     }
 }
 
-export interface RefCtr { loss: number; normalize: boolean; tau: number }
-export interface RefCtrWork { z: Float64Array; norms: Float64Array; sim: Float64Array; dz: Float64Array }
+export interface RefCtr {
+  loss: number;
+  normalize: boolean;
+  tau: number;
+}
+export interface RefCtrWork {
+  z: Float64Array;
+  norms: Float64Array;
+  sim: Float64Array;
+  dz: Float64Array;
+}
 
 export function allocCtrWork(B: number, m: number): RefCtrWork {
-  return { z: new Float64Array(2 * B * m), norms: new Float64Array(2 * B), sim: new Float64Array(4 * B * B), dz: new Float64Array(2 * B * m) };
+  return {
+    z: new Float64Array(2 * B * m),
+    norms: new Float64Array(2 * B),
+    sim: new Float64Array(4 * B * B),
+    dz: new Float64Array(2 * B * m),
+  };
 }
 
 // w must hold 2B rows; x is (2B,d). Fills w.pre, w.h and cw; returns the loss.
@@ -99,8 +114,19 @@ export function contrastiveForward(n: RefNet, w: RefWork, c: RefCtr, cw: RefCtrW
 }
 
 // w.dh = scale * dL/dh (2B rows); then the hidden layer's backward for the first `rows` rows into grad's W, thr and dx.
-function backwardRows(n: RefNet, grad: RefGrad | null, w: RefWork, c: RefCtr, cw: RefCtrWork, x: Vec, dx: Vec | null, B: number,
-                      rows: number, deadSlope: number, scale: number): void {
+function backwardRows(
+  n: RefNet,
+  grad: RefGrad | null,
+  w: RefWork,
+  c: RefCtr,
+  cw: RefCtrWork,
+  x: Vec,
+  dx: Vec | null,
+  B: number,
+  rows: number,
+  deadSlope: number,
+  scale: number,
+): void {
   const N = 2 * B;
   const z = c.normalize ? cw.z : w.h;
   const dz = c.normalize ? cw.dz : w.dh;
@@ -117,14 +143,39 @@ function backwardRows(n: RefNet, grad: RefGrad | null, w: RefWork, c: RefCtr, cw
 }
 
 // After contrastiveForward at x: accumulates scale * dL into grad (W, thr) and dx (2B,d).
-export function contrastiveBackward(n: RefNet, grad: RefGrad | null, w: RefWork, c: RefCtr, cw: RefCtrWork, x: Vec, dx: Vec | null,
-                                    B: number, deadSlope: number, scale: number): void {
+export function contrastiveBackward(
+  n: RefNet,
+  grad: RefGrad | null,
+  w: RefWork,
+  c: RefCtr,
+  cw: RefCtrWork,
+  x: Vec,
+  dx: Vec | null,
+  B: number,
+  deadSlope: number,
+  scale: number,
+): void {
   backwardRows(n, grad, w, c, cw, x, dx, B, 2 * B, deadSlope, scale);
 }
 
 // x, xadv are (2B,d), delta (B,d): PGD on view 1 that maximises the loss against view 2.
-export function contrastiveAttack(n: RefNet, w: RefWork, c: RefCtr, cw: RefCtrWork, x: Vec, delta: Vec, xadv: Vec, B: number,
-                                  norm: number, eps: number, alpha: number, steps: number, deadSlope: number, lo: number, hi: number): void {
+export function contrastiveAttack(
+  n: RefNet,
+  w: RefWork,
+  c: RefCtr,
+  cw: RefCtrWork,
+  x: Vec,
+  delta: Vec,
+  xadv: Vec,
+  B: number,
+  norm: number,
+  eps: number,
+  alpha: number,
+  steps: number,
+  deadSlope: number,
+  lo: number,
+  hi: number,
+): void {
   const len = B * n.d;
   for (let i = len; i < 2 * len; i++) xadv[i] = x[i];
   for (let s = 0; s < steps; s++) {

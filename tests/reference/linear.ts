@@ -15,8 +15,17 @@ export function matmulForward(out: Vec, inp: Vec, weight: Vec, bias: Vec | null,
 }
 
 // dout is (B,OC), inp is (B,C), weight is (OC,C); accumulates dinp (B,C), dweight (OC,C), dbias (OC); null skips one.
-export function matmulBackward(dinp: Vec | null, dweight: Vec | null, dbias: Vec | null, dout: Vec, inp: Vec, weight: Vec,
-                               B: number, C: number, OC: number): void {
+export function matmulBackward(
+  dinp: Vec | null,
+  dweight: Vec | null,
+  dbias: Vec | null,
+  dout: Vec,
+  inp: Vec,
+  weight: Vec,
+  B: number,
+  C: number,
+  OC: number,
+): void {
   for (let b = 0; b < B; b++) {
     for (let o = 0; o < OC; o++) {
       const g = dout[b * OC + o];

@@ -4,15 +4,34 @@ import { activationBackward, activationForward } from "./activation.js";
 
 // W (m,d), thr (m), A (C,m), c (C) or null; activation is the kernel's kind (0 symmetric ReLU, 1 ReLU)
 export interface RefNet {
-  W: Vec; thr: Vec; A: Vec; c: Vec | null;
-  d: number; m: number; C: number; activation: number;
+  W: Vec;
+  thr: Vec;
+  A: Vec;
+  c: Vec | null;
+  d: number;
+  m: number;
+  C: number;
+  activation: number;
 }
 
 // Gradients of the parameters; a null entry is not wanted.
-export interface RefGrad { W: Vec | null; thr: Vec | null; A: Vec | null; c: Vec | null }
+export interface RefGrad {
+  W: Vec | null;
+  thr: Vec | null;
+  A: Vec | null;
+  c: Vec | null;
+}
 
 // pre, h, dh, dpre are (B,m); logits, dlogits are (B,C); dx is (B,d)
-export interface RefWork { pre: Float64Array; h: Float64Array; logits: Float64Array; dlogits: Float64Array; dh: Float64Array; dpre: Float64Array; dx: Float64Array }
+export interface RefWork {
+  pre: Float64Array;
+  h: Float64Array;
+  logits: Float64Array;
+  dlogits: Float64Array;
+  dh: Float64Array;
+  dpre: Float64Array;
+  dx: Float64Array;
+}
 
 export function allocWork(n: RefNet, B: number): RefWork {
   const f = (len: number) => new Float64Array(len);

@@ -2,9 +2,21 @@
 import type { Vec } from "./linear.js";
 
 // AdamW, t is the 1-based step. p, g, m, v are (n)
-export function adamStep(p: Vec, g: Vec, m: Vec, v: Vec, n: number, lr: number, beta1: number, beta2: number,
-                         eps: number, weightDecay: number, t: number): void {
-  const bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
+export function adamStep(
+  p: Vec,
+  g: Vec,
+  m: Vec,
+  v: Vec,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  t: number,
+): void {
+  const bc1 = 1 - beta1 ** t,
+    bc2 = 1 - beta2 ** t;
   for (let i = 0; i < n; i++) {
     m[i] = beta1 * m[i] + (1 - beta1) * g[i];
     v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { SCHEMA } from "../../src/config/schema.js";
 import { judgeClaims, judgeSensitivity, PAPER_MODES } from "../../src/report/claims.js";
-import { adaptationTable, claimsTable, headlineSensitivityTable, seedTable, sensitivityTable, sweepTable } from "../../src/report/seedTables.js";
+import {
+  adaptationTable,
+  claimsTable,
+  headlineSensitivityTable,
+  seedTable,
+  sensitivityTable,
+  sweepTable,
+} from "../../src/report/seedTables.js";
 import { paperLikeLines, resultLine } from "./report-fixtures.js";
 
 const available = SCHEMA.mode.values as readonly string[];
@@ -20,12 +27,17 @@ describe("claims of the paper", () => {
 
   it("are not supported when the arms do not differ, or go the other way", () => {
     const same = { purity: 0.3, participation: 20, preClean: 0.95, preRobust: 0.6, downClean: 0.9, downRobust: 0.5 };
-    const noisy = Array.from({ length: 4 }, (_, i) => resultLine(i + 1, same, { ...same, purity: 0.3 + (i % 2 ? 0.05 : -0.05), downRobust: 0.5 + (i % 2 ? 0.1 : -0.1) }));
+    const noisy = Array.from({ length: 4 }, (_, i) =>
+      resultLine(i + 1, same, { ...same, purity: 0.3 + (i % 2 ? 0.05 : -0.05), downRobust: 0.5 + (i % 2 ? 0.1 : -0.1) }),
+    );
     for (const c of supervised(noisy)) expect(c.verdict, c.id).toBe(c.id === "gap" ? "not run" : "not supported");
   });
 
   it("need comparable downstream clean accuracy for inheritance", () => {
-    const lines = paperLikeLines(4).map((l) => ({ ...l, arms: l.arms.map((a) => (a.arm === "adv" ? { ...a, downstream: { ...a.downstream, clean: 0.8 } } : a)) }));
+    const lines = paperLikeLines(4).map((l) => ({
+      ...l,
+      arms: l.arms.map((a) => (a.arm === "adv" ? { ...a, downstream: { ...a.downstream, clean: 0.8 } } : a)),
+    }));
     const inherits = supervised(lines).find((c) => c.id === "inherits")!;
     expect(inherits.effect!.lo).toBeGreaterThan(0);
     expect(inherits.verdict).toBe("not supported");
@@ -71,7 +83,9 @@ describe("claims of the paper", () => {
     expect(t.rows.find((r) => r[0].startsWith("top-1 purity"))![2]).toMatch(/^0\.66\d \[0\.6\d\d, 0\.6\d\d\]$/);
     expect(t.rows.some((r) => r[0] === "downstream: robust at linf eps=0.05")).toBe(true);
     const c = claimsTable(judgeClaims(paperLikeLines(5)));
-    expect(c.rows[0][2]).toMatch(/^top-1 purity adv - clean: \+0\.520 \[0\.520, 0\.520\], > 0 in 5\/5 pairs\nparticipation ratio clean - adv: \+/);
+    expect(c.rows[0][2]).toMatch(
+      /^top-1 purity adv - clean: \+0\.520 \[0\.520, 0\.520\], > 0 in 5\/5 pairs\nparticipation ratio clean - adv: \+/,
+    );
     expect(c.rows[0][3]).toMatch(/^supported/);
   });
 
@@ -97,15 +111,35 @@ describe("the inheritance gap", () => {
     const g = gapOf(paperLikeLines(5));
     // adv arm: downRobust 0.86 + w against advLinear 0.88 + w; clean arm: 0.4 + w against 0.7.
     expect(g.effect!.mean).toBeCloseTo(-0.02, 10);
-    expect(g.also["gap after clean pre-training"].mean).toBeCloseTo(-0.3 + 0.01 * [0, 1, 2, 0, 1].reduce((a, b) => a + b) / 5, 10);
+    expect(g.also["gap after clean pre-training"].mean).toBeCloseTo(-0.3 + (0.01 * [0, 1, 2, 0, 1].reduce((a, b) => a + b)) / 5, 10);
     expect(g.verdict).toBe("supported");
     expect(g.note).toMatch(/small after adversarial pre-training: holds; larger after clean pre-training: holds/);
   });
 
   it("is not supported, and says which part fails, when the clean head falls far behind after adversarial pre-training", () => {
-    const lines = paperLikeLines(5).map((l) => resultLine(l.seed,
-      { purity: 0.14, participation: 90, preClean: 0.97, preRobust: 0.5, downClean: 0.93, downRobust: 0.4, advLinearRobust: 0.45 + 0.01 * (l.seed % 2) },
-      { purity: 0.66, participation: 11, preClean: 0.99, preRobust: 0.9, downClean: 0.99, downRobust: 0.7, advLinearRobust: 0.85 + 0.01 * (l.seed % 3) }));
+    const lines = paperLikeLines(5).map((l) =>
+      resultLine(
+        l.seed,
+        {
+          purity: 0.14,
+          participation: 90,
+          preClean: 0.97,
+          preRobust: 0.5,
+          downClean: 0.93,
+          downRobust: 0.4,
+          advLinearRobust: 0.45 + 0.01 * (l.seed % 2),
+        },
+        {
+          purity: 0.66,
+          participation: 11,
+          preClean: 0.99,
+          preRobust: 0.9,
+          downClean: 0.99,
+          downRobust: 0.7,
+          advLinearRobust: 0.85 + 0.01 * (l.seed % 3),
+        },
+      ),
+    );
     const g = gapOf(lines);
     expect(g.effect!.hi).toBeLessThan(-0.05);
     expect(g.verdict).toBe("not supported");
@@ -113,13 +147,22 @@ describe("the inheritance gap", () => {
   });
 
   it("says 'not run' without an adv-linear head", () => {
-    const lines = paperLikeLines(3).map((l) => ({ ...l, arms: l.arms.map((a) => ({ ...a, adaptations: a.adaptations.filter((x) => x.mode === "clean-linear") })) }));
+    const lines = paperLikeLines(3).map((l) => ({
+      ...l,
+      arms: l.arms.map((a) => ({ ...a, adaptations: a.adaptations.filter((x) => x.mode === "clean-linear") })),
+    }));
     expect(gapOf(lines)).toMatchObject({ verdict: "not run", effect: null, note: expect.stringMatching(/adv-linear/) });
   });
 
   it("judges digits apart from the synthetic data, under their own label", () => {
-    const digits = paperLikeLines(3).map((l) => resultLine(l.seed, { purity: 0, participation: 0, preClean: 0.9, preRobust: 0.2, downClean: 0.9, downRobust: 0.2, advLinearRobust: 0.5 },
-      { purity: 0, participation: 0, preClean: 0.9, preRobust: 0.6, downClean: 0.9, downRobust: 0.6, advLinearRobust: 0.61 }, { data: { source: "mnist" } }));
+    const digits = paperLikeLines(3).map((l) =>
+      resultLine(
+        l.seed,
+        { purity: 0, participation: 0, preClean: 0.9, preRobust: 0.2, downClean: 0.9, downRobust: 0.2, advLinearRobust: 0.5 },
+        { purity: 0, participation: 0, preClean: 0.9, preRobust: 0.6, downClean: 0.9, downRobust: 0.6, advLinearRobust: 0.61 },
+        { data: { source: "mnist" } },
+      ),
+    );
     const claims = judgeClaims([...paperLikeLines(3), ...digits]);
     const g = claims.find((c) => c.id === "gap" && c.mode === "supervised (digits)")!;
     expect(g.effect!.mean).toBeCloseTo(-0.01, 10);
@@ -128,7 +171,12 @@ describe("the inheritance gap", () => {
 
   it("tabulates every adaptation with its cost", () => {
     const t = adaptationTable(paperLikeLines(3));
-    expect(t.rows.map((r) => r.slice(0, 2))).toEqual([["supervised, clean", "clean-linear"], ["supervised, clean", "adv-linear"], ["supervised, adv", "clean-linear"], ["supervised, adv", "adv-linear"]]);
+    expect(t.rows.map((r) => r.slice(0, 2))).toEqual([
+      ["supervised, clean", "clean-linear"],
+      ["supervised, clean", "adv-linear"],
+      ["supervised, adv", "clean-linear"],
+      ["supervised, adv", "adv-linear"],
+    ]);
     expect(t.rows[1][3]).toBe("0.700 [0.700, 0.700]");
     expect(t.rows[1][6]).toBe("0.10 [0.10, 0.10]");
   });
@@ -136,11 +184,37 @@ describe("the inheritance gap", () => {
 
 describe("head-penalty sensitivity", () => {
   // The adv arm's clean head is more robust than the clean arm's at small penalties only.
-  const lines = paperLikeLines(4).map((l) => resultLine(l.seed,
-    { purity: 0.14, participation: 90, preClean: 0.97, preRobust: 0.5, downClean: 0.93, downRobust: 0.4, advLinearRobust: 0.5,
-      sensitivity: [{ l2: 0, clean: 0.95, robust: 0.4 + 0.01 * (l.seed % 2) }, { l2: 0.05, clean: 0.9, robust: 0.6 + 0.01 * (l.seed % 3) }] },
-    { purity: 0.66, participation: 11, preClean: 0.99, preRobust: 0.9, downClean: 0.99, downRobust: 0.86, advLinearRobust: 0.88,
-      sensitivity: [{ l2: 0, clean: 0.99, robust: 0.8 }, { l2: 0.05, clean: 0.97, robust: 0.55 }] }));
+  const lines = paperLikeLines(4).map((l) =>
+    resultLine(
+      l.seed,
+      {
+        purity: 0.14,
+        participation: 90,
+        preClean: 0.97,
+        preRobust: 0.5,
+        downClean: 0.93,
+        downRobust: 0.4,
+        advLinearRobust: 0.5,
+        sensitivity: [
+          { l2: 0, clean: 0.95, robust: 0.4 + 0.01 * (l.seed % 2) },
+          { l2: 0.05, clean: 0.9, robust: 0.6 + 0.01 * (l.seed % 3) },
+        ],
+      },
+      {
+        purity: 0.66,
+        participation: 11,
+        preClean: 0.99,
+        preRobust: 0.9,
+        downClean: 0.99,
+        downRobust: 0.86,
+        advLinearRobust: 0.88,
+        sensitivity: [
+          { l2: 0, clean: 0.99, robust: 0.8 },
+          { l2: 0.05, clean: 0.97, robust: 0.55 },
+        ],
+      },
+    ),
+  );
 
   it("judges every claim again at each penalty and says where it holds", () => {
     const s = judgeSensitivity(lines).filter((r) => r.mode === "supervised");
@@ -149,7 +223,10 @@ describe("head-penalty sensitivity", () => {
     expect(inherits.penalties[1].effect!.mean).toBeLessThan(0);
     expect(inherits.summary).toBe("supported at l2 = 0 only");
     const purifies = s.find((r) => r.id === "purifies")!;
-    expect(purifies).toMatchObject({ dependsOnHead: false, summary: expect.stringMatching(/^supported at every penalty \(2\); does not involve the head/) });
+    expect(purifies).toMatchObject({
+      dependsOnHead: false,
+      summary: expect.stringMatching(/^supported at every penalty \(2\); does not involve the head/),
+    });
     // The gap uses the refitted clean head against the same adv-linear head: 0.8 - 0.88 at l2 = 0.
     const gap = s.find((r) => r.id === "gap")!;
     expect(gap.penalties[0].effect!.mean).toBeCloseTo(-0.08, 10);
@@ -169,5 +246,5 @@ describe("head-penalty sensitivity", () => {
 });
 
 function numbers(eps: number) {
-  return { purity: 0.2 + 4 * eps / 3, participation: 10, preClean: 1, preRobust: 0.5, downClean: 1, downRobust: 0.5 };
+  return { purity: 0.2 + (4 * eps) / 3, participation: 10, preClean: 1, preRobust: 0.5, downClean: 1, downRobust: 0.5 };
 }

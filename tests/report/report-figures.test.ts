@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config/validate.js";
 import type { ExperimentResult } from "../../src/api.js";
 import {
-  heatmapFigure, renderSvg, reportFigures, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, trainingCurvesFigure,
+  heatmapFigure,
+  renderSvg,
+  reportFigures,
+  robustVsEpsFigure,
+  significantFeaturesFigure,
+  sweepFigure,
+  trainingCurvesFigure,
 } from "../../src/report/figures.js";
 import { sweptNumericFields, varyingFields } from "../../src/report/aggregate.js";
 import { renderHtml } from "../../src/report/html.js";
@@ -25,11 +31,32 @@ function expectSvg(svg: string): void {
 function fullResult(seed: number, pure: boolean): ExperimentResult {
   const D = 6;
   const arm = (name: "clean" | "adv", isPure: boolean) => {
-    const coefficients = Array.from({ length: 4 }, (_, j) => Array.from({ length: D }, (_, i) => (isPure ? (i === (j * 2) % D ? 1 : 0.01) : 0.5 + 0.1 * ((i + j) % 3))));
-    const neurons = coefficients.map((c, j) => ({ norm: 1 + j, top1: 0, participation: 0, outsideTopR: 0, cosLabel: 0, significant: 1, topFeature: c.indexOf(Math.max(...c)), live: true }));
-    return { ...armSummary(name, { purity: 0.5, participation: 3, preClean: 1, preRobust: 1, downClean: 1, downRobust: 1 }), neurons, coefficients };
+    const coefficients = Array.from({ length: 4 }, (_, j) =>
+      Array.from({ length: D }, (_, i) => (isPure ? (i === (j * 2) % D ? 1 : 0.01) : 0.5 + 0.1 * ((i + j) % 3))),
+    );
+    const neurons = coefficients.map((c, j) => ({
+      norm: 1 + j,
+      top1: 0,
+      participation: 0,
+      outsideTopR: 0,
+      cosLabel: 0,
+      significant: 1,
+      topFeature: c.indexOf(Math.max(...c)),
+      live: true,
+    }));
+    return {
+      ...armSummary(name, { purity: 0.5, participation: 3, preClean: 1, preRobust: 1, downClean: 1, downRobust: 1 }),
+      neurons,
+      coefficients,
+    };
   };
-  return { version: "0.1.0", config: resolveConfig({ seed }), backend: "simd", arms: [arm("clean", false), arm("adv", pure)], timingsMs: { total: 1 } };
+  return {
+    version: "0.1.0",
+    config: resolveConfig({ seed }),
+    backend: "simd",
+    arms: [arm("clean", false), arm("adv", pure)],
+    timingsMs: { total: 1 },
+  };
 }
 
 describe("coefficient matrix for the heatmaps", () => {
@@ -69,7 +96,10 @@ describe("figures", () => {
     const lines = paperLikeLines(2);
     const svg = await renderSvg(significantFeaturesFigure(lines).spec);
     expectSvg(svg);
-    const bars = markGroups(svg, "rect").join("").match(/<path /g) ?? [];
+    const bars =
+      markGroups(svg, "rect")
+        .join("")
+        .match(/<path /g) ?? [];
     expect(bars).toHaveLength(4 * 2);
     expect(svg).toContain(">4+<");
   });
@@ -83,12 +113,20 @@ describe("figures", () => {
     expectSvg(svg);
     expect(svg.indexOf("supervised, clean (seed 1)")).toBeGreaterThan(0);
     expect(svg.indexOf("supervised, clean (seed 1)")).toBeLessThan(svg.indexOf("supervised, adv (seed 1)")); // clean on the left
-    expect((markGroups(svg, "rect").join("").match(/<path /g) ?? []).length).toBe(4 + 24);
+    expect(
+      (
+        markGroups(svg, "rect")
+          .join("")
+          .match(/<path /g) ?? []
+      ).length,
+    ).toBe(4 + 24);
     expect(heatmapFigure([{ ...fullResult(1, true), arms: fullResult(1, true).arms.map(({ coefficients: _c, ...a }) => a) }])).toBeNull();
   });
 
   it("training curves and sweeps over a numeric field", async () => {
-    const lines = [0.1, 0.3].flatMap((eps) => paperLikeLines(2).map((l) => resultLine(l.seed, armNumbers(), armNumbers(), { adv: { eps } })));
+    const lines = [0.1, 0.3].flatMap((eps) =>
+      paperLikeLines(2).map((l) => resultLine(l.seed, armNumbers(), armNumbers(), { adv: { eps } })),
+    );
     expect(varyingFields(lines)).toEqual(["adv.eps"]);
     expect(sweptNumericFields(lines)).toEqual(["adv.eps"]);
     const lists = [[0.1], [0.1, 0.2]].map((epsL2, i) => resultLine(1, armNumbers(), armNumbers(), { eval: { epsL2 }, seed: i + 1 }));
@@ -101,12 +139,22 @@ describe("figures", () => {
     expect(svg).toContain("top-1 purity");
     expect(markGroups(svg, "line")).toHaveLength(4 * 2); // 4 metrics x 2 arms
     expectSvg(await renderSvg(trainingCurvesFigure(lines).spec));
-    expect(reportFigures(lines, []).map((f) => f.name)).toEqual(["robust-accuracy-vs-eps", "significant-features", "sweep-adv-eps", "training-curves"]);
+    expect(reportFigures(lines, []).map((f) => f.name)).toEqual([
+      "robust-accuracy-vs-eps",
+      "significant-features",
+      "sweep-adv-eps",
+      "training-curves",
+    ]);
   });
 
   it("the HTML report inlines the SVGs and escapes text", async () => {
     const svg = await renderSvg(robustVsEpsFigure(paperLikeLines(2)).spec);
-    const html = renderHtml({ title: "a < b", intro: ["x & y"], tables: [{ title: "T", head: ["h"], rows: [["<c>"]] }], figures: [{ title: "F", caption: "cap", svg }] });
+    const html = renderHtml({
+      title: "a < b",
+      intro: ["x & y"],
+      tables: [{ title: "T", head: ["h"], rows: [["<c>"]] }],
+      figures: [{ title: "F", caption: "cap", svg }],
+    });
     expect(html).toContain("<title>a &lt; b</title>");
     expect(html).toContain("<td>&lt;c&gt;</td>");
     expect(html).toContain(svg);

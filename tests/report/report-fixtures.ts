@@ -31,15 +31,28 @@ function modelEval(clean: number, robust: number): ModelEval {
       { norm: "l2", eps: 0.2, accuracy: robust, attacks: attacks(robust) },
       { norm: "linf", eps: 0.05, accuracy: robust / 2, attacks: attacks(robust / 2) },
     ],
-    headline: { norm: "l2", eps: 0.2, accuracy: robust, attacks: attacks(robust), strongAccuracy: robust + 0.005, strongSteps: 50, strongRestarts: 2,
-      transferAccuracy: null },
+    headline: {
+      norm: "l2",
+      eps: 0.2,
+      accuracy: robust,
+      attacks: attacks(robust),
+      strongAccuracy: robust + 0.005,
+      strongSteps: 50,
+      strongRestarts: 2,
+      transferAccuracy: null,
+    },
   };
 }
 
 export function armSummary(arm: "clean" | "adv", n: ArmNumbers): ArmSummary {
   return {
     arm,
-    curve: [0, 10, 20].map((step) => ({ step, loss: 0.7 - step / 100, cleanAccuracy: 0.5 + step / 50, adversarialAccuracy: arm === "adv" ? 0.4 + step / 50 : null })),
+    curve: [0, 10, 20].map((step) => ({
+      step,
+      loss: 0.7 - step / 100,
+      cleanAccuracy: 0.5 + step / 50,
+      adversarialAccuracy: arm === "adv" ? 0.4 + step / 50 : null,
+    })),
     purity: {
       neurons: 10,
       live: 10,
@@ -55,18 +68,43 @@ export function armSummary(arm: "clean" | "adv", n: ArmNumbers): ArmSummary {
     downstream: { ...modelEval(n.downClean, n.downRobust), fit: { iterations: 10, converged: true, loss: 0.1 } },
     adaptations: [
       { mode: "clean-linear", eval: modelEval(n.downClean, n.downRobust), flops: 1e6, steps: 10, final: null },
-      ...(n.advLinearRobust === undefined ? [] : [{
-        mode: "adv-linear" as const, eval: modelEval(n.downClean, n.advLinearRobust), flops: 1e8, steps: 200, final: { loss: 0.3, cleanAccuracy: 0.9, adversarialAccuracy: 0.8 },
-      }]),
+      ...(n.advLinearRobust === undefined
+        ? []
+        : [
+            {
+              mode: "adv-linear" as const,
+              eval: modelEval(n.downClean, n.advLinearRobust),
+              flops: 1e8,
+              steps: 200,
+              final: { loss: 0.3, cleanAccuracy: 0.9, adversarialAccuracy: 0.8 },
+            },
+          ]),
     ],
-    headSensitivity: (n.sensitivity ?? []).map((p) => ({ l2: p.l2, downstream: { clean: p.clean, robust: p.robust, fit: { iterations: 10, converged: true, loss: 0.1 } } })),
-    timingsMs: { pretrain: 1, downstream: 1, evaluate: 1, adapt: 1, adaptTraining: { "clean-linear": 1000, ...(n.advLinearRobust === undefined ? {} : { "adv-linear": 2000 }) } },
+    headSensitivity: (n.sensitivity ?? []).map((p) => ({
+      l2: p.l2,
+      downstream: { clean: p.clean, robust: p.robust, fit: { iterations: 10, converged: true, loss: 0.1 } },
+    })),
+    timingsMs: {
+      pretrain: 1,
+      downstream: 1,
+      evaluate: 1,
+      adapt: 1,
+      adaptTraining: { "clean-linear": 1000, ...(n.advLinearRobust === undefined ? {} : { "adv-linear": 2000 }) },
+    },
   };
 }
 
 export function resultLine(seed: number, clean: ArmNumbers, adv: ArmNumbers, layer: object = {}): ResultLine {
   const config = resolveConfig({ seed, train: "both" }, layer);
-  return { key: configKey(config), version: "0.1.0", seed, config, backend: "simd", timingsMs: { total: 1 }, arms: [armSummary("clean", clean), armSummary("adv", adv)] };
+  return {
+    key: configKey(config),
+    version: "0.1.0",
+    seed,
+    config,
+    backend: "simd",
+    timingsMs: { total: 1 },
+    arms: [armSummary("clean", clean), armSummary("adv", adv)],
+  };
 }
 
 /** The paper's picture: adversarial pre-training purer and more robust downstream, with a little noise per seed. */
@@ -75,8 +113,24 @@ export function paperLikeLines(seeds = 5): ResultLine[] {
     const wobble = 0.01 * ((i * 7) % 3);
     return resultLine(
       i + 1,
-      { purity: 0.14 + wobble, participation: 90 - 10 * wobble, preClean: 0.97, preRobust: 0.5 + wobble, downClean: 0.93 + wobble, downRobust: 0.4 + wobble, advLinearRobust: 0.7 },
-      { purity: 0.66 + wobble, participation: 11 + 10 * wobble, preClean: 0.99, preRobust: 0.9 - wobble, downClean: 0.99, downRobust: 0.86 + wobble, advLinearRobust: 0.88 + wobble },
+      {
+        purity: 0.14 + wobble,
+        participation: 90 - 10 * wobble,
+        preClean: 0.97,
+        preRobust: 0.5 + wobble,
+        downClean: 0.93 + wobble,
+        downRobust: 0.4 + wobble,
+        advLinearRobust: 0.7,
+      },
+      {
+        purity: 0.66 + wobble,
+        participation: 11 + 10 * wobble,
+        preClean: 0.99,
+        preRobust: 0.9 - wobble,
+        downClean: 0.99,
+        downRobust: 0.86 + wobble,
+        advLinearRobust: 0.88 + wobble,
+      },
     );
   });
 }

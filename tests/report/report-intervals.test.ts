@@ -17,11 +17,24 @@ describe("intervals of bounded quantities", () => {
   });
 
   it("seed tables print accuracy intervals inside [0, 1] and no -0.000", () => {
-    const lines = [1, 0.995, 0.98].map((acc, i) => resultLine(i + 1,
-      { ...base, preClean: acc, downRobust: [0.0104, 0.01, 0.0101][i] },
-      { ...base, purity: [0, 0.0003, 0][i], downClean: acc }));
+    const lines = [1, 0.995, 0.98].map((acc, i) =>
+      resultLine(
+        i + 1,
+        { ...base, preClean: acc, downRobust: [0.0104, 0.01, 0.0101][i] },
+        { ...base, purity: [0, 0.0003, 0][i], downClean: acc },
+      ),
+    );
     const t = seedTable(lines);
-    const numbers = t.rows.slice(1).filter((r) => !r[0].startsWith("participation")).flatMap((r) => r.slice(1).join(" ").match(/-?\d+\.\d+/g) ?? []);
+    const numbers = t.rows
+      .slice(1)
+      .filter((r) => !r[0].startsWith("participation"))
+      .flatMap(
+        (r) =>
+          r
+            .slice(1)
+            .join(" ")
+            .match(/-?\d+\.\d+/g) ?? [],
+      );
     expect(numbers.length).toBeGreaterThan(20);
     for (const n of numbers) expect(Number(n) >= 0 && Number(n) <= 1, n).toBe(true);
     expect(t.rows.map((r) => r.join(" ")).join("\n")).not.toContain("-0.000");

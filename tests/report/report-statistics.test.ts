@@ -12,7 +12,14 @@ describe("statistics over seeds", () => {
 
   it("t quantiles agree with published tables", () => {
     // Two-sided 95% critical values t_{0.975, df}.
-    const table: [number, number][] = [[1, 12.7062047], [2, 4.3026527], [4, 2.7764451], [9, 2.2621572], [30, 2.0422725], [1000, 1.9623390]];
+    const table: [number, number][] = [
+      [1, 12.7062047],
+      [2, 4.3026527],
+      [4, 2.7764451],
+      [9, 2.2621572],
+      [30, 2.0422725],
+      [1000, 1.962339],
+    ];
     for (const [df, t] of table) expect(tQuantile(0.975, df)).toBeCloseTo(t, 6);
     expect(tQuantile(0.025, 4)).toBeCloseTo(-2.7764451, 6);
     expect(tQuantile(0.5, 3)).toBe(0);

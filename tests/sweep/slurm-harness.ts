@@ -69,7 +69,8 @@ function isAlive(pid: number): boolean {
  */
 export async function startSlurm(dir: string): Promise<Scheduler | { reason: string }> {
   for (const bin of ["munged", "mungekey", "slurmctld", "slurmd", "sbatch"]) {
-    if (spawnSync("sh", ["-c", `command -v ${bin}`]).status !== 0) return { reason: `${bin} is not installed (apt-get install slurmctld slurmd slurm-client munge)` };
+    if (spawnSync("sh", ["-c", `command -v ${bin}`]).status !== 0)
+      return { reason: `${bin} is not installed (apt-get install slurmctld slurmd slurm-client munge)` };
   }
   for (const d of ["munge", "ctld", "d", "log"]) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
   const socket = join(dir, "munge", "socket");
@@ -98,23 +99,55 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
   };
   try {
     run("mungekey", ["--create", "--keyfile", join(dir, "munge", "munge.key"), "--force"], env);
-    run("munged", ["--force", `--key-file=${join(dir, "munge", "munge.key")}`, `--socket=${socket}`, `--pid-file=${pids.munge}`,
-      `--log-file=${join(dir, "log", "munged.log")}`, `--seed-file=${join(dir, "munge", "seed")}`], env);
+    run(
+      "munged",
+      [
+        "--force",
+        `--key-file=${join(dir, "munge", "munge.key")}`,
+        `--socket=${socket}`,
+        `--pid-file=${pids.munge}`,
+        `--log-file=${join(dir, "log", "munged.log")}`,
+        `--seed-file=${join(dir, "munge", "seed")}`,
+      ],
+      env,
+    );
     daemons.push(await pidIn(pids.munge));
     // Daemons and jobs run as root with no cgroups, process tracking by parent pid, and no accounting:
     // what a container allows, and all a job array needs.
-    writeFileSync(conf, [
-      "ClusterName=featpure-test", `SlurmctldHost=${node}(127.0.0.1)`, `SlurmctldPort=${await freePort()}`, `SlurmdPort=${await freePort()}`,
-      "SlurmUser=root", "SlurmdUser=root", "AuthType=auth/munge", "CredType=cred/munge", `AuthInfo=socket=${socket}`,
-      `StateSaveLocation=${join(dir, "ctld")}`, `SlurmdSpoolDir=${join(dir, "d")}`, `SlurmctldPidFile=${pids.ctld}`, `SlurmdPidFile=${pids.d}`,
-      `SlurmctldLogFile=${join(dir, "log", "slurmctld.log")}`, `SlurmdLogFile=${join(dir, "log", "slurmd.log")}`,
-      "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "JobAcctGatherType=jobacct_gather/none",
-      "AccountingStorageType=accounting_storage/none", "JobCompType=jobcomp/none", "SchedulerType=sched/builtin",
-      "SelectType=select/cons_tres", "SelectTypeParameters=CR_CPU", "ReturnToService=2", "MpiDefault=none", "KillWait=5",
-      `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${availableParallelism()} State=UNKNOWN`,
-      `PartitionName=test Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4`,
-      "",
-    ].join("\n"));
+    writeFileSync(
+      conf,
+      [
+        "ClusterName=featpure-test",
+        `SlurmctldHost=${node}(127.0.0.1)`,
+        `SlurmctldPort=${await freePort()}`,
+        `SlurmdPort=${await freePort()}`,
+        "SlurmUser=root",
+        "SlurmdUser=root",
+        "AuthType=auth/munge",
+        "CredType=cred/munge",
+        `AuthInfo=socket=${socket}`,
+        `StateSaveLocation=${join(dir, "ctld")}`,
+        `SlurmdSpoolDir=${join(dir, "d")}`,
+        `SlurmctldPidFile=${pids.ctld}`,
+        `SlurmdPidFile=${pids.d}`,
+        `SlurmctldLogFile=${join(dir, "log", "slurmctld.log")}`,
+        `SlurmdLogFile=${join(dir, "log", "slurmd.log")}`,
+        "ProctrackType=proctrack/linuxproc",
+        "TaskPlugin=task/none",
+        "JobAcctGatherType=jobacct_gather/none",
+        "AccountingStorageType=accounting_storage/none",
+        "JobCompType=jobcomp/none",
+        "SchedulerType=sched/builtin",
+        "SelectType=select/cons_tres",
+        "SelectTypeParameters=CR_CPU",
+        "ReturnToService=2",
+        "MpiDefault=none",
+        "KillWait=5",
+        `NodeName=${node} NodeAddr=127.0.0.1 CPUs=${availableParallelism()} State=UNKNOWN`,
+        `PartitionName=test Nodes=${node} Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4`,
+        "",
+      ].join("\n"),
+    );
     run("slurmctld", ["-f", conf, "-i"], env);
     daemons.push(await pidIn(pids.ctld));
     run("slurmd", ["-f", conf, "-N", node], env);
@@ -128,7 +161,12 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
   } catch (e) {
     await stopDaemons();
     const logs = ["slurmd.log", "slurmctld.log", "munged.log"].map((f) => join(dir, "log", f)).filter(existsSync);
-    const errors = logs.flatMap((f) => readFileSync(f, "utf8").split("\n").filter((l) => /error|fatal/i.test(l)).slice(-3));
+    const errors = logs.flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .filter((l) => /error|fatal/i.test(l))
+        .slice(-3),
+    );
     return { reason: `${(e as Error).message}${errors.length ? `\n${errors.join("\n")}` : ""}` };
   }
 
@@ -143,7 +181,10 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
   };
   return {
     kind: "slurm",
-    submit: (script, cwd, extra = []) => run("sbatch", ["--parsable", ...extra, script], env, cwd).trim().split(";")[0],
+    submit: (script, cwd, extra = []) =>
+      run("sbatch", ["--parsable", ...extra, script], env, cwd)
+        .trim()
+        .split(";")[0],
     tasks,
     cancel: (job, task) => void run("scancel", [`${job}_${task}`], env),
     async requeue(job, task) {
@@ -157,7 +198,8 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
     },
     async wait(job, timeoutMs = 240_000) {
       for (let t = 0; run("squeue", ["-h", "-r", "-j", job], env).trim() !== ""; t += 200) {
-        if (t > timeoutMs) throw new Error(`job ${job} still queued or running after ${timeoutMs} ms:\n${run("squeue", ["-r", "-j", job], env)}`);
+        if (t > timeoutMs)
+          throw new Error(`job ${job} still queued or running after ${timeoutMs} ms:\n${run("squeue", ["-r", "-j", job], env)}`);
         await sleep(200);
       }
     },
@@ -176,7 +218,15 @@ export async function startSlurm(dir: string): Promise<Scheduler | { reason: str
  * the file of the script's --output (%A job, %a task).
  */
 export function standIn(): Scheduler {
-  interface Task { child: ChildProcess; exited: Promise<void>; state: TaskState; exitCode: string; script: string; cwd: string; extra: string[] }
+  interface Task {
+    child: ChildProcess;
+    exited: Promise<void>;
+    state: TaskState;
+    exitCode: string;
+    script: string;
+    cwd: string;
+    extra: string[];
+  }
   const jobs = new Map<string, Map<number, Task>>();
   let next = 1;
   const directive = (script: string, cwd: string, name: string, extra: string[]) => {
@@ -187,8 +237,15 @@ export function standIn(): Scheduler {
     const output = (directive(script, cwd, "output", extra) ?? "slurm-%A_%a.out").replace(/%A/g, job).replace(/%a/g, String(index));
     const fd = openSync(join(cwd, output), "a");
     const child = spawn("bash", [script], {
-      cwd, detached: true, stdio: ["ignore", fd, fd],
-      env: { ...process.env, SLURM_ARRAY_JOB_ID: job, SLURM_ARRAY_TASK_ID: String(index), SLURM_CPUS_PER_TASK: directive(script, cwd, "cpus-per-task", extra) ?? "1" },
+      cwd,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: {
+        ...process.env,
+        SLURM_ARRAY_JOB_ID: job,
+        SLURM_ARRAY_TASK_ID: String(index),
+        SLURM_CPUS_PER_TASK: directive(script, cwd, "cpus-per-task", extra) ?? "1",
+      },
     });
     closeSync(fd);
     let exited = () => {};

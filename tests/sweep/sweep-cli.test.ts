@@ -8,7 +8,10 @@ import { SCHEMA } from "../../src/config/schema.js";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
 const tinyBase = {
-  data: { dim: 12, sparsity: 2 }, model: { width: 16 }, optim: { steps: 30, batch: 32 }, downstream: { n: 200 },
+  data: { dim: 12, sparsity: 2 },
+  model: { width: 16 },
+  optim: { steps: 30, batch: 32 },
+  downstream: { n: 200 },
   eval: { n: 100, epsL2: [0.1, 1], epsLinf: [0.05], strongSteps: 10, strongRestarts: 1 },
 };
 
@@ -19,12 +22,20 @@ function cli(...args: string[]) {
 function setup(cellsPerEps = 4) {
   const dir = mkdtempSync(join(tmpdir(), "featpure-sweep-"));
   const grid = join(dir, "grid.json");
-  writeFileSync(grid, JSON.stringify({ base: tinyBase, grid: { "adv.eps": [0.1, 0.3, 0.5], seed: Array.from({ length: cellsPerEps }, (_, i) => i + 1) } }));
+  writeFileSync(
+    grid,
+    JSON.stringify({ base: tinyBase, grid: { "adv.eps": [0.1, 0.3, 0.5], seed: Array.from({ length: cellsPerEps }, (_, i) => i + 1) } }),
+  );
   return { dir, grid };
 }
 
 type Line = { key: string; timingsMs: unknown; arms: { timingsMs: unknown }[] };
-const lineCount = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((l) => l !== "").length : 0);
+const lineCount = (path: string) =>
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l !== "").length
+    : 0;
 /** The lines of a results file without timings, sorted by key: equal for equal work in any order. */
 function comparable(path: string): Line[] {
   return readFileSync(path, "utf8")
@@ -37,10 +48,14 @@ function comparable(path: string): Line[] {
 
 /** Starts a sweep, and kills it with `signal` once `after` lines are in the file. */
 async function interrupted(grid: string, out: string, signal: NodeJS.Signals, after: number) {
-  const child = spawn(process.execPath, [bin, "sweep", "--grid", grid, "--out", out, "--workers", "1"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "sweep", "--grid", grid, "--out", out, "--workers", "1"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on("exit", (code, sig) => res({ code, signal: sig })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on("exit", (code, sig) => res({ code, signal: sig })),
+  );
   while (lineCount(out) < after && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
   child.kill(signal);
   return { ...(await exit), stderr };
@@ -110,7 +125,13 @@ describe("featpure sweep", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("Mean [95% t-interval] over seeds");
     expect(r.stdout).toContain("Claims of the paper");
-    expect(readdirSync(out).sort()).toEqual(["report.html", "robust-accuracy-vs-eps.svg", "significant-features.svg", "sweep-adv-eps.svg", "training-curves.svg"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "report.html",
+      "robust-accuracy-vs-eps.svg",
+      "significant-features.svg",
+      "sweep-adv-eps.svg",
+      "training-curves.svg",
+    ]);
   });
 
   it.each([
@@ -142,9 +163,23 @@ describe("featpure reproduce", () => {
     expect(r.status, r.stderr).toBe(0);
     const modes = SCHEMA.mode.values.length;
     expect(r.stdout).toContain(`${2 * modes} cells run now, 0 reused`);
-    for (const s of ["Mean [95% t-interval] over seeds", "supervised, adv pre-training", "Claims of the paper", "purifies the hidden neurons"]) expect(r.stdout).toContain(s);
+    for (const s of [
+      "Mean [95% t-interval] over seeds",
+      "supervised, adv pre-training",
+      "Claims of the paper",
+      "purifies the hidden neurons",
+    ])
+      expect(r.stdout).toContain(s);
     const files = readdirSync(out);
-    for (const f of ["results.jsonl", "runs", "report.html", "robust-accuracy-vs-eps.svg", "significant-features.svg", "neuron-feature-heatmap.svg", "training-curves.svg"]) {
+    for (const f of [
+      "results.jsonl",
+      "runs",
+      "report.html",
+      "robust-accuracy-vs-eps.svg",
+      "significant-features.svg",
+      "neuron-feature-heatmap.svg",
+      "training-curves.svg",
+    ]) {
       expect(files).toContain(f);
     }
     expect(readdirSync(join(out, "runs"))).toHaveLength(2 * modes);
@@ -161,7 +196,9 @@ describe("featpure reproduce", () => {
     writeFileSync(join(dir, "cell.json"), JSON.stringify(line.config));
     const rerun = cli("run", "--config", join(dir, "cell.json"), "--json", join(dir, "cell-result.json"), "--quiet");
     expect(rerun.status, rerun.stderr).toBe(0);
-    const full = JSON.parse(readFileSync(join(dir, "cell-result.json"), "utf8")) as { arms: { timingsMs: unknown; neurons?: unknown; coefficients?: unknown }[] };
+    const full = JSON.parse(readFileSync(join(dir, "cell-result.json"), "utf8")) as {
+      arms: { timingsMs: unknown; neurons?: unknown; coefficients?: unknown }[];
+    };
     const arms = full.arms.map(({ neurons: _n, coefficients: _c, ...a }) => ({ ...a, timingsMs: 0 }));
     expect(arms).toEqual(line.arms.map((a) => ({ ...a, timingsMs: 0 })));
   });

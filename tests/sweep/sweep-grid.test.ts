@@ -40,20 +40,34 @@ describe("sweep grid", () => {
     expect(() => parseGrid({ base: { model: { width: 0 } }, grid: {} })).toThrow(/base\.model\.width: must be an integer/);
     expect(() => parseGrid({ grid: {}, extra: 1 })).toThrow(/unknown key "extra"/);
     expect(() => parseGrid([])).toThrow(SweepInputError);
-    expect(() => expandGrid(parseGrid({ grid: { "adv.eps": [0.1, -1] } }))).toThrow(/cell 1 \{"adv.eps":-1\}: adv.eps: must be a number in \[0, 100\]/);
+    expect(() => expandGrid(parseGrid({ grid: { "adv.eps": [0.1, -1] } }))).toThrow(
+      /cell 1 \{"adv.eps":-1\}: adv.eps: must be a number in \[0, 100\]/,
+    );
   });
 
   it("applies overlays to the cells they match, under the grid's own values", () => {
-    const cells = expandGrid(parseGrid({
-      base: { model: { width: 16 } },
-      grid: { "adv.eps": [0.1, 0.2], seed: [1, 2] },
-      overlays: [{ when: { "adv.eps": 0.2 }, set: { model: { width: 8 }, adv: { eps: 5 } } }, { when: { "adv.eps": 0.2, seed: 2 }, set: { optim: { lr: 0.5 } } }],
-    }));
+    const cells = expandGrid(
+      parseGrid({
+        base: { model: { width: 16 } },
+        grid: { "adv.eps": [0.1, 0.2], seed: [1, 2] },
+        overlays: [
+          { when: { "adv.eps": 0.2 }, set: { model: { width: 8 }, adv: { eps: 5 } } },
+          { when: { "adv.eps": 0.2, seed: 2 }, set: { optim: { lr: 0.5 } } },
+        ],
+      }),
+    );
     expect(cells.map((c) => [c.config.adv.eps, c.config.seed, c.config.model.width, c.config.optim.lr])).toEqual([
-      [0.1, 1, 16, 0.01], [0.1, 2, 16, 0.01], [0.2, 1, 8, 0.01], [0.2, 2, 8, 0.5],
+      [0.1, 1, 16, 0.01],
+      [0.1, 2, 16, 0.01],
+      [0.2, 1, 8, 0.01],
+      [0.2, 2, 8, 0.5],
     ]);
-    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { mode: "supervised" }, set: {} }] })).toThrow(/overlays\[0\]\.when\.mode: not a path of the grid/);
-    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { seed: 1 }, set: { model: { width: -1 } } }] })).toThrow(/overlays\[0\]\.set\.model\.width/);
+    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { mode: "supervised" }, set: {} }] })).toThrow(
+      /overlays\[0\]\.when\.mode: not a path of the grid/,
+    );
+    expect(() => parseGrid({ grid: { seed: [1] }, overlays: [{ when: { seed: 1 }, set: { model: { width: -1 } } }] })).toThrow(
+      /overlays\[0\]\.set\.model\.width/,
+    );
   });
 
   it("shards partition the grid exactly", () => {
@@ -61,7 +75,10 @@ describe("sweep grid", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 15 }), (n) => {
         const shards = Array.from({ length: n }, (_, i) => shardCells(cells, { index: i, count: n }));
-        const all = shards.flat().map((c) => c.index).sort((x, y) => x - y);
+        const all = shards
+          .flat()
+          .map((c) => c.index)
+          .sort((x, y) => x - y);
         expect(all).toEqual(cells.map((c) => c.index));
         for (const s of shards) expect(s.length).toBeGreaterThanOrEqual(Math.floor(cells.length / n));
       }),

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { lockOutput, STALE_MS } from "../../src/sweep/outputLock.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "featpure-lock-"));
-const holder = (pid: number, host = hostname()) => JSON.stringify({ pid, host, since: "2026-01-01T00:00:00.000Z", command: "featpure sweep --out r.jsonl" }) + "\n";
+const holder = (pid: number, host = hostname()) =>
+  JSON.stringify({ pid, host, since: "2026-01-01T00:00:00.000Z", command: "featpure sweep --out r.jsonl" }) + "\n";
 
 /** A pid that ran and exited, so it names no running process. */
 async function deadPid(): Promise<number> {
@@ -56,7 +57,9 @@ describe("the output lock", () => {
 
   it("refuses an output whose folder is missing or which is a folder, before taking anything", () => {
     const dir = tmp();
-    expect(() => lockOutput("--out", join(dir, "no", "r.jsonl"))).toThrow(`--out ${join(dir, "no", "r.jsonl")}: the folder ${join(dir, "no")} does not exist`);
+    expect(() => lockOutput("--out", join(dir, "no", "r.jsonl"))).toThrow(
+      `--out ${join(dir, "no", "r.jsonl")}: the folder ${join(dir, "no")} does not exist`,
+    );
     mkdirSync(join(dir, "d"));
     expect(() => lockOutput("--out", join(dir, "d"))).toThrow(`${join(dir, "d")} is a folder, not a file`);
     writeFileSync(join(dir, "f"), "");

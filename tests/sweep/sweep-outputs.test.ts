@@ -9,7 +9,10 @@ import { join } from "node:path";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
 const tinyBase = {
-  data: { dim: 12, sparsity: 2 }, model: { width: 16 }, optim: { steps: 30, batch: 32 }, downstream: { n: 200 },
+  data: { dim: 12, sparsity: 2 },
+  model: { width: 16 },
+  optim: { steps: 30, batch: 32 },
+  downstream: { n: 200 },
   eval: { n: 100, epsL2: [0.1, 1], epsLinf: [0.05], strongSteps: 10, strongRestarts: 1 },
 };
 
@@ -31,13 +34,21 @@ function featpure(...args: string[]) {
   const exit = new Promise<{ code: number | null; stderr: string }>((res) => child.on("exit", (code) => res({ code, stderr })));
   return { child, exit };
 }
-const jsonLines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (path: string) =>
+  readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const writeLines = (path: string, lines: object[]) => writeFileSync(path, lines.map((l) => JSON.stringify(l) + "\n").join(""));
 
 describe("one sweep per results file", () => {
   it("refuses a second sweep on the --out of a running one, naming the holder", async () => {
     // More cells than it can finish while the second starts: it is interrupted long before the end.
-    const grid = gridFile("lock.json", { seed: Array.from({ length: 40 }, (_, i) => i + 1) }, { ...tinyBase, optim: { steps: 150, batch: 32 } });
+    const grid = gridFile(
+      "lock.json",
+      { seed: Array.from({ length: 40 }, (_, i) => i + 1) },
+      { ...tinyBase, optim: { steps: 150, batch: 32 } },
+    );
     const out = join(dir, "lock.jsonl");
     const first = featpure("sweep", "--grid", grid, "--out", out, "--workers", "1");
     while (!existsSync(`${out}.lock`)) await new Promise((r) => setTimeout(r, 20));
@@ -58,11 +69,17 @@ describe("one sweep per results file", () => {
 
 describe("outputs checked before any work", () => {
   it.each([
-    [["sweep", "--grid", "GRID", "--out", "/nonexistent-featpure/r.jsonl"], "--out /nonexistent-featpure/r.jsonl: the folder /nonexistent-featpure does not exist"],
+    [
+      ["sweep", "--grid", "GRID", "--out", "/nonexistent-featpure/r.jsonl"],
+      "--out /nonexistent-featpure/r.jsonl: the folder /nonexistent-featpure does not exist",
+    ],
     [["sweep", "--grid", "GRID", "--out", "/tmp"], "--out /tmp: /tmp is a folder, not a file"],
     [["reproduce", "--seeds", "1", "--out", "/etc/hostname/out"], "--out /etc/hostname/out: /etc/hostname is not a folder"],
     [["reproduce", "--seeds", "1", "--out", "/etc/hostname"], "--out /etc/hostname: /etc/hostname is not a folder"],
-    [["merge", "/nonexistent.jsonl", "--out", "/nonexistent-featpure/all.jsonl"], "--out /nonexistent-featpure/all.jsonl: the folder /nonexistent-featpure does not exist"],
+    [
+      ["merge", "/nonexistent.jsonl", "--out", "/nonexistent-featpure/all.jsonl"],
+      "--out /nonexistent-featpure/all.jsonl: the folder /nonexistent-featpure does not exist",
+    ],
     [["report", "/nonexistent.jsonl", "--out", "/etc/hostname/report"], "--out /etc/hostname/report: /etc/hostname is not a folder"],
   ])("%j exits 2 naming --out, having run nothing", (args, message) => {
     const grid = gridFile("check.json", { seed: [1] });
@@ -75,7 +92,11 @@ describe("outputs checked before any work", () => {
 
 describe("failed cells, merge and report", () => {
   // SGD at learning rate 100 diverges: a value the schema accepts that fails at run time.
-  const grid = gridFile("fail.json", { "optim.lr": [0.05, 100], seed: [1, 2] }, { ...tinyBase, optim: { ...tinyBase.optim, optimizer: "sgd" } });
+  const grid = gridFile(
+    "fail.json",
+    { "optim.lr": [0.05, 100], seed: [1, 2] },
+    { ...tinyBase, optim: { ...tinyBase.optim, optimizer: "sgd" } },
+  );
   const out = join(dir, "fail.jsonl");
 
   it("records each failed cell as a failure line with its error, and merge --grid names failed and missing cells", () => {

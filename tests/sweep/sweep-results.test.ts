@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendResult, describeBuilds, lineBuild, mergeResults, prepareForAppend, readResults, summarizeResult, type FailureLine, type ResultLine } from "../../src/sweep/results.js";
+import {
+  appendResult,
+  describeBuilds,
+  lineBuild,
+  mergeResults,
+  prepareForAppend,
+  readResults,
+  summarizeResult,
+  type FailureLine,
+  type ResultLine,
+} from "../../src/sweep/results.js";
 import { paperLikeLines, armSummary } from "../report/report-fixtures.js";
 import type { ExperimentResult } from "../../src/api.js";
 
@@ -41,7 +51,13 @@ describe("sweep result lines", () => {
   });
 
   const file = (path: string, lines: ResultLine[], failures: FailureLine[] = []) => ({ path, lines, failures });
-  const failure = (l: ResultLine, failed: string): FailureLine => ({ key: l.key, version: l.version, seed: l.seed, config: l.config, failed });
+  const failure = (l: ResultLine, failed: string): FailureLine => ({
+    key: l.key,
+    version: l.version,
+    seed: l.seed,
+    config: l.config,
+    failed,
+  });
 
   it("merge keeps one line per key", () => {
     const [a, b, c] = paperLikeLines(3);
@@ -53,7 +69,12 @@ describe("sweep result lines", () => {
 
   it("merge treats lines differing only in timings and version as duplicates, and other differences as conflicts", () => {
     const [a, b] = paperLikeLines(2);
-    const retimed = { ...a, version: "9.9.9", timingsMs: { total: 1 }, arms: a.arms.map((arm) => ({ ...arm, timingsMs: { pretrain: 1, downstream: 2, evaluate: 3, adapt: 4, adaptTraining: {} } })) };
+    const retimed = {
+      ...a,
+      version: "9.9.9",
+      timingsMs: { total: 1 },
+      arms: a.arms.map((arm) => ({ ...arm, timingsMs: { pretrain: 1, downstream: 2, evaluate: 3, adapt: 4, adaptTraining: {} } })),
+    };
     expect(mergeResults([file("x", [a]), file("y", [retimed])])).toMatchObject({ duplicates: 1, conflicts: [] });
     const other = { ...a, arms: b.arms };
     const m = mergeResults([file("x", [a]), file("y", [other])]);
@@ -85,12 +106,22 @@ describe("sweep result lines", () => {
     const { backend: _b, ...old } = a;
     expect(lineBuild({ ...old, config: { ...a.config, backend: "scalar" } } as ResultLine)).toBe("scalar");
     expect(lineBuild({ ...old, config: { ...a.config, backend: "auto" } } as ResultLine)).toBe("unrecorded");
-    expect(describeBuilds([{ ...a, backend: "relaxed" }, { ...a, backend: "relaxed" }, { ...a, backend: "simd" }])).toBe("relaxed (2 cells), simd (1 cell)");
+    expect(
+      describeBuilds([
+        { ...a, backend: "relaxed" },
+        { ...a, backend: "relaxed" },
+        { ...a, backend: "simd" },
+      ]),
+    ).toBe("relaxed (2 cells), simd (1 cell)");
   });
 
   it("leave the per-neuron tables out of a line", () => {
     const line = paperLikeLines(1)[0];
-    const arm = { ...armSummary("adv", { purity: 1, participation: 1, preClean: 1, preRobust: 1, downClean: 1, downRobust: 1 }), neurons: [], coefficients: [[1, 2]] };
+    const arm = {
+      ...armSummary("adv", { purity: 1, participation: 1, preClean: 1, preRobust: 1, downClean: 1, downRobust: 1 }),
+      neurons: [],
+      coefficients: [[1, 2]],
+    };
     const r: ExperimentResult = { version: "9.9.9", config: line.config, backend: "scalar", arms: [arm], timingsMs: { total: 5 } };
     const s = summarizeResult("k", r);
     expect(s).toMatchObject({ key: "k", version: "9.9.9", seed: line.config.seed, backend: "scalar", timingsMs: { total: 5 } });

@@ -10,8 +10,13 @@ import { runExperiment, runDownstream, pretrainEncoder, decodeEncoder, encodeEnc
 import { decodeCheckpoint } from "../../src/io/checkpointFile.js";
 
 const base: DeepPartial<Config> = {
-  seed: 11, data: { dim: 10, sparsity: 2 }, model: { width: 8 }, optim: { steps: 24, batch: 16 },
-  downstream: { n: 60 }, eval: { n: 40, epsL2: [0.3], epsLinf: [0.05], steps: 3, restarts: 1, strongSteps: 4, strongRestarts: 1 }, logEvery: 5,
+  seed: 11,
+  data: { dim: 10, sparsity: 2 },
+  model: { width: 8 },
+  optim: { steps: 24, batch: 16 },
+  downstream: { n: 60 },
+  eval: { n: 40, epsL2: [0.3], epsLinf: [0.05], steps: 3, restarts: 1, strongSteps: 4, strongRestarts: 1 },
+  logEvery: 5,
 };
 
 /** The result without its wall-clock timings, which are the only numbers allowed to differ. */
@@ -29,18 +34,28 @@ describe("resuming from checkpoints", () => {
   it.each<[string, DeepPartial<Config>]>([
     ["population training, Adam, both arms", {}],
     ["a fixed training set (epoch order and position), SGD", { data: { nTrain: 40 }, optim: { optimizer: "sgd" } }],
-    ["output bias, fixed head and thresholds, linf FGM", { model: { outputBias: true, trainHead: false, trainThreshold: false }, adv: { attack: "fgm", norm: "linf", eps: 0.1 } }],
+    [
+      "output bias, fixed head and thresholds, linf FGM",
+      { model: { outputBias: true, trainHead: false, trainThreshold: false }, adv: { attack: "fgm", norm: "linf", eps: 0.1 } },
+    ],
     ["contrastive NT-Xent, RoCL with the clean pair", { mode: "contrastive", contrastive: { keepClean: true } }],
-    ["contrastive spectral, a fixed set of codes, dropout views, trained thresholds", { mode: "contrastive", data: { nTrain: 40 }, model: { trainThreshold: true }, contrastive: { loss: "spectral", views: "dropout" } }],
+    [
+      "contrastive spectral, a fixed set of codes, dropout views, trained thresholds",
+      { mode: "contrastive", data: { nTrain: 40 }, model: { trainThreshold: true }, contrastive: { loss: "spectral", views: "dropout" } },
+    ],
   ])("%s: every checkpoint resumes to the uninterrupted result", async (_what, variant) => {
     const cfg = resolveConfig(base, variant);
     const plain = numbers(await runExperiment(cfg));
     const { result, files } = await checkpointsOf(cfg, 7);
     expect(numbers(result)).toBe(plain); // checkpointing itself changes nothing
     // steps 7, 14, 21 and the end of each arm
-    expect(files.map((f) => Object.entries(decodeCheckpoint(f).arms).map(([a, s]) => `${a}:${s!.step}`).join(","))).toEqual([
-      "clean:7", "clean:14", "clean:21", "clean:24", "clean:24,adv:7", "clean:24,adv:14", "clean:24,adv:21", "clean:24,adv:24",
-    ]);
+    expect(
+      files.map((f) =>
+        Object.entries(decodeCheckpoint(f).arms)
+          .map(([a, s]) => `${a}:${s!.step}`)
+          .join(","),
+      ),
+    ).toEqual(["clean:7", "clean:14", "clean:21", "clean:24", "clean:24,adv:7", "clean:24,adv:14", "clean:24,adv:21", "clean:24,adv:24"]);
     for (const f of files) {
       const resumed = await runExperiment(cfg, { checkpoint: { every: 7, resume: f, write: () => {} } });
       expect(numbers(resumed)).toBe(plain);
@@ -91,7 +106,9 @@ describe("pre-train once, adapt many", () => {
   it("other task seeds and feature subsets give other, reproducible tasks on the same frozen encoder", async () => {
     const enc = await pretrainEncoder(cfg);
     const own = await runDownstream(enc);
-    const [a, b, c] = await Promise.all([7, 7, 8].map((taskSeed) => runDownstream(enc, { taskSeed, overrides: { data: { downstreamSubset: 0.5 } } })));
+    const [a, b, c] = await Promise.all(
+      [7, 7, 8].map((taskSeed) => runDownstream(enc, { taskSeed, overrides: { data: { downstreamSubset: 0.5 } } })),
+    );
     const downstream = (r: typeof a) => JSON.stringify(r.arm.downstream);
     expect(downstream(a)).toBe(downstream(b));
     expect(downstream(a)).not.toBe(downstream(c));

@@ -242,7 +242,14 @@ describe("fitLogistic with an engine's Hessian kernel", async () => {
   const { engines } = await import("../kernels/kernels-harness.js");
   // Shapes with every remainder of the kernel's blocks: p = m + 1 (live features plus the bias) odd
   // and even, p - a not a multiple of 4, n not a multiple of 4; a dead feature leaves a column out.
-  const shapes: [number, number, number][] = [[9, 1, 1], [37, 2, 2], [50, 6, 3], [203, 7, 4], [64, 12, 5], [301, 20, 6]];
+  const shapes: [number, number, number][] = [
+    [9, 1, 1],
+    [37, 2, 2],
+    [50, 6, 3],
+    [203, 7, 4],
+    [64, 12, 5],
+    [301, 20, 6],
+  ];
   it.each(BACKENDS)("%s backend: the same fit, bit for bit, as the TypeScript Hessian", (backend) => {
     const engine = engines[backend];
     for (const [n, m, seed] of shapes) {

@@ -15,8 +15,33 @@ import { Rng } from "../../src/rng.js";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
 const STEPS = 3000;
-const tiny = ["--train", "adv", "--dim", "12", "--width", "16", "--sparsity", "2", "--batch", "32", "--steps", String(STEPS), "--n-down", "200",
-  "--n-eval", "100", "--eps-l2", "0.5", "--eps-linf", "0.05", "--strong-steps", "10", "--strong-restarts", "1", "--quiet"];
+const tiny = [
+  "--train",
+  "adv",
+  "--dim",
+  "12",
+  "--width",
+  "16",
+  "--sparsity",
+  "2",
+  "--batch",
+  "32",
+  "--steps",
+  String(STEPS),
+  "--n-down",
+  "200",
+  "--n-eval",
+  "100",
+  "--eps-l2",
+  "0.5",
+  "--eps-linf",
+  "0.05",
+  "--strong-steps",
+  "10",
+  "--strong-restarts",
+  "1",
+  "--quiet",
+];
 
 interface Exit {
   code: number | null;
@@ -94,12 +119,18 @@ describe.each([
   it("SIGINT stops cleanly with exit code 130, a checkpoint and the resume command; resuming gives the identical result", async () => {
     const ck = join(dir, "ctrl-c.fpt");
     const out = join(dir, "ctrl-c.json");
-    const r = await start(["run", ...tiny, "--checkpoint", ck, "--checkpoint-every", "1000", "--json", out], { ready: () => existsSync(ck), delayMs: 20, signal: "SIGINT" });
+    const r = await start(["run", ...tiny, "--checkpoint", ck, "--checkpoint-every", "1000", "--json", out], {
+      ready: () => existsSync(ck),
+      delayMs: 20,
+      signal: "SIGINT",
+    });
     expect(r.code).toBe(130);
     expect(r.afterSignalMs).toBeLessThan(2000);
     const step = decodeCheckpoint(new Uint8Array(readFileSync(ck))).arms.adv!.step;
     expect(step).toBeGreaterThan(1000); // written at the interrupt, not only at the interval
-    expect(r.stderr.trim()).toBe(`featpure: interrupted; the checkpoint ${ck} holds arm adv at step ${step}; resume with: featpure run --checkpoint ${ck} --resume --json ${out}`);
+    expect(r.stderr.trim()).toBe(
+      `featpure: interrupted; the checkpoint ${ck} holds arm adv at step ${step}; resume with: featpure run --checkpoint ${ck} --resume --json ${out}`,
+    );
     expect(existsSync(out)).toBe(false);
     const resumed = await start(["run", "--checkpoint", ck, "--resume", "--json", out, "--quiet"]); // the configuration comes from the checkpoint
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -111,8 +142,34 @@ describe.each([
 describe("Ctrl-C during evaluation", () => {
   const dir = mkdtempSync(join(tmpdir(), "featpure-eval-int-"));
   // Short training, long evaluation: the interrupt lands in the attack phase.
-  const args = ["run", "--train", "adv", "--dim", "12", "--width", "16", "--sparsity", "2", "--batch", "32", "--steps", "200", "--n-down", "200",
-    "--n-eval", "2000", "--eps-l2", "0.5", "--eps-linf", "0.05", "--strong-steps", "200", "--strong-restarts", "2", "--quiet"];
+  const args = [
+    "run",
+    "--train",
+    "adv",
+    "--dim",
+    "12",
+    "--width",
+    "16",
+    "--sparsity",
+    "2",
+    "--batch",
+    "32",
+    "--steps",
+    "200",
+    "--n-down",
+    "200",
+    "--n-eval",
+    "2000",
+    "--eps-l2",
+    "0.5",
+    "--eps-linf",
+    "0.05",
+    "--strong-steps",
+    "200",
+    "--strong-restarts",
+    "2",
+    "--quiet",
+  ];
 
   it("stops cleanly within the evaluation, keeping the arm's final checkpoint; resuming repeats only the evaluation", async () => {
     const reference = join(dir, "reference.json");
@@ -120,9 +177,15 @@ describe("Ctrl-C during evaluation", () => {
     const ck = join(dir, "eval.fpt");
     const out = join(dir, "eval.json");
     const trained = () => existsSync(ck) && decodeCheckpoint(new Uint8Array(readFileSync(ck))).arms.adv!.step === 200;
-    const r = await start([...args, "--checkpoint", ck, "--checkpoint-every", "50", "--json", out], { ready: trained, delayMs: 50, signal: "SIGINT" });
+    const r = await start([...args, "--checkpoint", ck, "--checkpoint-every", "50", "--json", out], {
+      ready: trained,
+      delayMs: 50,
+      signal: "SIGINT",
+    });
     expect(r.code, r.stderr).toBe(130); // a clean stop, not the default action of SIGINT
-    expect(r.stderr).toContain(`interrupted; the checkpoint ${ck} holds arm adv at step 200; resume with: featpure run --checkpoint ${ck} --resume`);
+    expect(r.stderr).toContain(
+      `interrupted; the checkpoint ${ck} holds arm adv at step 200; resume with: featpure run --checkpoint ${ck} --resume`,
+    );
     expect(existsSync(out)).toBe(false);
     const resumed = await start(["run", "--checkpoint", ck, "--resume", "--json", out, "--quiet"]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -132,8 +195,35 @@ describe("Ctrl-C during evaluation", () => {
 
 describe("malformed input files through the CLI", () => {
   const dir = mkdtempSync(join(tmpdir(), "featpure-fuzz-"));
-  const small = ["--dim", "6", "--width", "4", "--sparsity", "1", "--steps", "4", "--batch", "8", "--n-down", "20", "--n-eval", "10",
-    "--eps-l2", "0.5", "--eps-linf", "0.05", "--strong-steps", "2", "--strong-restarts", "1", "--eval-steps", "2", "--quiet", "--train", "adv"];
+  const small = [
+    "--dim",
+    "6",
+    "--width",
+    "4",
+    "--sparsity",
+    "1",
+    "--steps",
+    "4",
+    "--batch",
+    "8",
+    "--n-down",
+    "20",
+    "--n-eval",
+    "10",
+    "--eps-l2",
+    "0.5",
+    "--eps-linf",
+    "0.05",
+    "--strong-steps",
+    "2",
+    "--strong-restarts",
+    "1",
+    "--eval-steps",
+    "2",
+    "--quiet",
+    "--train",
+    "adv",
+  ];
   const enc = join(dir, "enc.fpt");
   const ck = join(dir, "ck.fpt");
 
@@ -153,14 +243,15 @@ describe("malformed input files through the CLI", () => {
   });
 
   it("damaged encoder and checkpoint files: exit code 2 with the failed check", () => {
-    const damage = (bytes: Buffer) => fc.oneof(
-      fc.record({ at: fc.nat(bytes.length - 1), mask: fc.integer({ min: 1, max: 255 }) }).map(({ at, mask }) => {
-        const b = Buffer.from(bytes);
-        b[at] ^= mask;
-        return b;
-      }),
-      fc.nat(bytes.length - 1).map((n) => bytes.subarray(0, n)),
-    );
+    const damage = (bytes: Buffer) =>
+      fc.oneof(
+        fc.record({ at: fc.nat(bytes.length - 1), mask: fc.integer({ min: 1, max: 255 }) }).map(({ at, mask }) => {
+          const b = Buffer.from(bytes);
+          b[at] ^= mask;
+          return b;
+        }),
+        fc.nat(bytes.length - 1).map((n) => bytes.subarray(0, n)),
+      );
     const cases = [
       ...fc.sample(damage(readFileSync(enc)), { numRuns: 3, seed: 1 }).map((b) => ["downstream", "--encoder", b] as const),
       ...fc.sample(damage(readFileSync(ck)), { numRuns: 3, seed: 2 }).map((b) => ["run", "--checkpoint", b] as const),
@@ -177,8 +268,13 @@ describe("malformed input files through the CLI", () => {
   it("malformed config files: exit code 2 naming the file", () => {
     const texts = [
       ...fc.sample(fc.string({ maxLength: 40 }), { numRuns: 2, seed: 3 }),
-      ...fc.sample(fc.jsonValue().map((v) => JSON.stringify({ model: v, optim: { steps: v } })), { numRuns: 2, seed: 4 }),
-      '{"data": {"dim": 1e400}}', "[1, 2, 3]", '{"eval": {"epsL2": [0.1, -0.2]}}',
+      ...fc.sample(
+        fc.jsonValue().map((v) => JSON.stringify({ model: v, optim: { steps: v } })),
+        { numRuns: 2, seed: 4 },
+      ),
+      '{"data": {"dim": 1e400}}',
+      "[1, 2, 3]",
+      '{"eval": {"epsL2": [0.1, -0.2]}}',
     ];
     texts.forEach((text, i) => {
       const file = join(dir, `config-${i}.json`);

@@ -7,8 +7,13 @@ import { resolveConfig } from "../../src/config/validate.js";
 import { expectClose, numericGrad, Rand } from "../kernels/kernels-harness.js";
 
 describe("activation with thresholds of both signs", () => {
-  it.each([[0, "symmetric ReLU"], [1, "ReLU"]])("kind %i (%s): derivatives in p and t match central differences", (kind) => {
-    const r = new Rand(77 + kind), B = 4, M = 9;
+  it.each([
+    [0, "symmetric ReLU"],
+    [1, "ReLU"],
+  ])("kind %i (%s): derivatives in p and t match central differences", (kind) => {
+    const r = new Rand(77 + kind),
+      B = 4,
+      M = 9;
     // away from the kinks p = t and p = -t, by at least 0.05
     const thr = Float64Array.from({ length: M }, (_, j) => (j % 3 === 0 ? 0.2 : -0.3) + 0.01 * j);
     const pre = r.vec(B * M, -1, 1).map((p, i) => {
@@ -21,7 +26,8 @@ describe("activation with thresholds of both signs", () => {
       refAct.activationForward(out, pre, thr, B, M, kind);
       return out.reduce((s, h, i) => s + h * dout[i], 0);
     };
-    const dpre = new Float64Array(B * M), dthr = new Float64Array(M);
+    const dpre = new Float64Array(B * M),
+      dthr = new Float64Array(M);
     refAct.activationBackward(dpre, dthr, dout, pre, thr, B, M, kind, 0);
     expectClose(dpre, numericGrad(loss, pre), 1e-6, "dL/dp");
     expectClose(dthr, numericGrad(loss, thr), 1e-6, "dL/dt");

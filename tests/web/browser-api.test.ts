@@ -8,8 +8,14 @@ import { makeDictionary } from "../../src/data/dictionary.js";
 import { Rng } from "../../src/rng.js";
 
 const tiny = {
-  seed: 5, data: { dim: 10, sparsity: 2 }, model: { width: 12 }, optim: { steps: 25, batch: 32 }, logEvery: 10, backend: "simd" as const,
-  downstream: { n: 100 }, eval: { n: 50, epsL2: [0.5], epsLinf: [0.1], strongSteps: 2, strongRestarts: 1 },
+  seed: 5,
+  data: { dim: 10, sparsity: 2 },
+  model: { width: 12 },
+  optim: { steps: 25, batch: 32 },
+  logEvery: 10,
+  backend: "simd" as const,
+  downstream: { n: 100 },
+  eval: { n: 50, epsL2: [0.5], epsLinf: [0.1], strongSteps: 2, strongRestarts: 1 },
 };
 const withoutTimings = (r: ExperimentResult) => JSON.parse(JSON.stringify(r, (k, v) => (k === "timingsMs" ? undefined : v)));
 
@@ -42,7 +48,16 @@ describe("snapshots and options for the page", () => {
   it("reports |M^T w| at step 1, every logEvery steps and at the end, without changing the result", async () => {
     const snaps: Snapshot[] = [];
     const r = await runExperiment(tiny, { onSnapshot: (s) => snaps.push(s) });
-    expect(snaps.map((s) => `${s.arm}@${s.step}`)).toEqual(["clean@1", "clean@10", "clean@20", "clean@25", "adv@1", "adv@10", "adv@20", "adv@25"]);
+    expect(snaps.map((s) => `${s.arm}@${s.step}`)).toEqual([
+      "clean@1",
+      "clean@10",
+      "clean@20",
+      "clean@25",
+      "adv@1",
+      "adv@10",
+      "adv@20",
+      "adv@25",
+    ]);
     for (const s of snaps) expect([s.m, s.D, s.coefficients.length]).toEqual([12, 10, 120]);
     // The last snapshot is the trained layer the purity metrics read: the same top feature per neuron.
     for (const arm of r.arms) {

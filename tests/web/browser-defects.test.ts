@@ -48,13 +48,17 @@ describe("demo page defects", () => {
     await page.click("#run");
     await page.waitForFunction(() => /pre-training step [1-9]/.test(document.querySelector("#status")?.textContent ?? ""));
     await page.dblclick("#stop");
-    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, {
+      timeout: 5_000,
+    });
     await page.click("#run");
     await page.waitForTimeout(1_600);
     expect(await page.getAttribute("#results", "data-state")).toBe("running");
     expect(await page.textContent("#status")).not.toMatch(/Stopped/);
     await page.click("#stop");
-    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, {
+      timeout: 5_000,
+    });
     await page.close();
   });
 
@@ -119,7 +123,8 @@ describe("demo page defects", () => {
     const page = await h.browser.newPage({ acceptDownloads: true });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    const query = "data=mnist&seed=2&width=16&steps=20&batch=32&n-down=200&n-eval=100&mnist-n-pretrain=500&eps-l2=0.5&eps-linf=0.1" +
+    const query =
+      "data=mnist&seed=2&width=16&steps=20&batch=32&n-down=200&n-eval=100&mnist-n-pretrain=500&eps-l2=0.5&eps-linf=0.1" +
       "&strong-steps=5&strong-restarts=1&log-every=10";
     await page.goto(`${h.url}?${query}`);
     await runOnPage(page, "relaxed", 90_000);
@@ -145,7 +150,11 @@ describe("demo page defects", () => {
       w.announced = [];
       w.bar = [];
       for (const e of document.querySelectorAll("[role=status], [aria-live]")) {
-        new MutationObserver(() => w.announced.push(e.textContent ?? "")).observe(e, { childList: true, characterData: true, subtree: true });
+        new MutationObserver(() => w.announced.push(e.textContent ?? "")).observe(e, {
+          childList: true,
+          characterData: true,
+          subtree: true,
+        });
       }
       const bar = document.querySelector<HTMLProgressElement>("#progress")!;
       const t0 = performance.now();
@@ -189,7 +198,13 @@ describe("demo page defects", () => {
   });
 
   it("7. a phone shows every column of the table; downloads are named by their config", async () => {
-    const page = await h.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, acceptDownloads: true });
+    const page = await h.browser.newPage({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      acceptDownloads: true,
+    });
     await page.goto(`${h.url}?${QUERY}`);
     await runOnPage(page);
     const right = await page.$$eval("#summary th, #summary td", (cells) => Math.max(...cells.map((c) => c.getBoundingClientRect().right)));

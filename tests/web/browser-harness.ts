@@ -9,7 +9,8 @@ import type { ExperimentResult } from "../../src/api.js";
 export const CHROMIUM = process.env.FEATPURE_CHROMIUM ?? "/usr/bin/chromium";
 export const ARTIFACTS = new URL("../../.artifacts/", import.meta.url).pathname;
 /** Tiny sizes: both arms, the whole pipeline, in well under a second of compute. No backend: the page's default. */
-export const QUERY = "seed=3&dim=12&width=16&sparsity=2&steps=40&batch=32&n-down=200&n-eval=100&eps-l2=0.1,0.5,1&eps-linf=0.05,0.1" +
+export const QUERY =
+  "seed=3&dim=12&width=16&sparsity=2&steps=40&batch=32&n-down=200&n-eval=100&eps-l2=0.1,0.5,1&eps-linf=0.05,0.1" +
   "&strong-steps=10&strong-restarts=1&log-every=10";
 
 export interface Harness {
@@ -34,9 +35,12 @@ function startServer(): Promise<{ child: ChildProcess; url: string }> {
 
 export async function openHarness(): Promise<Harness> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it) or FEATPURE_CHROMIUM=/path/to/chromium`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser tests need Debian's chromium (apt-get install -y chromium; .ci/run installs it) or FEATPURE_CHROMIUM=/path/to/chromium`,
+    );
   }
-  if (!existsSync("dist/web/index.html") || !existsSync("dist/browser/featpure.js")) throw new Error("dist/web or dist/browser missing: run `npm run build`");
+  if (!existsSync("dist/web/index.html") || !existsSync("dist/browser/featpure.js"))
+    throw new Error("dist/web or dist/browser missing: run `npm run build`");
   mkdirSync(ARTIFACTS, { recursive: true });
   const server = await startServer();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });

@@ -25,10 +25,15 @@ describe("demo page features", () => {
   });
 
   it("shows the precomputed default run on arrival, which Run reproduces", async () => {
-    const example = JSON.parse(readFileSync("web/public/example.json", "utf8")) as { result: ExperimentResult; heatmaps: { arm: string; m: number; D: number; data: string }[] };
+    const example = JSON.parse(readFileSync("web/public/example.json", "utf8")) as {
+      result: ExperimentResult;
+      heatmaps: { arm: string; m: number; D: number; data: string }[];
+    };
     // The example is the page's default run on the default backend: pressing Run computes exactly it.
     expect(example.result.config).toEqual({ ...configFromQuery(new URLSearchParams()), backend: "relaxed" });
-    expect(example.heatmaps.map((m) => [m.arm, Buffer.from(m.data, "base64").length])).toEqual(example.result.arms.map((a) => [a.arm, 100 * 200]));
+    expect(example.heatmaps.map((m) => [m.arm, Buffer.from(m.data, "base64").length])).toEqual(
+      example.result.arms.map((a) => [a.arm, 100 * 200]),
+    );
     const page = await h.browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
@@ -71,7 +76,9 @@ describe("demo page features", () => {
     expect(await page.textContent("#cli")).toMatch(/^for s in 3 4; do npx featpure run .*--seed \$s/);
     await runOnPage(page);
     expect(await page.isVisible("#spread")).toBe(true);
-    expect(await page.$$eval("#spread-table td", (cells) => cells.every((c) => /^\d+\.\d+ ± \d+\.\d+ \(/.test(c.textContent ?? "")))).toBe(true);
+    expect(await page.$$eval("#spread-table td", (cells) => cells.every((c) => /^\d+\.\d+ ± \d+\.\d+ \(/.test(c.textContent ?? "")))).toBe(
+      true,
+    );
     const csv = await download(page, "#download-csv");
     const { result: first } = await downloadResult(page);
     const stem = fileStem(first.config);
@@ -97,7 +104,9 @@ describe("demo page features", () => {
     await page.fill("input[name=width]", "20");
     await runOnPage(page);
     await page.click("#keep");
-    const table = await page.$$eval("#compare-table tr", (rows) => rows.map((r) => ({ marked: r.classList.contains("marked"), cells: [...r.children].map((c) => c.textContent) })));
+    const table = await page.$$eval("#compare-table tr", (rows) =>
+      rows.map((r) => ({ marked: r.classList.contains("marked"), cells: [...r.children].map((c) => c.textContent) })),
+    );
     expect(table[0].cells).toEqual(["", "run 1", "run 2"]);
     expect(table.filter((r) => r.marked).map((r) => r.cells)).toEqual([["--width", "16", "20"]]);
     expect(table.some((r) => r.cells[0] === "adversarial: downstream strong check")).toBe(true);

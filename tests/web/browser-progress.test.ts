@@ -7,7 +7,14 @@ describe("page progress model", () => {
   it("lists the library's phases in run order, the adversarial pre-training dearer by its PGD steps", () => {
     const cfg = resolveConfig({});
     const phases = phaseCosts(cfg);
-    expect(phases.map((p) => `${p.arm}:${p.phase}`)).toEqual(["clean:pretrain", "clean:downstream", "clean:evaluate", "adv:pretrain", "adv:downstream", "adv:evaluate"]);
+    expect(phases.map((p) => `${p.arm}:${p.phase}`)).toEqual([
+      "clean:pretrain",
+      "clean:downstream",
+      "clean:evaluate",
+      "adv:pretrain",
+      "adv:downstream",
+      "adv:evaluate",
+    ]);
     expect(phases[3].cost / phases[0].cost).toBe(1 + cfg.adv.steps);
     expect(phaseCosts(resolveConfig({ optim: { steps: 2000 } }))[0].cost).toBe(2 * phases[0].cost);
     expect(phaseCosts(resolveConfig({ train: "adv" })).map((p) => p.arm)).toEqual(["adv", "adv", "adv"]);

@@ -24,7 +24,11 @@ describe("page settings", () => {
     const configs: Config[] = [
       defaultConfig(),
       resolveConfig({ seed: 9, train: "adv", adv: { norm: "linf", eps: 0.05 }, model: { width: 37 } }),
-      resolveConfig({ data: { dictionary: "overcomplete", dim: 20, features: 50 }, eval: { epsL2: [0.5, 1.5] }, model: { trainHead: false } }),
+      resolveConfig({
+        data: { dictionary: "overcomplete", dim: 20, features: 50 },
+        eval: { epsL2: [0.5, 1.5] },
+        model: { trainHead: false },
+      }),
       resolveConfig({ mode: "contrastive", backend: "relaxed", model: { thresholdInit: 0 } }),
       resolveConfig({ data: { source: "mnist" }, model: { width: 20 } }),
     ];
@@ -43,19 +47,24 @@ describe("page settings", () => {
     expect(() => configFromQuery(new URLSearchParams("train=sometimes"))).toThrow(/train: must be one of clean, adv, both/);
     // Only decimals, as the CLI reads them: Number() would read the first three as 16, 0 and 100.
     expect(() => configFromQuery(new URLSearchParams("eps=0x10"))).toThrow(/eps: must be a number in \[0, 100\], got "0x10"/);
-    for (const bad of ["eps=", "width=1e2.5", "width=0x10", "eps-l2=0.1,,0.2"]) expect(() => configFromQuery(new URLSearchParams(bad))).toThrow(ConfigError);
+    for (const bad of ["eps=", "width=1e2.5", "width=0x10", "eps-l2=0.1,,0.2"])
+      expect(() => configFromQuery(new URLSearchParams(bad))).toThrow(ConfigError);
     expect(configFromQuery(new URLSearchParams("eps=1e-1")).adv.eps).toBe(0.1);
   });
 
   it("prints a command line that the CLI resolves to the same configuration, in either mode", () => {
-    const small = "seed=4&train=clean&dim=10&width=8&sparsity=2&steps=5&batch=16&n-down=50&n-eval=20&eps-l2=0.5&eps-linf=0.1&strong-steps=2&strong-restarts=1";
+    const small =
+      "seed=4&train=clean&dim=10&width=8&sparsity=2&steps=5&batch=16&n-down=50&n-eval=20&eps-l2=0.5&eps-linf=0.1&strong-steps=2&strong-restarts=1";
     const dir = mkdtempSync(join(tmpdir(), "featpure-settings-"));
     try {
       for (const query of [small, `${small}&mode=contrastive&init-std=0.05`]) {
         const cfg = configFromQuery(new URLSearchParams(query));
         const args = cliCommand(cfg).split(" ").slice(2);
         const out = join(dir, "r.json");
-        const r = spawnSync(process.execPath, ["dist/bin/featpure.js", ...args, "--quiet", "--json", out], { encoding: "utf8", timeout: 60_000 });
+        const r = spawnSync(process.execPath, ["dist/bin/featpure.js", ...args, "--quiet", "--json", out], {
+          encoding: "utf8",
+          timeout: 60_000,
+        });
         expect(r.stderr).toBe("");
         expect(JSON.parse(readFileSync(out, "utf8")).config).toEqual(cfg);
       }

@@ -22,7 +22,9 @@ describe("demo page in headless Chromium", () => {
     await page.goto(`${h.url}?${QUERY}`);
     expect(await page.textContent("#env")).toContain("cross-origin isolated: yes");
     // The mode selector is built from the schema, so new modes appear by themselves.
-    expect(await page.$$eval("select[name=mode] option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([...SCHEMA.mode.values]);
+    expect(await page.$$eval("select[name=mode] option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
+      ...SCHEMA.mode.values,
+    ]);
     expect(await page.inputValue("input[name=width]")).toBe("16");
 
     // Every redraw of the clean heatmap's caption, to see it evolve while training runs.
@@ -30,11 +32,20 @@ describe("demo page in headless Chromium", () => {
       const seen: string[] = [];
       (window as unknown as { captions: string[] }).captions = seen;
       const caption = document.querySelector("figure[data-arm=clean] .step")!;
-      new MutationObserver(() => seen.push(caption.textContent ?? "")).observe(caption, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => seen.push(caption.textContent ?? "")).observe(caption, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await runOnPage(page);
-    expect(await page.evaluate(() => (window as unknown as { captions: string[] }).captions.filter((c) => c !== ""))).toEqual(
-      ["· step 1", "· step 10", "· step 20", "· step 30", "· step 40"]);
+    expect(await page.evaluate(() => (window as unknown as { captions: string[] }).captions.filter((c) => c !== ""))).toEqual([
+      "· step 1",
+      "· step 10",
+      "· step 20",
+      "· step 30",
+      "· step 40",
+    ]);
     // Heatmaps drawn from the last snapshot of each arm, one pixel per (neuron, feature).
     expect(await page.$$eval("figure .step", (s) => s.map((e) => e.textContent))).toEqual(["· step 40", "· step 40"]);
     const canvas = await page.$eval("figure[data-arm=adv] canvas", (c) => {
@@ -85,7 +96,9 @@ describe("demo page in headless Chromium", () => {
     await page.click("#run");
     await page.waitForFunction(() => /pre-training step [1-9]/.test(document.querySelector("#status")?.textContent ?? ""));
     await page.click("#stop");
-    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, { timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("#results")?.dataset.state !== "running", null, {
+      timeout: 5_000,
+    });
     expect(await page.textContent("#status")).toBe("Stopped."); // not "Stopped (worker ended).": the signal did it
     expect(await page.isEnabled("#run")).toBe(true);
     // The worker survived the stop (the flag, not terminate(), ended the run): a new run works at once.

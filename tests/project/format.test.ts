@@ -1,16 +1,10 @@
-// The formatter's check, inside npm test: every file Prettier covers (.prettierignore says which) parses,
-// and, once the code base has been formatted in one commit, stays formatted.
+// The formatter's check, inside npm test: every file Prettier covers (.prettierignore says which) parses
+// and is formatted, so that the code stays as the one commit that formatted it left it.
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as prettier from "prettier";
-
-/**
- * Off until the one commit that formats the whole code base (`npm run format`); then true, so that an
- * unformatted file fails npm test. While off, only the parse check runs.
- */
-const ENFORCED = false;
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -35,19 +29,15 @@ describe("prettier", () => {
     expect(files.filter((f) => /^(assembly|dist|build|docs\/results)\/|\.md$/.test(f))).toEqual([]);
   });
 
-  it(
-    ENFORCED ? "finds every covered file formatted (npm run format fixes it)" : "parses every covered file",
-    async () => {
-      const options = await prettier.resolveConfig(join(root, "src/api.ts"));
-      expect(options?.printWidth).toBe(140);
-      const unformatted: string[] = [];
-      for (const { file, parser } of await covered()) {
-        const text = readFileSync(join(root, file), "utf8");
-        // check() throws on a file it cannot parse, which would also stop npm run format.
-        if (!(await prettier.check(text, { ...options, parser, filepath: join(root, file) }))) unformatted.push(file);
-      }
-      if (ENFORCED) expect(unformatted).toEqual([]);
-    },
-    120_000,
-  );
+  it("finds every covered file formatted (npm run format fixes it)", async () => {
+    const options = await prettier.resolveConfig(join(root, "src/api.ts"));
+    expect(options?.printWidth).toBe(140);
+    const unformatted: string[] = [];
+    for (const { file, parser } of await covered()) {
+      const text = readFileSync(join(root, file), "utf8");
+      // check() throws on a file it cannot parse, which would also stop npm run format.
+      if (!(await prettier.check(text, { ...options, parser, filepath: join(root, file) }))) unformatted.push(file);
+    }
+    expect(unformatted).toEqual([]);
+  }, 120_000);
 });

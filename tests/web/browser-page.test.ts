@@ -72,6 +72,7 @@ describe("demo page features", () => {
     const page = await h.browser.newPage({ acceptDownloads: true });
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
     await page.goto(`${h.url}?${QUERY}&seeds=2`);
+    await ready(page);
     expect(await page.inputValue("#seeds")).toBe("2");
     expect(await page.textContent("#cli")).toMatch(/^for s in 3 4; do npx featpure run .*--seed \$s/);
     await runOnPage(page);

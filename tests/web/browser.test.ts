@@ -4,7 +4,7 @@
 // Screenshots go to .artifacts/ (desktop and phone size). No test names a backend: the page pins its default.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runExperiment, SCHEMA } from "../../src/api.js";
-import { ARTIFACTS, downloadResult, numbers, openHarness, QUERY, runOnPage, type Harness } from "./browser-harness.js";
+import { ARTIFACTS, downloadResult, numbers, openHarness, QUERY, ready, runOnPage, type Harness } from "./browser-harness.js";
 
 describe("demo page in headless Chromium", () => {
   let h: Harness;
@@ -20,6 +20,7 @@ describe("demo page in headless Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${h.url}?${QUERY}`);
+    await ready(page);
     expect(await page.textContent("#env")).toContain("cross-origin isolated: yes");
     // The mode selector is built from the schema, so new modes appear by themselves.
     expect(await page.$$eval("select[name=mode] option", (os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
@@ -78,6 +79,7 @@ describe("demo page in headless Chromium", () => {
     page.on("pageerror", (e) => errors.push(e.message));
     const query = `${QUERY}&threads=2`;
     await page.goto(`${h.url}?${query}`);
+    await ready(page);
     // The page is cross-origin isolated, so the threads control is on the form.
     expect(await page.inputValue("#fields input[name=threads]")).toBe("2");
     await runOnPage(page);
@@ -110,6 +112,7 @@ describe("demo page in headless Chromium", () => {
   it("fits a phone-sized screen and keeps the settings in the URL", async () => {
     const page = await h.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.goto(`${h.url}?${QUERY}`);
+    await ready(page);
     await page.fill("input[name=eps]", "0.3");
     await page.selectOption("select[name=norm]", "linf");
     const search = new URLSearchParams(await page.evaluate(() => location.search));

@@ -14,7 +14,8 @@ import { decodeCheckpoint } from "../../src/io/checkpointFile.js";
 import { Rng } from "../../src/rng.js";
 
 const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
-const STEPS = 3000;
+// Long enough that a kill up to 150 ms after a checkpoint still lands before the run ends, also on an idle machine.
+const STEPS = 10000;
 const tiny = [
   "--train",
   "adv",

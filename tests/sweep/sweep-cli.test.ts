@@ -1,23 +1,12 @@
 // Sweeps as a user runs them: the built CLI in child processes, interrupted for real and resumed.
 import { describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCHEMA } from "../../src/config/schema.js";
 
-const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
-const tinyBase = {
-  data: { dim: 12, sparsity: 2 },
-  model: { width: 16 },
-  optim: { steps: 30, batch: 32 },
-  downstream: { n: 200 },
-  eval: { n: 100, epsL2: [0.1, 1], epsLinf: [0.05], strongSteps: 10, strongRestarts: 1 },
-};
-
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
-}
+import { bin, cli, tinyBase } from "./sweep-fixtures.js";
 
 function setup(cellsPerEps = 4) {
   const dir = mkdtempSync(join(tmpdir(), "featpure-sweep-"));

@@ -2,23 +2,12 @@
 // first runs), outputs checked before any cell runs, failed cells recorded with their error, and merge
 // and report refusing lines that disagree or come from different kernel builds unless asked.
 import { describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const bin = new URL("../../dist/bin/featpure.js", import.meta.url).pathname;
-const tinyBase = {
-  data: { dim: 12, sparsity: 2 },
-  model: { width: 16 },
-  optim: { steps: 30, batch: 32 },
-  downstream: { n: 200 },
-  eval: { n: 100, epsL2: [0.1, 1], epsLinf: [0.05], strongSteps: 10, strongRestarts: 1 },
-};
-
-function cli(...args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
-}
+import { bin, cli, tinyBase } from "./sweep-fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "featpure-outputs-"));
 function gridFile(name: string, grid: Record<string, unknown[]>, base: object = tinyBase): string {

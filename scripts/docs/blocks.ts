@@ -5,7 +5,18 @@ import type { BenchResult } from "../../benchmarks/bench.js";
 import { optionGroups, optionsMarkdown } from "../../src/cli/options.js";
 import { renderSvg, robustVsEpsFigure, significantFeaturesFigure, sweepFigure, type Figure } from "../../src/report/figures.js";
 import type { DocsInput } from "./input.js";
-import { adaptationsBlock, claimsBlock, headSensitivityBlock, seedsBlock, sensitivitySentence, sweepBlock } from "./reproduce.js";
+import { adaptRunBlock, adaptSources, adaptSummaryBlock } from "./adapt.js";
+import {
+  adaptationsBlock,
+  claimsBlock,
+  gapBlock,
+  headSensitivityBlock,
+  reproduceTimeBlock,
+  seedsBlock,
+  sensitivitySentence,
+  sweepBlock,
+  type ReproduceClaimsFile,
+} from "./reproduce.js";
 import {
   contrastiveTable,
   kernelsTable,
@@ -20,6 +31,11 @@ import {
 /** `featpure reproduce --out docs/results/reproduce` keeps its results.jsonl here. */
 export const REPRODUCE = "docs/results/reproduce/results.jsonl";
 const REPRODUCE_COMMAND = "featpure reproduce --out docs/results/reproduce";
+/** The same on the digits: `featpure reproduce --config docs/grids/reproduce-mnist.json --out docs/results/reproduce-mnist`. */
+export const REPRODUCE_MNIST = "docs/results/reproduce-mnist/results.jsonl";
+const REPRODUCE_CLAIMS = "docs/results/reproduce/claims.json";
+const REPRODUCE_MNIST_CLAIMS = "docs/results/reproduce-mnist/claims.json";
+const REPRODUCE_MNIST_COMMAND = "featpure reproduce --config docs/grids/reproduce-mnist.json --out docs/results/reproduce-mnist";
 export const SPEED_BENCH = "docs/speed-bench.json";
 /** `featpure sweep --grid docs/grids/NAME.json --out docs/results/sweep-NAME.jsonl`. */
 export const SWEEP_ADV_EPS = "docs/results/sweep-adv-eps.jsonl";
@@ -41,6 +57,22 @@ const reproduce = (input: DocsInput) => input.resultLines(REPRODUCE);
 
 export const BLOCKS: Record<string, Block> = {
   "reproduce-claims": { sources: [REPRODUCE], render: (i) => claimsBlock(reproduce(i), REPRODUCE, REPRODUCE_COMMAND) },
+  "reproduce-mnist-claims": {
+    sources: [REPRODUCE_MNIST],
+    render: (i) => claimsBlock(i.resultLines(REPRODUCE_MNIST), REPRODUCE_MNIST, REPRODUCE_MNIST_COMMAND),
+  },
+  "reproduce-gap": {
+    sources: [REPRODUCE, REPRODUCE_MNIST],
+    render: (i) =>
+      gapBlock([
+        { file: REPRODUCE, command: REPRODUCE_COMMAND, lines: reproduce(i) },
+        { file: REPRODUCE_MNIST, command: REPRODUCE_MNIST_COMMAND, lines: i.resultLines(REPRODUCE_MNIST) },
+      ]),
+  },
+  "reproduce-time": {
+    sources: [REPRODUCE_CLAIMS, REPRODUCE_MNIST_CLAIMS],
+    render: (i) => reproduceTimeBlock([REPRODUCE_CLAIMS, REPRODUCE_MNIST_CLAIMS].map((f) => i.json<ReproduceClaimsFile>(f))),
+  },
   "reproduce-seeds": { sources: [REPRODUCE], render: (i) => seedsBlock(reproduce(i)) },
   "reproduce-adaptations": { sources: [REPRODUCE], render: (i) => adaptationsBlock(reproduce(i)) },
   "reproduce-head-sensitivity": { sources: [REPRODUCE], render: (i) => headSensitivityBlock(reproduce(i)) },
@@ -53,6 +85,10 @@ export const BLOCKS: Record<string, Block> = {
   "speed-scaling": { sources: [SPEED_BENCH], render: (i) => scalingTable(bench(i)) },
   "speed-peers": { sources: [SPEED_BENCH], render: (i) => peersTable(bench(i)) },
   "speed-other": { sources: [SPEED_BENCH], render: (i) => otherMeasurements(bench(i)) },
+  "adapt-summary": { sources: adaptSources(), render: (i) => adaptSummaryBlock(i) },
+  "adapt-supervised": { sources: adaptSources(), render: (i) => adaptRunBlock(i, "supervised") },
+  "adapt-contrastive": { sources: adaptSources(), render: (i) => adaptRunBlock(i, "contrastive") },
+  "adapt-mnist": { sources: adaptSources(), render: (i) => adaptRunBlock(i, "mnist") },
   options: { sources: [], render: () => optionsMarkdown(optionGroups()) },
   "sweep-adv-eps": { sources: [SWEEP_ADV_EPS], render: (i) => sweepBlock(i.resultLines(SWEEP_ADV_EPS), "adv.eps") },
   "sweep-width": { sources: [SWEEP_WIDTH], render: (i) => sweepBlock(i.resultLines(SWEEP_WIDTH), "model.width") },

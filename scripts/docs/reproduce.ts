@@ -34,8 +34,11 @@ export function provenance(lines: readonly ResultLine[], file: string, command: 
   );
 }
 
+/** The claims judged on these lines, less those of a mode or data source the lines do not have. */
+const claimsOf = (lines: readonly ResultLine[]) => judgeClaims(lines).filter((c) => !(c.verdict === "not run" && c.note.startsWith("no ")));
+
 export function claimsBlock(lines: readonly ResultLine[], file: string, command: string): string {
-  return [markdownTable(claimsTable(judgeClaims(lines))), "", provenance(lines, file, command)].join("\n");
+  return [markdownTable(claimsTable(claimsOf(lines))), "", provenance(lines, file, command)].join("\n");
 }
 
 export function seedsBlock(lines: readonly ResultLine[]): string {
@@ -83,4 +86,35 @@ export function sensitivitySentence(lines: readonly ResultLine[]): string {
       .join("; ") +
     `); the claims that hold at every penalty: ${held.length ? held.join(", ") : "none"}.`
   );
+}
+
+/** The inheritance-gap claim alone, for each committed reproduce results file (synthetic data, digits). */
+export function gapBlock(sets: readonly { file: string; command: string; lines: readonly ResultLine[] }[]): string {
+  const rows = sets.flatMap((s) =>
+    claimsTable(claimsOf(s.lines).filter((c) => c.id === "gap")).rows.map(([, mode, effect, verdict]) => [mode, effect, verdict]),
+  );
+  return [
+    markdownTable({ head: ["pre-training mode", "measured gap (robust accuracy at the headline radius)", "verdict"], rows }),
+    ...sets.map((s) => provenance(s.lines, s.file, s.command)),
+  ].join("\n\n");
+}
+
+/** What `featpure reproduce --out DIR` writes beside results.jsonl (src/cli/sweepCommands.ts). */
+export interface ReproduceClaimsFile {
+  command: string;
+  wallSeconds: number;
+  cellsRun?: number;
+  cellsReused?: number;
+  machine?: { cpu: string; cores: number; node: string };
+}
+
+/** How long each committed reproduce run took, from its claims.json. */
+export function reproduceTimeBlock(runs: readonly ReproduceClaimsFile[]): string {
+  return runs
+    .map((r) => {
+      const cells = r.cellsRun === undefined ? "" : ` ${r.cellsRun} cells run${r.cellsReused ? ` (${r.cellsReused} reused)` : ""},`;
+      const m = r.machine ? ` on ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}` : "";
+      return `- \`${r.command}\`:${cells} ${r.wallSeconds.toFixed(0)} s wall time${m}.`;
+    })
+    .join("\n");
 }

@@ -1,7 +1,7 @@
 // The commands that run many experiments: reproduce, sweep, merge and report. Bad input throws
 // SweepInputError, which the CLI reports with exit code 2; Ctrl-C stops a sweep keeping finished lines.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { decimalNumber } from "../config/flags.js";
@@ -202,8 +202,19 @@ export function addSweepCommands(program: Command, render: Render): void {
           const claimsFile = join(dir, "claims.json");
           writeFileAtomic(
             claimsFile,
-            JSON.stringify({ command, wallSeconds: wall, claims: judgeClaims(lines), sensitivity: judgeSensitivity(lines) }, null, 1) +
-              "\n",
+            JSON.stringify(
+              {
+                command,
+                wallSeconds: wall,
+                cellsRun: summary.done,
+                cellsReused: summary.skipped,
+                machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version },
+                claims: judgeClaims(lines),
+                sensitivity: judgeSensitivity(lines),
+              },
+              null,
+              1,
+            ) + "\n",
           );
           written.files.push(claimsFile);
           console.log(`wrote ${written.files.length} files to ${dir} (open ${join(dir, "report.html")})`);

@@ -168,10 +168,18 @@ describe("featpure reproduce", () => {
       "significant-features.svg",
       "neuron-feature-heatmap.svg",
       "training-curves.svg",
+      "claims.json",
     ]) {
       expect(files).toContain(f);
     }
     expect(readdirSync(join(out, "runs"))).toHaveLength(2 * modes);
+    // claims.json says how long the command took, for how many cells, and where: the documents quote it.
+    const claims = JSON.parse(readFileSync(join(out, "claims.json"), "utf8"));
+    expect(claims.cellsRun).toBe(2 * modes);
+    expect(claims.cellsReused).toBe(0);
+    expect(claims.wallSeconds).toBeGreaterThan(0);
+    expect(claims.machine.cores).toBeGreaterThan(0);
+    expect(claims.command).toContain("featpure reproduce --seeds 2 --workers 2");
     const html = readFileSync(join(out, "report.html"), "utf8");
     // every figure written beside the report is inlined in it
     expect(html.match(/<svg /g)!.length).toBe(files.filter((f) => f.endsWith(".svg")).length);

@@ -273,16 +273,19 @@ const SCRATCH_BYTES = ASC_FEATURE_SIMD ? BLOCK_AT + BLOCK_BYTES : PANEL_AT; // (
 let scratch: usize = memory.data(PANEL_AT, 16);
 let packing = false;
 
+// Gives this instance its block of scratchBytes() at ptr (the sparse lists of matmulBackward, the
+// packed operands of the forward products).
 export function setScratch(ptr: usize): void {
   scratch = ptr;
   packing = true;
 }
 
-// Where the scratch of this instance is, and the size of the block setScratch takes.
+// Where the scratch of this instance is.
 export function scratchPtr(): usize {
   return scratch;
 }
 
+// The size of the block setScratch takes.
 export function scratchBytes(): i32 {
   return SCRATCH_BYTES;
 }
@@ -419,7 +422,9 @@ function countNonZero4(p: usize, stride: usize, n: i32): i32 {
 // coefficients at coef + r*rowStride + k*kStride: dense tiles of 4 rows where they pay (above),
 // sparse lists row by row elsewhere. Rows may be column ranges of wider matrices (threads). The
 // coefficients are a row-major matrix read one of two ways: by columns (rowStride 4: dweight) or
-// by whole rows (kStride 4, rowStride 4K: dinp); the density count relies on it.
+// by whole rows (kStride 4, rowStride 4K: dinp); the density count relies on it. matmulBackward's
+// gradients are calls of it; the contrastive backward splits its weight gradient by rows of it
+// across the pool.
 export function accumulateRows(dst: usize, ds: usize, coef: usize, rowStride: usize, kStride: usize, src: usize, ss: usize, N: i32, K: i32, C: i32): void {
   let r = 0;
   // Read by whole rows, the dense tiles need the coefficients transposed into the scratch.

@@ -68,6 +68,7 @@ export function activationGradient(netPtr: usize, gradPtr: usize, workPtr: usize
   activationBackward(w.dpre, gthr, w.dh, w.pre, n.thr, B, n.m, n.act, deadSlope);
 }
 
+// The forward pass of the network at netPtr on x (B,d): work.pre, work.h and work.logits.
 export function netForward(netPtr: usize, workPtr: usize, x: usize, B: i32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);
@@ -96,11 +97,12 @@ export function netBackward(netPtr: usize, gradPtr: usize, workPtr: usize, x: us
 }
 
 // Training backward from work.dlogits restricted to the hidden units [j0, j1): dh and dpre of those
-// units (as a block, below), and their share of the gradient record (W rows, thresholds and head
-// columns j0..j1; the output bias with the range that starts at 0). No dx. Disjoint ranges write
-// disjoint memory, so threads split a training step's backward pass by hidden units with no
-// reduction; every sum runs over the batch in the same order as in netBackward, so with j0 and j1
-// multiples of 4 (or j1 = m) the result is bit-identical to it.
+// units (one (B, j1 - j0) block at B·j0 floats into work.dh and work.dpre, not columns of them), and
+// their share of the gradient record (W rows, thresholds and head columns j0..j1; the output bias
+// with the range that starts at 0). No dx. Disjoint ranges write disjoint memory, so threads split a
+// training step's backward pass by hidden units with no reduction; every sum runs over the batch in
+// the same order as in netBackward, so with j0 and j1 multiples of 4 (or j1 = m) the result is
+// bit-identical to it.
 export function netBackwardColumns(netPtr: usize, gradPtr: usize, workPtr: usize, x: usize, B: i32, deadSlope: f32, j0: i32, j1: i32): void {
   const n = changetype<Net>(netPtr);
   const w = changetype<Work>(workPtr);

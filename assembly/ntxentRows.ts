@@ -9,6 +9,7 @@ const EXP_HI: f32 = 88.3762626647949, EXP_LO: f32 = -87.3365447505531;
 const LOG2E: f32 = 1.44269504088896341, LN2_HI: f32 = 0.693359375, LN2_LO: f32 = -2.12194440e-4;
 const P0: f32 = 1.9875691500e-4, P1: f32 = 1.3981999507e-3, P2: f32 = 8.3334519073e-3;
 const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.0000001201e-1;
+const EXP_BIAS: f32 = 8388735; // 2^23 + 127
 
 // @ts-ignore: decorator
 @inline function expf(v: f32): f32 {
@@ -19,9 +20,13 @@ const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.00000012
   return y * reinterpret<f32>((<i32>n + 127) << 23);
 }
 
+// The clamp takes pmin/pmax (one instruction each on x86, where min/max are a sequence that orders
+// signed zeros and NaNs): against constants neither of them, with v first, they give min/max's bits,
+// a NaN included. The exponent bits take n + 2^23 + 127 (exact: n is an integer in [-126, 128]), whose
+// low mantissa bits are n + 127, shifted into place: trunc_sat's bits, without its saturation sequence.
 // @ts-ignore: decorator
 @inline function expf4(v: v128): v128 {
-  const x0 = f32x4.min(f32x4.max(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const x0 = f32x4.pmin(f32x4.pmax(v, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
   const n = f32x4.floor(f32x4.add(f32x4.mul(x0, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
   const x = f32x4.sub(f32x4.sub(x0, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
   let y = f32x4.add(f32x4.mul(f32x4.splat(P0), x), f32x4.splat(P1));
@@ -30,7 +35,7 @@ const P3: f32 = 4.1665795894e-2, P4: f32 = 1.6666665459e-1, P5: f32 = 5.00000012
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P4));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(P5));
   y = f32x4.add(f32x4.add(f32x4.mul(y, f32x4.mul(x, x)), x), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  const scale = i32x4.shl(f32x4.add(n, f32x4.splat(EXP_BIAS)), 23);
   return f32x4.mul(y, scale);
 }
 
@@ -64,7 +69,10 @@ function rowMax(row: usize, N: i32): f32 {
   let mx = -F32.MAX_VALUE;
   if (ASC_FEATURE_SIMD) {
     let acc = f32x4.splat(-F32.MAX_VALUE);
-    for (; j + 4 <= N; j += 4) acc = f32x4.max(acc, v128.load(row + (<usize>j << 2)));
+    // pmax (one instruction): max's value on finite inputs but for a zero's sign, which no result
+    // depends on (mx shifts the exps' arguments, exp(±0) = 1, and enters the loss as mx - sp); a NaN
+    // it drops still makes the row's sum, and so every probability and the loss, NaN.
+    for (; j + 4 <= N; j += 4) acc = f32x4.pmax(acc, v128.load(row + (<usize>j << 2)));
     mx = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   }
   for (; j < N; j++) mx = max(mx, load<f32>(row + (<usize>j << 2)));

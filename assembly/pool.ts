@@ -18,8 +18,9 @@ let threads = 1;
 let jobs = 0;
 const SLOT_BYTES: usize = <usize>MAX_ARGS << 3;
 
-// The pool: control block, argument slots (MAX_ARGS f64 per thread) and acknowledgements (i32 per
-// thread) as startPool laid them out, and the number of threads.
+// Hands the main thread's instance the pool, for the products it splits itself: control block,
+// argument slots (MAX_ARGS f64 per thread) and acknowledgements (i32 per thread) as startPool laid
+// them out, and the number of threads.
 export function setPool(ctrlPtr: usize, argsPtr: usize, acksPtr: usize, n: i32): void {
   ctrl = ctrlPtr;
   args = argsPtr;

@@ -318,6 +318,7 @@ export function l2StartRows(delta: usize, points: usize, radii: usize, b0: i32, 
 }
 
 // An l-inf start: every coordinate of delta (n floats) uniform in [-eps, eps], in stream order.
+// statePtr is an Rng state record (src/engine/stream.ts), which the draws advance.
 export function linfStart(delta: usize, n: i32, eps: f64, statePtr: usize): void {
   const st = changetype<RngState>(statePtr);
   enterStream(st);

@@ -161,16 +161,33 @@ export async function startPool(
     return i32()[(net >> 2) + NetWord.m];
   }
 
+  // A batch kernel (net, work, ...rows, B, ...rest) split by rows: each pointer of `rows` moves to the
+  // range's first row by its floats per row in `widths` (0: a buffer every range reads whole; a 0
+  // pointer stays 0); each range gets its own work record (subWork) and its row count as B. Returns
+  // every range's result (one range: the plain call's).
+  function byRows(
+    name: "netForward" | "pgdAttack" | "pgdEval" | "apgdEval",
+    net: number,
+    work: number,
+    rows: number[],
+    widths: number[],
+    B: number,
+    rest: number[],
+  ) {
+    const parts = split(name, B);
+    if (parts.length === 1) return [(kernels[name] as (...a: number[]) => number)(net, work, ...rows, B, ...rest)];
+    return run(
+      name,
+      parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), ...rows.map((p, i) => p && p + 4 * b0 * widths[i]), b1 - b0, ...rest]),
+    );
+  }
+
+  const sum = (results: number[]) => results.reduce((s, r) => s + r, 0);
+
   const threaded: Kernels = {
     ...kernels,
     netForward(net, work, x, B) {
-      const parts = split("netForward", B);
-      if (parts.length === 1) return kernels.netForward(net, work, x, B);
-      const d = inputDim(net);
-      run(
-        "netForward",
-        parts.map(([b0, b1], t) => [net, subWork(net, work, t, b0), x + 4 * b0 * d, b1 - b0]),
-      );
+      byRows("netForward", net, work, [x], [inputDim(net)], B, []);
     },
     netBackward(net, grad, work, x, dx, B, deadSlope) {
       // Attacks want dx, a sum over hidden units: they are split by rows inside pgdAttack instead.
@@ -200,68 +217,17 @@ export async function startPool(
     },
     // Wᵀ is read by every thread; the incremental scratch xprev is split by rows like the iterates.
     pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest) {
-      const parts = split("pgdAttack", B);
-      if (parts.length === 1) return kernels.pgdAttack(net, work, x, y, delta, xadv, xprev, wt, B, ...rest);
       const d = inputDim(net);
-      run(
-        "pgdAttack",
-        parts.map(([b0, b1], t) => {
-          const o = 4 * b0 * d;
-          return [net, subWork(net, work, t, b0), x + o, y + 4 * b0, delta + o, xadv + o, xprev && xprev + o, wt, b1 - b0, ...rest];
-        }),
-      );
+      byRows("pgdAttack", net, work, [x, y, delta, xadv, xprev, wt], [d, 1, d, d, d, 0], B, rest);
     },
     pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest) {
-      const parts = split("pgdEval", B);
-      if (parts.length === 1) return kernels.pgdEval(net, work, x, y, delta, xadv, xprev, wt, best, bestMargin, B, ...rest);
       const d = inputDim(net);
-      const robust = run(
-        "pgdEval",
-        parts.map(([b0, b1], t) => {
-          const o = 4 * b0 * d;
-          return [
-            net,
-            subWork(net, work, t, b0),
-            x + o,
-            y + 4 * b0,
-            delta + o,
-            xadv + o,
-            xprev && xprev + o,
-            wt,
-            best + o,
-            bestMargin + 4 * b0,
-            b1 - b0,
-            ...rest,
-          ];
-        }),
-      );
-      return robust.reduce((s, r) => s + r, 0);
+      return sum(byRows("pgdEval", net, work, [x, y, delta, xadv, xprev, wt, best, bestMargin], [d, 1, d, d, d, 0, d, 1], B, rest));
     },
     apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest) {
-      const parts = split("apgdEval", B);
-      if (parts.length === 1) return kernels.apgdEval(net, work, x, y, delta, xadv, best, bestMargin, aux, rows, B, ...rest);
       const d = inputDim(net);
-      const robust = run(
-        "apgdEval",
-        parts.map(([b0, b1], t) => {
-          const o = 4 * b0 * d;
-          return [
-            net,
-            subWork(net, work, t, b0),
-            x + o,
-            y + 4 * b0,
-            delta + o,
-            xadv + o,
-            best + o,
-            bestMargin + 4 * b0,
-            aux + 3 * o,
-            rows + 4 * b0 * ApgdRowWord.count,
-            b1 - b0,
-            ...rest,
-          ];
-        }),
-      );
-      return robust.reduce((s, r) => s + r, 0);
+      const widths = [d, 1, d, d, d, 1, 3 * d, ApgdRowWord.count];
+      return sum(byRows("apgdEval", net, work, [x, y, delta, xadv, best, bestMargin, aux, rows], widths, B, rest));
     },
   };
   const pool: Pool = {

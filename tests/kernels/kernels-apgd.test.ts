@@ -18,7 +18,16 @@ interface Opts {
   hi: number;
 }
 
-function refRun(n: RefNet, x: Float64Array, y: Float64Array, delta0: Float64Array, B: number, o: Opts, closest?: refApgd.Closest) {
+function refRun(
+  n: RefNet,
+  x: Float64Array,
+  y: Float64Array,
+  delta0: Float64Array,
+  B: number,
+  o: Opts,
+  closest?: refApgd.Closest,
+  rho = refApgd.RHO,
+) {
   const w = refNet.allocWork(n, B),
     delta = delta0.slice(),
     xadv = new Float64Array(B * n.d);
@@ -42,6 +51,7 @@ function refRun(n: RefNet, x: Float64Array, y: Float64Array, delta0: Float64Arra
     o.lo,
     o.hi,
     closest,
+    rho,
   );
   return { ...r, delta, best, bestMargin };
 }
@@ -141,6 +151,42 @@ describe.each(BACKENDS)("%s backend", (backend) => {
       // the kept perturbation is the one that scored: its margin is the reported best margin
       const xb = x.map((v, i) => (box ? Math.min(Math.max(v + got.best[i], o.lo), o.hi) : v + got.best[i]));
       expectClose(margins(n, xb, y, B), got.bestMargin, tol, "margin of best", mscale);
+    }),
+  );
+
+  // The checkpoint halves a row's step when at most rho = 0.75 of the steps since the last checkpoint
+  // raised its loss. Most rows rise on nearly every step or on nearly none, so the cases above would not
+  // see another rho. These are drawn until some rows far from every f32 rounding hazard get other step
+  // sizes from the reference with rho 0.5 (or 0.95) than with 0.75; on those rows the kernel's step sizes
+  // must be the reference's with 0.75, which pins the kernel's rho from both sides.
+  it.each([
+    ["linf", "ce", 0, 0.3, 0.5],
+    ["l2", "margin", 1, 0.45, 0.5],
+    ["linf", "ce", 1, 0.3, 0.95],
+    ["l2", "margin", 1, 0.45, 0.95],
+  ] as const)("%s %s, activation %i, eps %f: the checkpoint's share of rises is 0.75, not %f", (norm, loss, activation, eps, rho) =>
+    mem.scope(() => {
+      const B = 32,
+        steps = 40,
+        s: NetSpec = { d: 13, m: 9, C: 1, activation, bias: true };
+      const o: Opts = { norm: NORM[norm], loss: APGD_LOSS[loss], eps: Math.fround(eps), steps, deadSlope: 0, lo: 0, hi: 0 };
+      const c = drawCase(
+        91 + activation + NORM[norm] * 5 + rho * 100,
+        (r) => {
+          const n = randomNet(r, s, 0.3),
+            x = r.vec(B * s.d, 0, 1);
+          const y = Float64Array.from(margins(n, x, new Float64Array(B).fill(1), B), (f) => (f >= 0 ? 1 : -1));
+          const delta0 = r.vec(B * s.d, -eps / Math.sqrt(s.d), eps / Math.sqrt(s.d));
+          const closest = { rows: new Float64Array(B).fill(Infinity) };
+          const want = refRun(n, x, y, delta0, B, o, closest).rows.map((q) => Math.fround(q.eta));
+          const other = refRun(n, x, y, delta0, B, o, undefined, rho).rows.map((q) => Math.fround(q.eta));
+          const rows = want.map((_, b) => b).filter((b) => closest.rows[b] > 1e-3);
+          return rows.some((b) => other[b] !== want[b]) ? { n, x, y, delta0, rows, want } : null;
+        },
+        400,
+      );
+      const got = wasmRun(c.n, c.x, c.y, c.delta0, B, o).eta;
+      expect(c.rows.map((b) => got[b])).toEqual(c.rows.map((b) => c.want[b]));
     }),
   );
 });

@@ -8,6 +8,8 @@ export const CE = 0;
 export const MARGIN = 1;
 /** A plain margin loss -y f: not in the kernel, whose iterates it reproduces (tests/kernels/kernels-apgd.test.ts shows it). */
 export const PLAIN_MARGIN = 2;
+/** Croce & Hein's checkpoint rule: a row's step halves when at most this share of the steps since the last checkpoint raised its loss. */
+export const RHO = 0.75;
 
 export interface ApgdRow {
   eta: number;
@@ -105,7 +107,7 @@ function lossOf(w: RefWork, y: Vec, b: number, d: number, norm: number, loss: nu
   return gn > 0 ? -t / gn : -Infinity;
 }
 
-/** The kernel's contract (apgdEval in assembly/apgd.ts); returns the robust count and, for tests, each row's final state and step sizes. */
+/** The kernel's contract (apgdEval in assembly/apgd.ts; rho other than RHO only to show that the rule matters); returns the robust count and, for tests, each row's final state and step sizes. */
 export function apgdEval(
   n: RefNet,
   w: RefWork,
@@ -124,6 +126,7 @@ export function apgdEval(
   lo: number,
   hi: number,
   closest?: Closest,
+  rho = RHO,
 ): { robust: number; rows: ApgdRow[] } {
   const d = n.d;
   const robust = () => bestMargin.filter((t) => t > 0).length;
@@ -183,7 +186,7 @@ export function apgdEval(
     for (let b = 0; b < B; b++) {
       if (!live(b)) continue;
       const r = rows[b];
-      const halve = r.rises <= 0.75 * interval || (!r.reduced && r.fCheck >= r.fBest);
+      const halve = r.rises <= rho * interval || (!r.reduced && r.fCheck >= r.fBest);
       r.reduced = halve;
       r.fCheck = r.fBest;
       r.rises = 0;
